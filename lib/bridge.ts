@@ -1,0 +1,107 @@
+import { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { fail } from './core/errors';
+import { ManagedInterface } from './core/interface';
+import { Inventory } from './core/inventory';
+import { KernelResource } from './core/resource';
+import { BRIDGE_CREATE, LINK_DESTROY } from './core/scripts';
+import { shortHash } from './core/settings';
+import { IInterface, INamespace } from './core/types';
+import { Namespace } from './namespace';
+
+export interface BridgeProps {
+  /** Interface name of the bridge (the scope prefix is added in the host namespace). */
+  readonly name: string;
+  /**
+   * Namespace the bridge lives in.
+   * @default Namespace.HOST
+   */
+  readonly namespace?: INamespace;
+  /**
+   * Addresses of the bridge itself (lets its namespace talk to the LAN, or route for it).
+   * @default none
+   */
+  readonly addresses?: string[];
+  /**
+   * MTU of the bridge.
+   * @default the kernel default
+   */
+  readonly mtu?: number;
+  /**
+   * Ports: veth ends (or other managed interfaces) in the bridge's namespace.
+   * More can be added with `addPort`.
+   * @default none
+   */
+  readonly ports?: IInterface[];
+}
+
+/**
+ * A Linux bridge (a virtual layer-2 switch). Ports are veth ends given by a
+ * veth end's `bridge` prop or by `addPort`; a port must live in the bridge's
+ * namespace.
+ */
+export class Bridge extends Construct implements IInterface, ITerraformDependable {
+  public readonly interfaceName: string;
+  public readonly namespace: INamespace;
+  public readonly linkResource: KernelResource;
+  private readonly iface: ManagedInterface;
+  private readonly ports: ManagedInterface[] = [];
+
+  constructor(scope: Construct, id: string, props: BridgeProps) {
+    super(scope, id);
+    if (!props || typeof props !== 'object') fail(this, 'props are required', props, 'pass { name, namespace?, addresses? }');
+    this.iface = new ManagedInterface({
+      owner: this, label: '', name: props.name, namespace: props.namespace ?? Namespace.HOST,
+      addresses: props.addresses, mtu: props.mtu,
+    });
+    this.interfaceName = this.iface.interfaceName;
+    this.namespace = this.iface.namespace;
+    const inventory = Inventory.of(this);
+    const iface = this.iface;
+    this.linkResource = inventory.resource(this, 'Link', {
+      kind: 'bridge',
+      create: BRIDGE_CREATE,
+      destroy: LINK_DESTROY,
+      triggers: () => ({
+        if: iface.interfaceName,
+        ...iface.namespaceTriggers('ns'),
+        mtu: iface.mtu ? String(iface.mtu) : '',
+        marker: iface.marker,
+        state_dir: inventory.stateDir,
+        claim: shortHash(`bridge ${iface.marker}`),
+      }),
+      dependsOn: () => iface.linkDependencies(),
+    });
+    iface.attach(this.linkResource);
+    for (const p of props.ports ?? []) this.addPort(p);
+  }
+
+  /** Make an interface (e.g. a veth end) a port of this bridge. */
+  public addPort(port: IInterface): void {
+    if (!(port instanceof ManagedInterface)) {
+      fail(this, 'addPort takes an interface handle of this library (e.g. a VethPair end)', port, 'pass pair.a or pair.b');
+    }
+    if (port === this.iface) fail(this, 'a bridge cannot be its own port', port.interfaceName, 'pass a veth end');
+    port.setMaster(this.iface, this);
+    if (!this.ports.includes(port)) this.ports.push(port);
+  }
+
+  /** Names of the ports. */
+  public get portNames(): string[] {
+    return this.ports.map((p) => p.interfaceName);
+  }
+
+  public get addresses(): string[] {
+    return this.iface.addresses;
+  }
+
+  /** @internal the shared interface implementation. */
+  public get _iface(): ManagedInterface {
+    return this.iface;
+  }
+
+  /** Ready once the bridge is up with its addresses. */
+  public get fqn(): string {
+    return this.iface.fqn;
+  }
+}

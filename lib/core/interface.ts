@@ -1,0 +1,150 @@
+import { Construct } from 'constructs';
+import { fail } from './errors';
+import { ParsedCidr } from './ip';
+import { Inventory, InventoryInterface } from './inventory';
+import { KernelResource } from './resource';
+import { ADDR_CREATE, ADDR_DESTROY } from './scripts';
+import { markerOf, prefixOf, shortHash } from './settings';
+import { describeNamespace, IInterface, INamespace } from './types';
+import { validateInterfaceAddress, validateInterfaceName, validateMtu } from './validate';
+
+export interface ManagedInterfaceOptions {
+  /** The construct that owns the link resource (VethPair, Bridge, VlanInterface). */
+  readonly owner: Construct;
+  /** Label used in messages and construct ids, e.g. "a" or "b" for veth ends. */
+  readonly label: string;
+  readonly name: unknown;
+  readonly namespace: INamespace;
+  readonly addresses?: unknown;
+  readonly mtu?: unknown;
+  readonly vlan?: { parent: ManagedInterface | string; vid: number };
+  /** Whether to add the scope prefix in the host namespace. @default true */
+  readonly applyPrefix?: boolean;
+}
+
+/**
+ * Shared implementation of a managed interface: name and address validation,
+ * the host-namespace name prefix, registration in the stack inventory, the
+ * address resource, bridge membership and the dependable handle.
+ */
+export class ManagedInterface implements IInterface, InventoryInterface {
+  public readonly owner: Construct;
+  public readonly label: string;
+  public readonly interfaceName: string;
+  public readonly namespace: INamespace;
+  public readonly parsedAddresses: ParsedCidr[];
+  public readonly mtu?: number;
+  public readonly marker: string;
+  public readonly vlan?: { parent: ManagedInterface | string; vid: number };
+  /** Bridge this interface is a port of. */
+  public master?: ManagedInterface;
+  private _link?: KernelResource;
+  private _addressResource?: KernelResource;
+  private readonly inventory: Inventory;
+
+  constructor(opts: ManagedInterfaceOptions) {
+    const what = opts.label ? `${opts.label}.name` : 'name';
+    this.owner = opts.owner;
+    this.label = opts.label;
+    this.namespace = opts.namespace;
+    if (!opts.namespace || typeof opts.namespace.isHost !== 'boolean') {
+      fail(opts.owner, `${opts.label || 'interface'}: namespace is not a Namespace, Router or Namespace.HOST`, opts.namespace, 'pass a Namespace construct or omit it for the host namespace');
+    }
+    validateInterfaceName(opts.owner, what, opts.name);
+    const name = opts.namespace.isHost && opts.applyPrefix !== false ? prefixOf(opts.owner) + (opts.name as string) : (opts.name as string);
+    this.interfaceName = validateInterfaceName(opts.owner, what, name);
+    const addrs = opts.addresses ?? [];
+    if (!Array.isArray(addrs)) {
+      fail(opts.owner, `${opts.label ? `${opts.label}.` : ''}addresses must be a list`, addrs, 'pass e.g. ["172.16.10.10/24"]');
+    }
+    this.parsedAddresses = addrs.map((a, i) => validateInterfaceAddress(opts.owner, `${opts.label ? `${opts.label}.` : ''}addresses[${i}]`, a));
+    const dup = this.parsedAddresses.find((a, i) => this.parsedAddresses.findIndex((b) => b.text === a.text) !== i);
+    if (dup) fail(opts.owner, `address ${dup.text} is listed twice`, dup.cidr, 'list each address once');
+    if (opts.mtu !== undefined) this.mtu = validateMtu(opts.owner, `${opts.label ? `${opts.label}.` : ''}mtu`, opts.mtu);
+    this.marker = markerOf(opts.owner);
+    this.vlan = opts.vlan;
+    this.inventory = Inventory.of(opts.owner);
+    this.inventory.registerInterface(this);
+  }
+
+  /** Canonical addresses. */
+  public get addresses(): string[] {
+    return this.parsedAddresses.map((a) => a.cidr);
+  }
+
+  /** The resource that creates the link. */
+  public get link(): KernelResource {
+    if (!this._link) throw new Error(`internal: link of ${this.owner.node.path} not attached`);
+    return this._link;
+  }
+
+  /** The resource that assigns the addresses, if any. */
+  public get addressResource(): KernelResource | undefined {
+    return this._addressResource;
+  }
+
+  /** Ready = link up with addresses. */
+  public get fqn(): string {
+    return (this._addressResource ?? this.link).fqn;
+  }
+
+  /** Namespace trigger and dependency helpers for the owning link resource. */
+  public namespaceTriggers(key: string): Record<string, string> {
+    return {
+      [key]: this.namespace.namespaceName,
+      [`${key}_id`]: this.namespace.namespaceResource ? this.namespace.namespaceResource.resourceId : 'host',
+    };
+  }
+
+  /** Trigger values describing the bridge this interface is a port of. */
+  public masterTriggers(key: string): Record<string, string> {
+    return {
+      [key]: this.master ? this.master.interfaceName : '',
+      [`${key}_id`]: this.master ? this.master.link.resourceId : '',
+    };
+  }
+
+  /** Resources the link depends on: its namespace and its bridge. */
+  public linkDependencies(): Array<KernelResource | undefined> {
+    return [this.namespace.namespaceResource, this.master?.link];
+  }
+
+  /** Make this interface a port of `bridge` (same namespace required). */
+  public setMaster(bridge: ManagedInterface, by: Construct): void {
+    if (bridge.namespace.namespaceName !== this.namespace.namespaceName) {
+      fail(by, `bridge port "${this.interfaceName}" is in ${describeNamespace(this.namespace)} but bridge "${bridge.interfaceName}" is in ${describeNamespace(bridge.namespace)}`,
+        this.interfaceName, 'put the port end of the veth pair in the same namespace as the bridge');
+    }
+    if (this.master && this.master !== bridge) {
+      fail(by, `interface "${this.interfaceName}" is already a port of bridge "${this.master.interfaceName}"`, bridge.interfaceName,
+        'an interface can be a port of one bridge only');
+    }
+    if (this.parsedAddresses.length) {
+      fail(by, `interface "${this.interfaceName}" has addresses and cannot be a bridge port`, this.addresses,
+        'put the addresses on the bridge instead, or on the other end of the veth pair');
+    }
+    this.master = bridge;
+    this.inventory.connect(this, bridge);
+  }
+
+  /** Attach the link resource and create the address resource (when there are addresses). */
+  public attach(link: KernelResource): void {
+    this._link = link;
+    if (this.parsedAddresses.length === 0) return;
+    this._addressResource = this.inventory.resource(this.owner, `${this.label ? `${this.label.toUpperCase()}` : ''}Addresses`, {
+      kind: 'addresses',
+      create: ADDR_CREATE,
+      destroy: ADDR_DESTROY,
+      triggers: () => ({
+        ns: this.namespace.namespaceName,
+        if: this.interfaceName,
+        addrs: this.addresses.join(' '),
+        marker: this.marker,
+        link_id: link.resourceId,
+        state_dir: this.inventory.stateDir,
+        claim: shortHash(`addr ${this.marker} ${this.interfaceName}`),
+      }),
+      dependsOn: () => [link],
+    });
+  }
+}

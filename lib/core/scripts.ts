@@ -1,0 +1,274 @@
+/**
+ * The shell side of the library: one shared prelude of POSIX sh functions and
+ * one constant script per object kind and action. Scripts never contain user
+ * data: every value arrives in an environment variable that Terraform fills
+ * from the resource's own triggers (`self.*`), so nothing a user wrote is ever
+ * parsed by the shell, and destroy-time provisioners only reference `self`.
+ *
+ * Scripts avoid `${` and `%{` entirely (Terraform would interpolate them);
+ * `terraformEscape` is still applied to everything written into the plan.
+ *
+ * Conventions: NS is a namespace name, "" meaning the host (root) namespace.
+ * MARKER is the owning construct's marker; CLAIM names a claim file written
+ * before an object is created and removed once it carries its marker, so an
+ * apply killed in between can adopt the unmarked object on the next run.
+ */
+
+/** Routes created by cdktf-netns carry this protocol number (see `ip route ... proto`). */
+export const ROUTE_PROTO = 213;
+
+export const PRELUDE = String.raw`set -eu
+die() { printf 'cdktf-netns: %s\n' "$*" >&2; exit 1; }
+warn() { printf 'cdktf-netns: %s\n' "$*" >&2; }
+ipn() { _n=$1; shift; if [ -n "$_n" ]; then ip -n "$_n" "$@"; else ip "$@"; fi; }
+where() { if [ -n "$1" ]; then printf "namespace '%s'" "$1"; else printf 'the host namespace'; fi; }
+ns_present() { [ -z "$1" ] || [ -e "/run/netns/$1" ]; }
+need_ns() { ns_present "$1" || die "namespace '$1' does not exist (its Namespace resource has not been created, or was deleted by hand: run the apply again to repair)"; }
+link_present() { ns_present "$1" && ipn "$1" link show dev "$2" >/dev/null 2>&1; }
+link_alias() { ipn "$1" -o link show dev "$2" 2>/dev/null | sed -n 's/.*\\ *alias \(.*\)$/\1/p'; }
+claim() { mkdir -p "$STATE_DIR/claims"; printf '%s\n' "$MARKER" > "$STATE_DIR/claims/$CLAIM"; }
+unclaim() { rm -f "$STATE_DIR/claims/$CLAIM"; }
+claimed() { [ -f "$STATE_DIR/claims/$CLAIM" ] && [ "$(cat "$STATE_DIR/claims/$CLAIM")" = "$MARKER" ]; }
+owned() { _a=$(link_alias "$1" "$2"); [ "$_a" = "$MARKER" ] || { [ -z "$_a" ] && claimed; }; }
+foreign() { die "$3 '$2' already exists in $(where "$1") and is not owned by $MARKER (its marker: '$(link_alias "$1" "$2")'). cdktf-netns never adopts or deletes objects it did not create: remove it by hand, or give this object another name (or set a cdktf-netns:prefix)"; }
+ensure_link() { _ns=$1; _if=$2; shift 2
+  if link_present "$_ns" "$_if"; then owned "$_ns" "$_if" || foreign "$_ns" "$_if" interface
+  else claim; "$@"; fi
+  ipn "$_ns" link set dev "$_if" alias "$MARKER"; }
+finish_link() { _ns=$1; _if=$2
+  if [ -n "$3" ]; then ipn "$_ns" link set dev "$_if" mtu "$3"; fi
+  if [ -n "$4" ]; then link_present "$_ns" "$4" || die "bridge '$4' does not exist in $(where "$_ns")"; ipn "$_ns" link set dev "$_if" master "$4"; fi
+  ipn "$_ns" link set dev "$_if" up; }
+del_link() { link_present "$1" "$2" || return 0
+  if owned "$1" "$2"; then ipn "$1" link del dev "$2" 2>/dev/null || ! link_present "$1" "$2" || die "cannot delete interface '$2' in $(where "$1")"
+  else warn "interface '$2' in $(where "$1") is not owned by $MARKER: left in place"; fi; }
+sysctl_path() { printf '/proc/sys/%s' "$(printf '%s' "$1" | tr . /)"; }
+release_sysctl() { _d="$STATE_DIR/sysctl/$1"; rm -f "$_d/owner.$2"
+  set -- "$_d"/owner.*
+  if [ ! -e "$1" ]; then
+    if [ -f "$_d/orig" ]; then cat "$_d/orig" > "$(sysctl_path "$(basename "$_d")")"; fi
+    rm -rf "$_d"
+  fi; }
+`;
+
+export const NAMESPACE_CREATE = String.raw`
+if [ -e "/run/netns/$NS" ]; then
+  owned "$NS" lo || foreign "$NS" lo "namespace (its lo)"
+else
+  claim
+  ip netns add "$NS"
+fi
+ip -n "$NS" link set dev lo alias "$MARKER"
+unclaim
+ip -n "$NS" link set dev lo up
+for kv in $SYSCTLS; do
+  ip netns exec "$NS" sh -c 'k=$(printf %s "$1" | cut -d= -f1 | tr . /); printf %s "$1" | cut -d= -f2- > "/proc/sys/$k"' sh "$kv" ||
+    die "cannot set sysctl $kv in namespace '$NS'"
+done
+`;
+
+export const NAMESPACE_DESTROY = String.raw`
+if [ -e "/run/netns/$NS" ]; then
+  if owned "$NS" lo; then ip netns del "$NS"; else warn "namespace '$NS' is not owned by $MARKER: left in place"; fi
+fi
+unclaim
+`;
+
+export const VETH_CREATE = String.raw`
+need_ns "$NS_A"; need_ns "$NS_B"
+if link_present "$NS_A" "$IF_A" && ! link_present "$NS_B" "$IF_B"; then
+  owned "$NS_A" "$IF_A" || foreign "$NS_A" "$IF_A" interface
+  ipn "$NS_A" link del dev "$IF_A"
+fi
+if link_present "$NS_B" "$IF_B" && ! link_present "$NS_A" "$IF_A"; then
+  owned "$NS_B" "$IF_B" || foreign "$NS_B" "$IF_B" interface
+  ipn "$NS_B" link del dev "$IF_B"
+fi
+if link_present "$NS_A" "$IF_A"; then
+  owned "$NS_A" "$IF_A" || foreign "$NS_A" "$IF_A" interface
+  owned "$NS_B" "$IF_B" || foreign "$NS_B" "$IF_B" interface
+else
+  claim
+  if [ -n "$NS_B" ]; then ipn "$NS_A" link add "$IF_A" type veth peer name "$IF_B" netns "$NS_B"
+  elif [ -n "$NS_A" ]; then ip link add "$IF_B" type veth peer name "$IF_A" netns "$NS_A"
+  else ip link add "$IF_A" type veth peer name "$IF_B"; fi
+fi
+ipn "$NS_A" link set dev "$IF_A" alias "$MARKER"
+ipn "$NS_B" link set dev "$IF_B" alias "$MARKER"
+unclaim
+finish_link "$NS_A" "$IF_A" "$MTU_A" "$MASTER_A"
+finish_link "$NS_B" "$IF_B" "$MTU_B" "$MASTER_B"
+`;
+
+export const VETH_DESTROY = String.raw`
+del_link "$NS_A" "$IF_A"
+del_link "$NS_B" "$IF_B"
+unclaim
+`;
+
+export const BRIDGE_CREATE = String.raw`
+need_ns "$NS"
+ensure_link "$NS" "$IF" ipn "$NS" link add name "$IF" type bridge
+unclaim
+finish_link "$NS" "$IF" "$MTU" ""
+`;
+
+export const LINK_DESTROY = String.raw`
+del_link "$NS" "$IF"
+unclaim
+`;
+
+export const VLAN_CREATE = String.raw`
+need_ns "$NS"
+link_present "$NS" "$PARENT" || die "parent interface '$PARENT' of VLAN interface '$IF' does not exist in $(where "$NS")"
+add_vlan() {
+  if ! out=$(ipn "$NS" link add link "$PARENT" name "$IF" type vlan id "$VID" 2>&1); then
+    case "$out" in
+      *"Unknown device type"*|*"not supported"*|*"Not supported"*)
+        die "this kernel has no 802.1Q VLAN support (module 8021q missing or not loadable: try 'modprobe 8021q'), so VLAN interface '$IF' (id $VID on '$PARENT') cannot be created. Kernel said: $out" ;;
+      *) die "cannot create VLAN interface '$IF': $out" ;;
+    esac
+  fi
+}
+ensure_link "$NS" "$IF" add_vlan
+unclaim
+finish_link "$NS" "$IF" "$MTU" "$MASTER"
+`;
+
+export const ADDR_CREATE = String.raw`
+need_ns "$NS"
+link_present "$NS" "$IF" || die "interface '$IF' does not exist in $(where "$NS")"
+[ "$(link_alias "$NS" "$IF")" = "$MARKER" ] || die "interface '$IF' in $(where "$NS") is not owned by $MARKER: refusing to change its addresses"
+for a in $ADDRS; do
+  ip=$(printf %s "$a" | cut -d/ -f1)
+  other=$(ipn "$NS" -o addr show | awk -v ip="$ip/" -v dev="$IF" 'index($4, ip) == 1 && $2 != dev { print $2 }')
+  [ -z "$other" ] || die "address $ip is already assigned to interface '$other' in $(where "$NS"); remove it there or choose another address for '$IF'"
+  case "$a" in *:*) ipn "$NS" addr replace "$a" dev "$IF" nodad ;; *) ipn "$NS" addr replace "$a" dev "$IF" ;; esac
+done
+`;
+
+export const ADDR_DESTROY = String.raw`
+if link_present "$NS" "$IF" && [ "$(link_alias "$NS" "$IF")" = "$MARKER" ]; then
+  for a in $ADDRS; do ipn "$NS" addr del "$a" dev "$IF" 2>/dev/null || true; done
+fi
+`;
+
+export const ROUTE_CREATE = String.raw`
+need_ns "$NS"
+cur=$(ipn "$NS" "-$FAMILY" route show exact "$DEST")
+if [ -n "$cur" ]; then
+  case "$cur" in
+    *"proto 213"*) ipn "$NS" "-$FAMILY" route replace "$DEST" via "$VIA" proto 213 ;;
+    *) die "a route to $DEST already exists in $(where "$NS") and was not made by cdktf-netns: $cur. Delete it (ip route del $DEST) or drop this Route" ;;
+  esac
+else
+  ipn "$NS" "-$FAMILY" route add "$DEST" via "$VIA" proto 213 ||
+    die "cannot add route to $DEST via $VIA in $(where "$NS"): is $VIA on a connected subnet with its interface up?"
+fi
+if [ -z "$NS" ]; then mkdir -p "$STATE_DIR/host-routes"; printf '%s %s %s\n' "$MARKER" "$FAMILY" "$DEST" > "$STATE_DIR/host-routes/$CLAIM"; fi
+`;
+
+export const ROUTE_DESTROY = String.raw`
+if ns_present "$NS"; then
+  case "$(ipn "$NS" "-$FAMILY" route show exact "$DEST")" in
+    *"proto 213"*) ipn "$NS" "-$FAMILY" route del "$DEST" proto 213 2>/dev/null || true ;;
+  esac
+fi
+rm -f "$STATE_DIR/host-routes/$CLAIM"
+`;
+
+export const HOST_SYSCTL_CREATE = String.raw`
+d="$STATE_DIR/sysctl/$KEY"
+p=$(sysctl_path "$KEY")
+[ -w "$p" ] || die "host sysctl $KEY ($p) does not exist or is not writable"
+mkdir -p "$d"
+if [ ! -f "$d/orig" ]; then cat "$p" > "$d/orig.tmp"; mv "$d/orig.tmp" "$d/orig"; fi
+printf '%s\n' "$MARKER" > "$d/owner.$CLAIM"
+printf '%s\n' "$VALUE" > "$p"
+`;
+
+export const HOST_SYSCTL_DESTROY = String.raw`
+release_sysctl "$KEY" "$CLAIM"
+`;
+
+/**
+ * The sweep: remove every object that carries this stack's OWNER prefix but is
+ * not in INVENTORY. With the full inventory it prunes what was removed from the
+ * code; with an empty inventory it tears down whatever the stack still owns.
+ * Inventory lines: `ns NAME MARKER`, `link NS IF MARKER`, `addr NS IF CIDR`,
+ * `route NS FAMILY DEST`, `sysctl KEY ID`, `hostroute ID` (NS "-" = host).
+ */
+export const SWEEP = String.raw`
+inv=$(mktemp)
+trap 'rm -f "$inv"' EXIT
+printf '%s\n' "$INVENTORY" > "$inv"
+declared() { grep -qxF -- "$*" "$inv"; }
+mine() { case "$1" in "$OWNER"*) return 0 ;; esac; return 1; }
+removed=0
+gone() { removed=$((removed + 1)); printf 'cdktf-netns: sweep: removed %s\n' "$*" >&2; }
+# 1. namespaces
+ours=""
+for n in $(ls /run/netns 2>/dev/null); do
+  a=$(link_alias "$n" lo)
+  mine "$a" || continue
+  if declared "ns $n $a"; then ours="$ours $n"; else ip netns del "$n" && gone "namespace $n"; fi
+done
+# 2. links (host namespace and our namespaces), 3. their stray addresses, 4. our routes
+for n in - $ours; do
+  ns=$n; [ "$ns" != - ] || ns=""
+  ipn "$ns" -o link show 2>/dev/null | sed -n 's/^[0-9]*: \([^:@]*\)[:@].*\\ *alias \(.*\)$/\1 \2/p' > "$inv.links" || true
+  while read -r ifn a; do
+    mine "$a" || continue
+    if declared "link $n $ifn $a"; then
+      ipn "$ns" -o addr show dev "$ifn" scope global 2>/dev/null | awk '{print $4}' > "$inv.addrs" || true
+      while read -r cidr; do
+        declared "addr $n $ifn $cidr" || { ipn "$ns" addr del "$cidr" dev "$ifn" 2>/dev/null && gone "address $cidr on $ifn"; } || true
+      done < "$inv.addrs"
+    else
+      ipn "$ns" link del dev "$ifn" 2>/dev/null && gone "interface $ifn" || true
+    fi
+  done < "$inv.links"
+  if [ -n "$ns" ]; then
+    for fam in 4 6; do
+      ipn "$ns" "-$fam" route show proto 213 2>/dev/null | awk '{print $1}' > "$inv.routes" || true
+      while read -r dest; do
+        declared "route $n $fam $dest" || { ipn "$ns" "-$fam" route del "$dest" proto 213 2>/dev/null && gone "route $dest in $n"; } || true
+      done < "$inv.routes"
+    done
+  fi
+done
+rm -f "$inv.links" "$inv.addrs" "$inv.routes"
+# 5. host routes and host sysctls are recorded in the state directory
+for f in "$STATE_DIR"/host-routes/*; do
+  [ -f "$f" ] || continue
+  read -r m fam dest < "$f" || true
+  mine "$m" || continue
+  id=$(basename "$f")
+  declared "hostroute $id" && continue
+  case "$(ip "-$fam" route show exact "$dest")" in *"proto 213"*) ip "-$fam" route del "$dest" proto 213 2>/dev/null && gone "host route $dest" || true ;; esac
+  rm -f "$f"
+done
+for f in "$STATE_DIR"/sysctl/*/owner.*; do
+  [ -f "$f" ] || continue
+  mine "$(cat "$f")" || continue
+  key=$(basename "$(dirname "$f")"); id=$(basename "$f" | cut -d. -f2-)
+  declared "sysctl $key $id" && continue
+  release_sysctl "$key" "$id"; gone "host setting $key (restored)"
+done
+for f in "$STATE_DIR"/claims/*; do
+  [ -f "$f" ] || continue
+  m=$(cat "$f"); mine "$m" || continue
+  grep -q -- " $m\$" "$inv" || rm -f "$f"
+done
+printf 'cdktf-netns: sweep of %s: %s object(s) removed\n' "$OWNER" "$removed" >&2
+`;
+
+/** Replace Terraform template sequences so the text reaches the shell verbatim. */
+export function terraformEscape(s: string): string {
+  return s.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+}
+
+/** A complete script: the prelude plus extra function libraries and the body. */
+export function script(...parts: string[]): string {
+  return terraformEscape([PRELUDE, ...parts].join('\n'));
+}

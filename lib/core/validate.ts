@@ -1,0 +1,127 @@
+import { IConstruct } from 'constructs';
+import { fail } from './errors';
+import { ParsedCidr, ParsedIp, parseCidr, parseIp } from './ip';
+
+/**
+ * Synth-time validation of every user value that may reach a shell command or
+ * a Terraform string. The rules are deliberately strict ASCII allow-lists:
+ * anything outside them (shell metacharacters, `${`/`%{`, newlines, NULs,
+ * unicode look-alikes) is refused before it is ever written into a plan.
+ */
+
+const IFNAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const NSNAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const RESERVED_IFNAMES = new Set(['.', '..', 'all', 'default', 'lo']);
+
+/** Kernel limit IFNAMSIZ-1. */
+export const MAX_IFNAME = 15;
+/** Keep namespace names short enough for paths and messages. */
+export const MAX_NSNAME = 64;
+
+export function validateInterfaceName(scope: IConstruct, what: string, name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0) {
+    fail(scope, `${what}: an interface name is required`, name, 'give a name of 1 to 15 characters from A-Z a-z 0-9 _ . -');
+  }
+  if (Buffer.byteLength(name, 'utf8') > MAX_IFNAME) {
+    fail(scope, `${what}: interface name is longer than ${MAX_IFNAME} bytes (the kernel's IFNAMSIZ limit, prefix included)`, name,
+      'shorten the name (or the cdktf-netns:prefix context value)');
+  }
+  if (!IFNAME.test(name) || RESERVED_IFNAMES.has(name)) {
+    fail(scope, `${what}: interface name is not allowed`, name,
+      'use only A-Z a-z 0-9 _ . - (not starting with . or -), and not ".", "..", "lo", "all" or "default"');
+  }
+  return name;
+}
+
+export function validateNamespaceName(scope: IConstruct, name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0) {
+    fail(scope, 'namespace name is empty', name, 'give a name of 1 to 64 characters from A-Z a-z 0-9 _ . -');
+  }
+  if (name.length > MAX_NSNAME) {
+    fail(scope, `namespace name is longer than ${MAX_NSNAME} characters`, name, 'shorten the name');
+  }
+  if (!NSNAME.test(name) || name === '.' || name === '..') {
+    fail(scope, 'namespace name is not allowed', name,
+      'use only A-Z a-z 0-9 _ . - and do not start with . or -');
+  }
+  return name;
+}
+
+/** An interface address: `addr/prefix`, host bits normally set. Returns the canonical form. */
+export function validateInterfaceAddress(scope: IConstruct, what: string, value: unknown): ParsedCidr {
+  const parsed = typeof value === 'string' ? parseCidr(value) : undefined;
+  if (!parsed) {
+    fail(scope, `${what}: not an IPv4 or IPv6 address with prefix length`, value,
+      'write it as address/prefix, e.g. "172.16.10.10/24" or "fd00:10::10/64"');
+  }
+  const max = parsed.family === 4 ? 32 : 128;
+  if (parsed.hostBitsSet === false && parsed.prefix < max - 1) {
+    fail(scope, `${what}: this is the network address of its subnet, not an interface address`, value,
+      `pick a host address inside ${parsed.network}, e.g. the first usable one`);
+  }
+  if (parsed.family === 4 && parsed.prefix < 31) {
+    const hostMask = (1n << BigInt(32 - parsed.prefix)) - 1n;
+    if ((parsed.value & hostMask) === hostMask) {
+      fail(scope, `${what}: this is the broadcast address of its subnet`, value, `pick a host address inside ${parsed.network}`);
+    }
+  }
+  return parsed;
+}
+
+/** A route destination: "default" or a network CIDR with no host bits set. */
+export function validateDestination(scope: IConstruct, value: unknown): { text: string; family?: 4 | 6; cidr?: ParsedCidr } {
+  if (value === 'default') return { text: 'default' };
+  const parsed = typeof value === 'string' ? parseCidr(value) : undefined;
+  if (!parsed) {
+    fail(scope, 'route destination is neither "default" nor a CIDR', value, 'write e.g. "default", "10.0.2.0/24" or "fd00:2::/64"');
+  }
+  if (parsed.hostBitsSet) {
+    fail(scope, 'route destination has host bits set', value, `use the network address ${parsed.network}`);
+  }
+  return { text: parsed.cidr, family: parsed.family, cidr: parsed };
+}
+
+export function validateIp(scope: IConstruct, what: string, value: unknown): ParsedIp {
+  const parsed = typeof value === 'string' ? parseIp(value) : undefined;
+  if (!parsed) {
+    fail(scope, `${what}: not an IPv4 or IPv6 address`, value, 'write a bare address such as "172.16.10.1" (no prefix length)');
+  }
+  return parsed;
+}
+
+export function validateVlanId(scope: IConstruct, what: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 4094) {
+    fail(scope, `${what}: VLAN id must be a whole number from 1 to 4094 (0 and 4095 are reserved by 802.1Q)`, value,
+      'choose an id between 1 and 4094');
+  }
+  return value;
+}
+
+export function validateMtu(scope: IConstruct, what: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 68 || value > 65535) {
+    fail(scope, `${what}: MTU must be a whole number from 68 to 65535`, value, 'use e.g. 1500, or 9000 for jumbo frames');
+  }
+  return value;
+}
+
+const SYSCTL_KEY = /^net\.[a-z0-9_]+(\.[a-zA-Z0-9_-]+)+$/;
+const SYSCTL_VALUE = /^[0-9A-Za-z_.:-]{1,64}$/;
+
+/** Per-namespace sysctls are limited to the net.* tree, which is what a network namespace owns. */
+export function validateSysctl(scope: IConstruct, key: unknown, value: unknown): [string, string] {
+  if (typeof key !== 'string' || !SYSCTL_KEY.test(key)) {
+    fail(scope, 'sysctl key is not an allowed net.* key', key, 'use a dotted net.* key such as "net.ipv4.ip_forward"');
+  }
+  const v = typeof value === 'number' && Number.isInteger(value) ? String(value) : value;
+  if (typeof v !== 'string' || !SYSCTL_VALUE.test(v)) {
+    fail(scope, `sysctl ${key}: value is not allowed`, value, 'use a plain value such as "1" or "0"');
+  }
+  return [key, v];
+}
+
+/** Reject anything that is not a boolean where a boolean is expected (JS callers have no types). */
+export function validateBoolean(scope: IConstruct, what: string, value: unknown, dflt: boolean): boolean {
+  if (value === undefined) return dflt;
+  if (typeof value !== 'boolean') fail(scope, `${what} must be true or false`, value, 'pass a boolean');
+  return value;
+}

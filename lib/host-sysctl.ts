@@ -1,0 +1,47 @@
+import { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { fail } from './core/errors';
+import { Inventory } from './core/inventory';
+import { KernelResource } from './core/resource';
+import { HOST_SYSCTL_CREATE, HOST_SYSCTL_DESTROY } from './core/scripts';
+import { markerOf, shortHash } from './core/settings';
+import { validateSysctl } from './core/validate';
+
+export interface HostSysctlProps {
+  /** A `net.*` sysctl of the host's namespace, e.g. "net.ipv4.ip_forward". */
+  readonly key: string;
+  /** The value to set while the lab exists. */
+  readonly value: string | number;
+}
+
+/**
+ * A host-level network setting that the lab needs (e.g. IPv4 forwarding when
+ * the host is the router). Its previous value is saved under the state
+ * directory and restored on destroy; when several labs set the same key, the
+ * original value comes back when the last one is destroyed.
+ */
+export class HostSysctl extends Construct implements ITerraformDependable {
+  public readonly key: string;
+  public readonly value: string;
+  public readonly sysctlResource: KernelResource;
+
+  constructor(scope: Construct, id: string, props: HostSysctlProps) {
+    super(scope, id);
+    if (!props || typeof props !== 'object') fail(this, 'props are required', props, 'pass { key, value }');
+    [this.key, this.value] = validateSysctl(this, props.key, props.value);
+    const inventory = Inventory.of(this);
+    const marker = markerOf(this);
+    const claim = shortHash(`sysctl ${marker}`);
+    inventory.registerSysctl(this, this.key, claim);
+    this.sysctlResource = inventory.resource(this, 'Resource', {
+      kind: 'host-sysctl',
+      create: HOST_SYSCTL_CREATE,
+      destroy: HOST_SYSCTL_DESTROY,
+      triggers: () => ({ key: this.key, value: this.value, marker, state_dir: inventory.stateDir, claim }),
+    });
+  }
+
+  public get fqn(): string {
+    return this.sysctlResource.fqn;
+  }
+}

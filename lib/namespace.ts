@@ -1,0 +1,85 @@
+import { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { fail } from './core/errors';
+import { Inventory } from './core/inventory';
+import { KernelResource } from './core/resource';
+import { NAMESPACE_CREATE, NAMESPACE_DESTROY } from './core/scripts';
+import { markerOf, prefixOf, shortHash } from './core/settings';
+import { INamespace } from './core/types';
+import { validateNamespaceName, validateSysctl } from './core/validate';
+
+export interface NamespaceProps {
+  /**
+   * Kernel name of the namespace (`ip netns` name). The scope's
+   * `cdktf-netns:prefix` context value is prepended.
+   * @default the construct id
+   */
+  readonly name?: string;
+  /**
+   * Sysctls of the namespace's own network stack (keys under `net.`), applied
+   * after creation, e.g. `{ "net.ipv6.conf.all.disable_ipv6": "1" }`.
+   * @default none
+   */
+  readonly sysctls?: Record<string, string | number>;
+}
+
+const HOST: INamespace = Object.freeze({ namespaceName: '', isHost: true, namespaceResource: undefined });
+
+/**
+ * A network namespace: `ip netns add`, loopback up, its sysctls, and an
+ * ownership marker (the alias of its `lo`). Destroying it deletes everything
+ * that still lives in it.
+ *
+ * `Namespace.HOST` refers to the host's own (root) namespace, the default
+ * location of interfaces and bridges; it is never created or destroyed.
+ */
+export class Namespace extends Construct implements INamespace, ITerraformDependable {
+  /** The host's own (root) namespace. */
+  public static readonly HOST: INamespace = HOST;
+
+  /** The host's own (root) namespace. */
+  public static host(): INamespace {
+    return HOST;
+  }
+
+  public readonly namespaceName: string;
+  public readonly isHost = false;
+  /** The ownership marker written into the kernel (alias of the namespace's `lo`). */
+  public readonly marker: string;
+  public readonly namespaceResource: KernelResource;
+  private readonly sysctls = new Map<string, string>();
+
+  constructor(scope: Construct, id: string, props: NamespaceProps = {}) {
+    super(scope, id);
+    if (props === null || typeof props !== 'object') fail(this, 'props must be an object', props, 'pass { name?, sysctls? }');
+    validateNamespaceName(this, props.name ?? id);
+    this.namespaceName = validateNamespaceName(this, prefixOf(this) + (props.name ?? id));
+    this.marker = markerOf(this);
+    for (const [k, v] of Object.entries(props.sysctls ?? {})) this.addSysctl(k, v);
+    const inventory = Inventory.of(this);
+    inventory.registerNamespace(this, this.namespaceName, this.marker);
+    this.namespaceResource = inventory.resource(this, 'Resource', {
+      kind: 'namespace',
+      create: NAMESPACE_CREATE,
+      destroy: NAMESPACE_DESTROY,
+      triggers: () => ({
+        ns: this.namespaceName,
+        marker: this.marker,
+        sysctls: [...this.sysctls].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(' '),
+        state_dir: inventory.stateDir,
+        claim: shortHash(`ns ${this.marker}`),
+      }),
+    });
+  }
+
+  /** Set a sysctl of this namespace's network stack (key under `net.`). */
+  public addSysctl(key: string, value: string | number): void {
+    const [k, v] = validateSysctl(this, key, value);
+    this.sysctls.set(k, v);
+  }
+
+  /** Ready once the namespace exists with loopback up and its sysctls applied. */
+  public get fqn(): string {
+    return this.namespaceResource.fqn;
+  }
+}

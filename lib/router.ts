@@ -1,0 +1,82 @@
+import { Construct } from 'constructs';
+import { fail } from './core/errors';
+import { parseCidr } from './core/ip';
+import { INamespace } from './core/types';
+import { Bridge } from './bridge';
+import { Namespace, NamespaceProps } from './namespace';
+import { Route } from './route';
+import { VethPair } from './veth-pair';
+
+export interface RouterProps extends NamespaceProps {
+  /**
+   * Enable IPv6 forwarding as well (`net.ipv6.conf.all.forwarding=1`).
+   * @default false
+   */
+  readonly ipv6Forwarding?: boolean;
+}
+
+export interface RouterConnectOptions {
+  /** The router's address on the new link, `address/prefix`. */
+  readonly address: string;
+  /**
+   * The peer's address on the new link (only when connecting to a namespace).
+   * @default none
+   */
+  readonly peerAddress?: string;
+  /**
+   * Interface name on the router's side.
+   * @default `<id>-rtr` (must fit in 15 characters)
+   */
+  readonly interfaceName?: string;
+  /**
+   * Interface name on the peer's side (in the namespace, or on the bridge).
+   * @default `<id>`
+   */
+  readonly peerInterfaceName?: string;
+  /**
+   * Give the peer namespace a default route via the router's address
+   * (only when connecting to a namespace).
+   * @default false
+   */
+  readonly peerDefaultRoute?: boolean;
+}
+
+/**
+ * A namespace that forwards packets: a Namespace with `net.ipv4.ip_forward=1`
+ * (and optionally IPv6 forwarding), plus `connect` to wire it to a namespace
+ * or a bridge in one call.
+ */
+export class Router extends Namespace {
+  constructor(scope: Construct, id: string, props: RouterProps = {}) {
+    super(scope, id, props);
+    this.addSysctl('net.ipv4.ip_forward', '1');
+    if (props.ipv6Forwarding) this.addSysctl('net.ipv6.conf.all.forwarding', '1');
+  }
+
+  /**
+   * Connect the router to a namespace (a veth pair between the two) or to a
+   * bridge (a veth pair whose far end is a port of the bridge).
+   * @returns the veth pair; `.a` is the router's end
+   */
+  public connect(id: string, target: INamespace | Bridge, options: RouterConnectOptions): VethPair {
+    if (!options || typeof options !== 'object') fail(this, `connect("${id}"): options are required`, options, 'pass { address, ... }');
+    const isBridge = target instanceof Bridge;
+    if (isBridge && options.peerAddress !== undefined) {
+      fail(this, `connect("${id}"): peerAddress is not allowed when connecting to a bridge`, options.peerAddress, 'put the address on the bridge or on the hosts behind it');
+    }
+    if (isBridge && options.peerDefaultRoute) {
+      fail(this, `connect("${id}"): peerDefaultRoute is only for namespaces`, true, 'add Route constructs in the namespaces behind the bridge');
+    }
+    const pair = new VethPair(this, id, {
+      a: { name: options.interfaceName ?? `${id}-rtr`, namespace: this, addresses: [options.address] },
+      b: isBridge
+        ? { name: options.peerInterfaceName ?? id, namespace: (target as Bridge).namespace, bridge: target as Bridge }
+        : { name: options.peerInterfaceName ?? id, namespace: target as INamespace, addresses: options.peerAddress ? [options.peerAddress] : [] },
+    });
+    if (options.peerDefaultRoute) {
+      const gw = parseCidr(pair.a.addresses[0]);
+      new Route(this, `${id}-default`, { namespace: target as INamespace, destination: 'default', via: gw!.text });
+    }
+    return pair;
+  }
+}

@@ -1,0 +1,108 @@
+import { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { fail } from './core/errors';
+import { ManagedInterface } from './core/interface';
+import { Inventory } from './core/inventory';
+import { KernelResource } from './core/resource';
+import { VETH_CREATE, VETH_DESTROY } from './core/scripts';
+import { markerOf, shortHash } from './core/settings';
+import { IInterface, INamespace } from './core/types';
+import type { Bridge } from './bridge';
+import { Namespace } from './namespace';
+
+/** One end of a veth pair. */
+export interface VethEndProps {
+  /** Interface name (1-15 characters; the scope prefix is added in the host namespace). */
+  readonly name: string;
+  /**
+   * Namespace the end lives in.
+   * @default Namespace.HOST
+   */
+  readonly namespace?: INamespace;
+  /**
+   * Addresses, as `address/prefix`.
+   * @default none
+   */
+  readonly addresses?: string[];
+  /**
+   * MTU of this end.
+   * @default the kernel default (1500)
+   */
+  readonly mtu?: number;
+  /**
+   * Bridge this end is a port of (the bridge must be in the same namespace).
+   * @default not a bridge port
+   */
+  readonly bridge?: Bridge;
+}
+
+export interface VethPairProps {
+  readonly a: VethEndProps;
+  readonly b: VethEndProps;
+}
+
+/**
+ * A veth pair: a virtual cable whose two ends may live in different
+ * namespaces. Each end is an interface handle (`pair.a`, `pair.b`) that
+ * bridges, VLAN interfaces and routes can use.
+ */
+export class VethPair extends Construct implements ITerraformDependable {
+  public readonly a: IInterface;
+  public readonly b: IInterface;
+  public readonly linkResource: KernelResource;
+
+  constructor(scope: Construct, id: string, props: VethPairProps) {
+    super(scope, id);
+    if (!props || typeof props !== 'object' || !props.a || !props.b) {
+      fail(this, 'a veth pair needs both ends', props, 'pass { a: { name, ... }, b: { name, ... } }');
+    }
+    const ends = (['a', 'b'] as const).map((label) => new ManagedInterface({
+      owner: this,
+      label,
+      name: props[label].name,
+      namespace: props[label].namespace ?? Namespace.HOST,
+      addresses: props[label].addresses,
+      mtu: props[label].mtu,
+    }));
+    const [a, b] = ends;
+    this.a = a;
+    this.b = b;
+    const inventory = Inventory.of(this);
+    inventory.connect(a, b);
+    const marker = markerOf(this);
+    this.linkResource = inventory.resource(this, 'Link', {
+      kind: 'veth',
+      create: VETH_CREATE,
+      destroy: VETH_DESTROY,
+      triggers: () => ({
+        if_a: a.interfaceName,
+        if_b: b.interfaceName,
+        ...a.namespaceTriggers('ns_a'),
+        ...b.namespaceTriggers('ns_b'),
+        ...a.masterTriggers('master_a'),
+        ...b.masterTriggers('master_b'),
+        mtu_a: a.mtu ? String(a.mtu) : '',
+        mtu_b: b.mtu ? String(b.mtu) : '',
+        marker,
+        state_dir: inventory.stateDir,
+        claim: shortHash(`veth ${marker}`),
+      }),
+      dependsOn: () => [...a.linkDependencies(), ...b.linkDependencies()],
+    });
+    a.attach(this.linkResource);
+    b.attach(this.linkResource);
+    // one handle for "both ends ready": b's addresses are assigned after a's
+    if (a.addressResource && b.addressResource) b.addressResource.addDependency(a.addressResource);
+    for (const [label, end] of [['a', a], ['b', b]] as const) {
+      const bridge = props[label].bridge;
+      if (bridge !== undefined) bridge.addPort(end);
+    }
+  }
+
+  /** Ready once both ends are up with their addresses. */
+  public get fqn(): string {
+    const a = this.a as ManagedInterface;
+    const b = this.b as ManagedInterface;
+    return (b.addressResource ?? a.addressResource ?? this.linkResource).fqn;
+  }
+}

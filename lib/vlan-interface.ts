@@ -1,0 +1,117 @@
+import { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { fail } from './core/errors';
+import { ManagedInterface } from './core/interface';
+import { Inventory } from './core/inventory';
+import { KernelResource } from './core/resource';
+import { LINK_DESTROY, VLAN_CREATE } from './core/scripts';
+import { shortHash } from './core/settings';
+import { IInterface, INamespace } from './core/types';
+import { validateInterfaceName, validateVlanId } from './core/validate';
+import { Bridge } from './bridge';
+import { Namespace } from './namespace';
+
+export interface VlanInterfaceProps {
+  /**
+   * Parent interface: a handle of this library (veth end, bridge, ...) or the
+   * name of an existing interface that this app does not manage (e.g. "eth0").
+   */
+  readonly parent: IInterface | string;
+  /** 802.1Q VLAN id, 1-4094. */
+  readonly vlanId: number;
+  /**
+   * Interface name.
+   * @default `<parent>.<vlanId>` (must fit in 15 characters)
+   */
+  readonly name?: string;
+  /**
+   * Addresses, as `address/prefix`.
+   * @default none
+   */
+  readonly addresses?: string[];
+  /**
+   * Namespace of the parent when the parent is given by name.
+   * @default Namespace.HOST (ignored when the parent is a handle: the VLAN interface lives with its parent)
+   */
+  readonly namespace?: INamespace;
+  /**
+   * MTU.
+   * @default inherited from the parent
+   */
+  readonly mtu?: number;
+}
+
+/**
+ * An 802.1Q VLAN sub-interface (`ip link add link PARENT name NAME type vlan id N`).
+ * Needs a kernel with 802.1Q support (module 8021q); on a kernel without it the
+ * deploy fails with a message that says so.
+ */
+export class VlanInterface extends Construct implements IInterface, ITerraformDependable {
+  public readonly interfaceName: string;
+  public readonly namespace: INamespace;
+  public readonly vlanId: number;
+  public readonly parentName: string;
+  public readonly linkResource: KernelResource;
+  private readonly iface: ManagedInterface;
+
+  constructor(scope: Construct, id: string, props: VlanInterfaceProps) {
+    super(scope, id);
+    if (!props || typeof props !== 'object') fail(this, 'props are required', props, 'pass { parent, vlanId, name?, addresses? }');
+    const vid = validateVlanId(this, 'vlanId', props.vlanId);
+    let parent: ManagedInterface | string;
+    let ns: INamespace;
+    if (typeof props.parent === 'string') {
+      parent = validateInterfaceName(this, 'parent', props.parent);
+      ns = props.namespace ?? Namespace.HOST;
+    } else if (props.parent instanceof ManagedInterface) {
+      parent = props.parent;
+      ns = parent.namespace;
+    } else if (props.parent instanceof Bridge) {
+      parent = props.parent._iface;
+      ns = parent.namespace;
+    } else {
+      fail(this, 'parent is neither an interface handle nor an interface name', props.parent, 'pass e.g. pair.a, a Bridge, or "eth0"');
+    }
+    this.parentName = typeof parent === 'string' ? parent : parent.interfaceName;
+    this.vlanId = vid;
+    // the default name derives from the parent's final (already prefixed) name
+    const explicit = props.name !== undefined;
+    this.iface = new ManagedInterface({
+      owner: this, label: '', name: explicit ? props.name : `${this.parentName}.${vid}`, applyPrefix: explicit,
+      namespace: ns, addresses: props.addresses, mtu: props.mtu, vlan: { parent, vid },
+    });
+    this.interfaceName = this.iface.interfaceName;
+    this.namespace = ns;
+    const inventory = Inventory.of(this);
+    const iface = this.iface;
+    this.linkResource = inventory.resource(this, 'Link', {
+      kind: 'vlan',
+      create: VLAN_CREATE,
+      destroy: LINK_DESTROY,
+      triggers: () => ({
+        if: iface.interfaceName,
+        parent: this.parentName,
+        parent_id: typeof parent === 'string' ? '' : parent.link.resourceId,
+        vid: String(vid),
+        ...iface.namespaceTriggers('ns'),
+        ...iface.masterTriggers('master'),
+        mtu: iface.mtu ? String(iface.mtu) : '',
+        marker: iface.marker,
+        state_dir: inventory.stateDir,
+        claim: shortHash(`vlan ${iface.marker}`),
+      }),
+      dependsOn: () => [...iface.linkDependencies(), typeof parent === 'string' ? undefined : parent.link],
+    });
+    iface.attach(this.linkResource);
+  }
+
+  public get addresses(): string[] {
+    return this.iface.addresses;
+  }
+
+  /** Ready once the VLAN interface is up with its addresses. */
+  public get fqn(): string {
+    return this.iface.fqn;
+  }
+}
+
