@@ -122,7 +122,7 @@ uml_pid= wd_pid=
 kill_group() {
   local pg=$1 i
   kill -KILL -- "-$pg" 2>/dev/null || return 0
-  wait "$pg" 2>/dev/null || true
+  { wait "$pg"; } 2>/dev/null || true
   for ((i = 0; i < 60; i++)); do
     [ -z "$(ps -o pid= -g "$pg" 2>/dev/null)" ] && return 0
     sleep 0.05
@@ -265,7 +265,7 @@ setsid bash -c '
 wd_pid=$!
 
 set +e
-wait "$uml_pid"
+{ wait "$uml_pid"; } 2>/dev/null   # (hides bash's "Killed" job notice)
 uml_rc=$?
 set -e
 uml_pid_done=$uml_pid
