@@ -1,0 +1,9 @@
+import { Sandbox } from './sandbox';
+
+/** After destroy: no namespace, no interface besides lo, no route we made, no file in the state directory. */
+export function expectNothingLeft(sb: Sandbox): void {
+  expect(sb.namespaces()).toEqual([]);
+  expect(sb.links('')).toEqual({});
+  expect(sb.ok('ip route show proto 213; ip -6 route show proto 213').trim()).toBe('');
+  expect(sb.ok('find /run/cdktf-netns -type f').trim()).toBe('');
+}

@@ -1,0 +1,70 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { App, TerraformStack } from 'cdktf';
+import { Sandbox, ExecResult } from './sandbox';
+
+/**
+ * A Terraform working directory for one lab: synthesize a stack (terraform_data
+ * backend, state file relative to the directory), then plan/apply/destroy it
+ * with the real `terraform` binary inside a sandbox.
+ */
+export class Lab {
+  public readonly dir: string;
+  private initialised = false;
+
+  constructor(private readonly sandbox: Sandbox, private readonly stackName: string) {
+    this.dir = mkdtempSync(join(tmpdir(), 'cdktf-netns-e2e-'));
+  }
+
+  /** Synthesize `build(app)` (which must create the stack named stackName) into the working directory. */
+  public synth(build: (app: App) => TerraformStack | void, context: Record<string, unknown> = {}): void {
+    const out = mkdtempSync(join(tmpdir(), 'cdktf-netns-synth-'));
+    try {
+      const app = new App({ outdir: out, context: { 'cdktf-netns:backend': 'terraform_data', ...context } });
+      build(app);
+      app.synth();
+      const doc = JSON.parse(readFileSync(join(out, 'stacks', this.stackName, 'cdk.tf.json'), 'utf8'));
+      doc.terraform = { ...(doc.terraform ?? {}), backend: { local: { path: 'terraform.tfstate' } } };
+      writeFileSync(join(this.dir, 'main.tf.json'), JSON.stringify(doc, null, 2));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }
+
+  public terraform(args: string, timeoutMs = 300_000): ExecResult {
+    if (!this.initialised) {
+      this.sandbox.ok('terraform init -input=false -no-color', { cwd: this.dir, env: TF_ENV });
+      this.initialised = true;
+    }
+    return this.sandbox.sh(`terraform ${args} -input=false -no-color`, { cwd: this.dir, env: TF_ENV, timeoutMs });
+  }
+
+  public apply(): ExecResult {
+    return this.terraform('apply -auto-approve');
+  }
+
+  public applyOk(): string {
+    return check(this.apply(), 'apply');
+  }
+
+  public destroyOk(): string {
+    return check(this.terraform('destroy -auto-approve'), 'destroy');
+  }
+
+  /** `terraform plan -detailed-exitcode`: 0 = no changes, 2 = changes. */
+  public planExitCode(): number {
+    return this.terraform('plan -detailed-exitcode').code;
+  }
+
+  public dispose(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export const TF_ENV = { TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: '/dev/null' };
+
+function check(r: ExecResult, what: string): string {
+  if (r.code !== 0) throw new Error(`terraform ${what} failed (${r.code}):\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
+  return r.stdout;
+}

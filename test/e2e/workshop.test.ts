@@ -1,0 +1,57 @@
+import { WorkshopStack } from '../../examples/workshop/stack';
+import { Lab } from './lab';
+import { e2ePrerequisites, Sandbox } from './sandbox';
+import { expectNothingLeft } from './expect';
+
+jest.setTimeout(300_000);
+
+let sb: Sandbox;
+let lab: Lab;
+
+beforeAll(async () => {
+  expect(e2ePrerequisites()).toEqual([]);
+  sb = await Sandbox.start();
+  lab = new Lab(sb, 'workshop');
+  lab.synth((app) => new WorkshopStack(app, 'workshop'));
+});
+afterAll(() => { lab?.dispose(); sb?.dispose(); });
+
+test('workshop: apply builds exactly the declared lab, sales reaches dev through the router, destroy leaves nothing', () => {
+  const t0 = Date.now();
+  lab.applyOk();
+  const applyMs = Date.now() - t0;
+
+  expect(sb.namespaces()).toEqual(['dev', 'router', 'sales']);
+  const sales = sb.links('sales');
+  const dev = sb.links('dev');
+  const router = sb.links('router');
+  expect(Object.keys(sales)).toEqual(['veth-s']);
+  expect(Object.keys(dev)).toEqual(['veth-d']);
+  expect(Object.keys(router).sort()).toEqual(['veth-d-rtr', 'veth-s-rtr']);
+  expect(sales['veth-s']).toMatchObject({ up: true, addrs: ['172.16.10.10/24'], alias: 'cdktf-netns:workshop/s', kind: 'veth' });
+  expect(dev['veth-d']).toMatchObject({ up: true, addrs: ['172.16.20.10/24'], alias: 'cdktf-netns:workshop/d' });
+  expect(router['veth-s-rtr'].addrs).toEqual(['172.16.10.1/24']);
+  expect(router['veth-d-rtr'].addrs).toEqual(['172.16.20.1/24']);
+  expect(sb.links('')).toEqual({}); // nothing in the "host" namespace
+  expect(sb.sysctl('router', 'net.ipv4.ip_forward')).toBe('1');
+  expect(sb.sysctl('sales', 'net.ipv4.ip_forward')).toBe('0');
+  expect(sb.routes('sales')).toEqual(['default via 172.16.10.1']);
+  expect(sb.routes('dev')).toEqual(['default via 172.16.20.1']);
+  // namespace ownership marker: the alias of its lo
+  expect(sb.ipJson('sales', 'link show lo')[0].ifalias).toBe('cdktf-netns:workshop/sales');
+
+  expect(sb.sh('ip netns exec sales ping -c 2 -W 2 172.16.20.10').code).toBe(0);
+  expect(sb.sh('ip netns exec dev ping -c 2 -W 2 172.16.10.10').code).toBe(0);
+  const trace = sb.ok('ip netns exec sales traceroute -n -w 1 -q 1 -m 5 172.16.20.10');
+  const hops = trace.split('\n').filter((l) => /^\s*\d+\s/.test(l)).map((l) => l.trim().split(/\s+/)[1]);
+  expect(hops).toEqual(['172.16.10.1', '172.16.20.10']);
+
+  expect(lab.planExitCode()).toBe(0); // a second plan shows no changes
+
+  const t1 = Date.now();
+  lab.destroyOk();
+  const destroyMs = Date.now() - t1;
+  expectNothingLeft(sb);
+  // eslint-disable-next-line no-console
+  console.log(`workshop E2E: apply ${applyMs} ms, destroy ${destroyMs} ms`);
+});
