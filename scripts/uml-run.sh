@@ -114,17 +114,21 @@ deadline=$(( ${t0%.*} + timeout_s ))
 # Private control dir: guest init, command, env, results, console log, UML's
 # umid dir (mconsole socket). Removed on every exit path.
 ctl=$(mktemp -d "${TMPDIR:-/tmp}/uml-run.XXXXXX")
+case $ctl in *,*|*[[:space:]]*) rm -rf -- "$ctl"; die "TMPDIR must not contain commas or whitespace: $ctl" ;; esac
 uml_pid= wd_pid=
-# Kill a process group and wait (max ~3 s) until every member is gone, so
-# callers that check for stray processes right after we exit see none. UML's
-# helpers are children of the main linux.uml process; once it is dead they
-# are reaped by the host's init.
+# Kill a process group and wait (max ~3 s) until its members are gone, so
+# callers that check for stray processes right after we exit see none.
+# $2=live: only wait for members that are not zombies (already-dead
+# grandchildren are reaped by the host's init, sometimes a second later).
+# After a clean guest power-off UML has reaped its own helpers: no wait.
 kill_group() {
-  local pg=$1 i
+  local pg=$1 mode=${2:-all} i st
   kill -KILL -- "-$pg" 2>/dev/null || return 0
   { wait "$pg"; } 2>/dev/null || true
   for ((i = 0; i < 60; i++)); do
-    [ -z "$(ps -o pid= -g "$pg" 2>/dev/null)" ] && return 0
+    st=$(ps -o stat= -g "$pg" 2>/dev/null || true)
+    [ "$mode" = live ] && st=$(grep -v '^Z' <<<"$st" || true)
+    [ -z "$st" ] && return 0
     sleep 0.05
   done
 }
@@ -132,7 +136,7 @@ cleanup() {
   # UML's whole process group (main process + helper processes), then the
   # watchdog's group, then the temp dir.
   if [ -n "$uml_pid" ]; then kill_group "$uml_pid"; uml_pid=; fi
-  if [ -n "$wd_pid" ]; then kill_group "$wd_pid"; wd_pid=; fi
+  if [ -n "$wd_pid" ]; then kill_group "$wd_pid" live; wd_pid=; fi
   rm -rf -- "$ctl"
 }
 trap cleanup EXIT

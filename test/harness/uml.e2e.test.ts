@@ -1,0 +1,70 @@
+/**
+ * Self-test of the VLAN-kernel harness (test/harness/uml.ts +
+ * scripts/uml-run.sh): boots the UML guest and runs test/harness/vlan-smoke.sh
+ * (netns + veth + 802.1Q ping, vlan_filtering bridge, terraform init/apply).
+ * Skipped, with the reason, when the UML kernel is not installed
+ * (scripts/install-uml.sh installs it). Takes ~5-15 s.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { runInVlanKernel, vlanKernelAvailable } from './uml';
+
+const avail = vlanKernelAvailable();
+const maybe = avail.ok ? describe : describe.skip;
+if (!avail.ok) {
+  // eslint-disable-next-line no-console
+  console.warn(`skipping UML harness tests: ${avail.why}`);
+}
+
+maybe('UML VLAN kernel harness', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uml-harness-'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('returns exit status, separate stdout/stderr and boot time', async () => {
+    const r = await runInVlanKernel('echo out; echo err >&2; echo "$GREETING"; uname -r; exit 3', {
+      workdir: dir,
+      timeoutMs: 60_000,
+      env: { GREETING: 'hello guest' },
+    });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/^out\nhello guest\n\d+\.\d+\.\d+\n$/);
+    expect(r.stderr).toBe('err\n');
+    expect(r.bootMs).toBeGreaterThan(0);
+    expect(r.timedOut).toBe(false);
+  }, 90_000);
+
+  it('writes to the work dir reach the host; writes elsewhere do not', async () => {
+    const marker = `/etc/uml-harness-${process.pid}`;
+    const r = await runInVlanKernel(`echo data > result.txt && echo x > ${marker} && cat ${marker}`, {
+      workdir: dir,
+      timeoutMs: 60_000,
+    });
+    expect(r.code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'result.txt'), 'utf8')).toBe('data\n');
+    expect(fs.existsSync(marker)).toBe(false);
+  }, 90_000);
+
+  it('enforces the timeout', async () => {
+    const r = await runInVlanKernel('echo started; sleep 600', { workdir: dir, timeoutMs: 10_000 });
+    expect(r.code).toBe(124);
+    expect(r.timedOut).toBe(true);
+    expect(r.stdout).toBe('started\n');
+    expect(r.totalMs).toBeLessThan(20_000);
+  }, 60_000);
+
+  it('has VLANs, VLAN-filtering bridges, netns and terraform', async () => {
+    const smoke = path.resolve(__dirname, 'vlan-smoke.sh');
+    const r = await runInVlanKernel(`bash ${smoke}`, { workdir: dir, timeoutMs: 180_000 });
+    if (r.code !== 0) throw new Error(`smoke failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+    expect(r.stdout).toMatch(/3 packets transmitted, 3 received, 0% packet loss/);
+    expect(r.stdout).toMatch(/vlan_filtering=1/);
+    expect(r.stdout).toMatch(/Apply complete! Resources: 1 added/);
+    expect(r.stdout).toMatch(/SMOKE OK/);
+  }, 240_000);
+});
