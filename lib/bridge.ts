@@ -1,7 +1,8 @@
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { fail } from './core/errors';
-import { ManagedInterface } from './core/interface';
+import { BridgePortVlans, ManagedInterface } from './core/interface';
+import { validateBoolean } from './core/validate';
 import { Inventory } from './core/inventory';
 import { KernelResource } from './core/resource';
 import { BRIDGE_CREATE, LINK_DESTROY } from './core/scripts';
@@ -33,6 +34,13 @@ export interface BridgeProps {
    * @default none
    */
   readonly ports?: IInterface[];
+  /**
+   * Filter VLANs (802.1Q-aware bridge): ports get a PVID and tagged VLANs
+   * (`addPort(port, { pvid, untagged, tagged })`). Needs a kernel with
+   * CONFIG_BRIDGE_VLAN_FILTERING.
+   * @default false
+   */
+  readonly vlanFiltering?: boolean;
 }
 
 /**
@@ -44,6 +52,8 @@ export class Bridge extends Construct implements IInterface, ITerraformDependabl
   public readonly interfaceName: string;
   public readonly namespace: INamespace;
   public readonly linkResource: KernelResource;
+  /** Whether the bridge filters VLANs. */
+  public readonly vlanFiltering: boolean;
   private readonly iface: ManagedInterface;
   private readonly ports: ManagedInterface[] = [];
 
@@ -56,6 +66,8 @@ export class Bridge extends Construct implements IInterface, ITerraformDependabl
     });
     this.interfaceName = this.iface.interfaceName;
     this.namespace = this.iface.namespace;
+    this.vlanFiltering = validateBoolean(this, 'vlanFiltering', props.vlanFiltering, false);
+    this.iface.vlanFiltering = this.vlanFiltering;
     const inventory = Inventory.of(this);
     const iface = this.iface;
     this.linkResource = inventory.resource(this, 'Link', {
@@ -66,6 +78,7 @@ export class Bridge extends Construct implements IInterface, ITerraformDependabl
         if: iface.interfaceName,
         ...iface.namespaceTriggers('ns'),
         mtu: iface.mtu ? String(iface.mtu) : '',
+        vlan_filtering: this.vlanFiltering ? '1' : '0',
         marker: iface.marker,
         state_dir: inventory.stateDir,
         claim: shortHash(`bridge ${iface.marker}`),
@@ -76,13 +89,20 @@ export class Bridge extends Construct implements IInterface, ITerraformDependabl
     for (const p of props.ports ?? []) this.addPort(p);
   }
 
-  /** Make an interface (e.g. a veth end) a port of this bridge. */
-  public addPort(port: IInterface): void {
+  /**
+   * Make an interface (e.g. a veth end) a port of this bridge; on a
+   * VLAN-filtering bridge, optionally with its VLANs (`{ pvid: 10 }` for an
+   * access port, `{ tagged: [10, 20] }` for a trunk).
+   */
+  public addPort(handle: IInterface, vlans?: BridgePortVlans): void {
+    // a VethPair end is a ManagedInterface; Bridge and VlanInterface wrap one
+    const wrapped = (handle as { _iface?: unknown })._iface;
+    const port = wrapped instanceof ManagedInterface ? wrapped : handle;
     if (!(port instanceof ManagedInterface)) {
       fail(this, 'addPort takes an interface handle of this library (e.g. a VethPair end)', port, 'pass pair.a or pair.b');
     }
     if (port === this.iface) fail(this, 'a bridge cannot be its own port', port.interfaceName, 'pass a veth end');
-    port.setMaster(this.iface, this);
+    port.setMaster(this.iface, this, vlans);
     if (!this.ports.includes(port)) this.ports.push(port);
   }
 

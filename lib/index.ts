@@ -7,6 +7,7 @@ export { Bridge, BridgeProps } from './bridge';
 export { VlanInterface, VlanInterfaceProps } from './vlan-interface';
 export { Route, RouteProps } from './route';
 export { INamespace, IInterface } from './core/types';
+export { BridgePortVlans } from './core/interface';
 export { NetnsError } from './core/errors';
 export { KernelResource } from './core/resource';
 export {

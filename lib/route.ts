@@ -48,7 +48,7 @@ export class Route extends Construct implements ITerraformDependable {
     const inventory = Inventory.of(this);
     const marker = markerOf(this);
     const claim = shortHash(`route ${marker}`);
-    inventory.registerRoute({ owner: this, namespace: this.namespace, family, destination: this.destination, via, claim });
+    inventory.registerRoute({ owner: this, rawDestination: props.destination, namespace: this.namespace, family, destination: this.destination, via, claim });
     // the address resources that put the gateway on-link (resolved at synthesis)
     const gatewayAddresses = () => inventory.connectedSubnets(this.namespace)
       .filter(({ cidr }) => subnetContains(cidr, via))

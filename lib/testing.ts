@@ -26,8 +26,6 @@ export interface PlannedObject {
   readonly dependsOn: string[];
   /** Selectors that match this object. */
   readonly labels: string[];
-  /** Construct path, from cdktf's metadata. */
-  readonly path?: string;
 }
 
 const nsLabel = (ns: string | undefined) => (ns ? ns : 'host');
@@ -69,7 +67,6 @@ export class NetnsPlan {
           triggers,
           dependsOn: (res.depends_on ?? []).map(stripRef),
           labels: labelsOf(triggers.kind, triggers),
-          path: res['//']?.metadata?.path,
         });
       }
     }

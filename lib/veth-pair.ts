@@ -1,7 +1,7 @@
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { fail } from './core/errors';
-import { ManagedInterface } from './core/interface';
+import { BridgePortVlans, ManagedInterface } from './core/interface';
 import { Inventory } from './core/inventory';
 import { KernelResource } from './core/resource';
 import { VETH_CREATE, VETH_DESTROY } from './core/scripts';
@@ -34,6 +34,11 @@ export interface VethEndProps {
    * @default not a bridge port
    */
   readonly bridge?: Bridge;
+  /**
+   * VLAN membership of this end as a port of a VLAN-filtering `bridge`.
+   * @default the bridge's default PVID
+   */
+  readonly bridgeVlans?: BridgePortVlans;
 }
 
 export interface VethPairProps {
@@ -95,7 +100,10 @@ export class VethPair extends Construct implements ITerraformDependable {
     if (a.addressResource && b.addressResource) b.addressResource.addDependency(a.addressResource);
     for (const [label, end] of [['a', a], ['b', b]] as const) {
       const bridge = props[label].bridge;
-      if (bridge !== undefined) bridge.addPort(end);
+      if (bridge !== undefined) bridge.addPort(end, props[label].bridgeVlans);
+      else if (props[label].bridgeVlans !== undefined) {
+        fail(this, `${label}.bridgeVlans is set but ${label}.bridge is not`, props[label].bridgeVlans, `set ${label}.bridge, or drop bridgeVlans`);
+      }
     }
   }
 

@@ -109,6 +109,11 @@ export class VlanInterface extends Construct implements IInterface, ITerraformDe
     return this.iface.addresses;
   }
 
+  /** @internal the shared interface implementation (lets a VLAN interface be a bridge port). */
+  public get _iface(): ManagedInterface {
+    return this.iface;
+  }
+
   /** Ready once the VLAN interface is up with its addresses. */
   public get fqn(): string {
     return this.iface.fqn;

@@ -1,24 +1,44 @@
 import { Construct } from 'constructs';
 import { TerraformStack } from 'cdktf';
-import { Namespace, VethPair, VlanInterface } from '../../lib';
+import { Bridge, Namespace, Route, Router, VethPair, VlanInterface } from '../../lib';
 
 /**
- * Tutorial section 4: 802.1Q VLAN sub-interfaces. Two namespaces joined by a
- * veth pair carry VLAN 10 and VLAN 20 as tagged sub-interfaces; each VLAN is
- * its own subnet. Needs a kernel with 802.1Q (module 8021q).
+ * A segmented LAN: two departments on one VLAN-filtering bridge, kept apart by
+ * VLANs, joined by a router-on-a-stick whose trunk carries both VLANs as
+ * 802.1Q sub-interfaces.
+ *
+ *   sales1 10.0.10.11 ─┐ access VLAN 10
+ *   sales2 10.0.10.12 ─┤ access VLAN 10      ┌─ rtr-trunk.10 10.0.10.1
+ *   dev1   10.0.20.11 ─┤ access VLAN 20      │
+ *                      br-lan ── trunk (10, 20 tagged) ── router
+ *                                            └─ rtr-trunk.20 10.0.20.1
+ *
+ * Same VLAN: reachable directly. Across VLANs: only through the router.
+ * Needs 802.1Q and bridge VLAN filtering in the kernel.
  */
 export class VlanStack extends TerraformStack {
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    const left = new Namespace(this, 'left');
-    const right = new Namespace(this, 'right');
+    const lan = new Bridge(this, 'lan', { name: 'br-lan', vlanFiltering: true });
+    const hosts: Array<[string, number, string, string]> = [
+      ['sales1', 10, '10.0.10.11/24', '10.0.10.1'],
+      ['sales2', 10, '10.0.10.12/24', '10.0.10.1'],
+      ['dev1', 20, '10.0.20.11/24', '10.0.20.1'],
+    ];
+    for (const [name, vlan, address, gateway] of hosts) {
+      const ns = new Namespace(this, name);
+      new VethPair(this, `${name}-link`, {
+        a: { name: 'eth0', namespace: ns, addresses: [address] },
+        b: { name: `${name}-p`, bridge: lan, bridgeVlans: { pvid: vlan } },
+      });
+      new Route(this, `${name}-default`, { namespace: ns, destination: 'default', via: gateway });
+    }
+    const router = new Router(this, 'router');
     const trunk = new VethPair(this, 'trunk', {
-      a: { name: 'trunk-l', namespace: left },
-      b: { name: 'trunk-r', namespace: right },
+      a: { name: 'rtr-trunk', namespace: router },
+      b: { name: 'rtr-p', bridge: lan, bridgeVlans: { tagged: [10, 20] } },
     });
-    new VlanInterface(this, 'l10', { parent: trunk.a, vlanId: 10, addresses: ['10.0.10.1/24'] });
-    new VlanInterface(this, 'r10', { parent: trunk.b, vlanId: 10, addresses: ['10.0.10.2/24'] });
-    new VlanInterface(this, 'l20', { parent: trunk.a, vlanId: 20, addresses: ['10.0.20.1/24'] });
-    new VlanInterface(this, 'r20', { parent: trunk.b, vlanId: 20, addresses: ['10.0.20.2/24'] });
+    new VlanInterface(this, 'sales-gw', { parent: trunk.a, vlanId: 10, addresses: ['10.0.10.1/24'] });
+    new VlanInterface(this, 'dev-gw', { parent: trunk.a, vlanId: 20, addresses: ['10.0.20.1/24'] });
   }
 }

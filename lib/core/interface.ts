@@ -6,7 +6,55 @@ import { KernelResource } from './resource';
 import { ADDR_CREATE, ADDR_DESTROY } from './scripts';
 import { markerOf, prefixOf, shortHash } from './settings';
 import { describeNamespace, IInterface, INamespace } from './types';
-import { validateInterfaceAddress, validateInterfaceName, validateMtu } from './validate';
+import { validateInterfaceAddress, validateInterfaceName, validateMtu, validateVlanId } from './validate';
+
+/** VLAN membership of a port on a VLAN-filtering bridge. */
+export interface BridgePortVlans {
+  /**
+   * The port's PVID: untagged frames arriving on the port belong to this VLAN
+   * (an access port). @default the bridge's default PVID (1)
+   */
+  readonly pvid?: number;
+  /**
+   * Whether frames of the PVID leave the port untagged. @default true
+   */
+  readonly untagged?: boolean;
+  /**
+   * VLANs carried tagged on the port (a trunk). Must not repeat the PVID.
+   * @default none
+   */
+  readonly tagged?: number[];
+}
+
+function validatePortVlans(scope: Construct, what: string, v: unknown): BridgePortVlans {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(scope, `${what}: VLAN options must be an object`, v, 'pass { pvid?, untagged?, tagged? }');
+  const o = v as BridgePortVlans;
+  const unknown = Object.keys(o).filter((k) => !['pvid', 'untagged', 'tagged'].includes(k));
+  if (unknown.length) fail(scope, `${what}: unknown VLAN option(s) ${unknown.join(', ')}`, v, 'use pvid, untagged and tagged');
+  if (o.pvid !== undefined) validateVlanId(scope, `${what}: pvid`, o.pvid);
+  if (o.untagged !== undefined && typeof o.untagged !== 'boolean') fail(scope, `${what}: untagged must be true or false`, o.untagged, 'pass a boolean');
+  if (o.untagged !== undefined && o.pvid === undefined) fail(scope, `${what}: untagged applies to the PVID, but no pvid is given`, v, 'set pvid, or drop untagged');
+  if (o.tagged !== undefined) {
+    if (!Array.isArray(o.tagged) || o.tagged.length === 0) fail(scope, `${what}: tagged must be a non-empty list of VLAN ids`, o.tagged, 'pass e.g. tagged: [10, 20]');
+    o.tagged.forEach((id, i) => validateVlanId(scope, `${what}: tagged[${i}]`, id));
+    const dup = o.tagged.find((id, i) => o.tagged!.indexOf(id) !== i);
+    if (dup !== undefined) fail(scope, `${what}: VLAN ${dup} is listed twice in tagged`, o.tagged, 'list each VLAN once');
+    if (o.pvid !== undefined && o.tagged.includes(o.pvid)) {
+      fail(scope, `${what}: VLAN ${o.pvid} is both the PVID and tagged`, v, 'drop it from tagged (use untagged: false to send the PVID tagged)');
+    }
+  }
+  if (o.pvid === undefined && o.tagged === undefined) fail(scope, `${what}: VLAN options name no VLAN`, v, 'give a pvid (access port) and/or tagged VLANs (trunk)');
+  return { pvid: o.pvid, untagged: o.pvid === undefined ? undefined : o.untagged ?? true, tagged: o.tagged ? [...o.tagged] : undefined };
+}
+
+/** Encode port VLANs for the shell: `p10u` (PVID 10 untagged), `p10` (PVID 10 tagged), `t20` (tagged 20). */
+function portVlanTokens(v?: BridgePortVlans): string {
+  if (!v) return '';
+  const out: string[] = [];
+  if (v.pvid !== undefined) out.push(`p${v.pvid}${v.untagged === false ? '' : 'u'}`);
+  for (const t of v.tagged ?? []) out.push(`t${t}`);
+  return out.join(' ');
+}
 
 export interface ManagedInterfaceOptions {
   /** The construct that owns the link resource (VethPair, Bridge, VlanInterface). */
@@ -38,6 +86,10 @@ export class ManagedInterface implements IInterface, InventoryInterface {
   public readonly vlan?: { parent: ManagedInterface | string; vid: number };
   /** Bridge this interface is a port of. */
   public master?: ManagedInterface;
+  /** VLAN membership of this port on a VLAN-filtering bridge. */
+  public portVlans?: BridgePortVlans;
+  /** Whether this interface is a bridge that filters VLANs. */
+  public vlanFiltering = false;
   private _link?: KernelResource;
   private _addressResource?: KernelResource;
   private readonly inventory: Inventory;
@@ -101,6 +153,7 @@ export class ManagedInterface implements IInterface, InventoryInterface {
     return {
       [key]: this.master ? this.master.interfaceName : '',
       [`${key}_id`]: this.master ? this.master.link.resourceId : '',
+      [`${key}_vlans`]: portVlanTokens(this.portVlans),
     };
   }
 
@@ -109,8 +162,15 @@ export class ManagedInterface implements IInterface, InventoryInterface {
     return [this.namespace.namespaceResource, this.master?.link];
   }
 
-  /** Make this interface a port of `bridge` (same namespace required). */
-  public setMaster(bridge: ManagedInterface, by: Construct): void {
+  /** Make this interface a port of `bridge` (same namespace required), optionally with VLAN membership. */
+  public setMaster(bridge: ManagedInterface, by: Construct, vlans?: BridgePortVlans): void {
+    if (vlans !== undefined) {
+      if (!bridge.vlanFiltering) {
+        fail(by, `port "${this.interfaceName}" has VLAN options but bridge "${bridge.interfaceName}" does not filter VLANs`, vlans,
+          'create the Bridge with vlanFiltering: true, or drop the VLAN options');
+      }
+      this.portVlans = validatePortVlans(by, `port "${this.interfaceName}"`, vlans);
+    }
     if (bridge.namespace.namespaceName !== this.namespace.namespaceName) {
       fail(by, `bridge port "${this.interfaceName}" is in ${describeNamespace(this.namespace)} but bridge "${bridge.interfaceName}" is in ${describeNamespace(bridge.namespace)}`,
         this.interfaceName, 'put the port end of the veth pair in the same namespace as the bridge');

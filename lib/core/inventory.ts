@@ -21,6 +21,8 @@ export interface InventoryInterface {
 
 interface RouteEntry {
   readonly owner: IConstruct;
+  /** The destination as the user wrote it (for messages). */
+  readonly rawDestination: string;
   readonly namespace: INamespace;
   readonly family: 4 | 6;
   readonly destination: string;
@@ -119,7 +121,7 @@ export class Inventory extends Construct {
       r.family === entry.family && r.destination === entry.destination);
     if (dup) {
       throw new NetnsError(message(entry.owner, `a route to this destination in ${describeNamespace(entry.namespace)} is already declared by ${dup.owner.node.path}`,
-        entry.destination, 'declare each destination once per namespace'));
+        entry.rawDestination, 'declare each destination once per namespace'));
     }
     this.routes.push(entry);
   }
@@ -164,7 +166,6 @@ export class Inventory extends Construct {
     };
     const union = (a: InventoryInterface, b: InventoryInterface) => { parent.set(find(a), find(b)); };
     for (const [a, b] of this.links) union(a, b);
-    const vlanGroups = new Map<string, InventoryInterface>();
     const segmentIds = new Map<InventoryInterface, number>();
     let next = 0;
     const segmentOf = (i: InventoryInterface): string => {
@@ -177,7 +178,6 @@ export class Inventory extends Construct {
       if (!segmentIds.has(root)) segmentIds.set(root, next++);
       return `seg${segmentIds.get(root)}`;
     };
-    void vlanGroups;
     const seen = new Map<string, InventoryInterface>();
     for (const i of this.interfaces) {
       const seg = segmentOf(i);

@@ -42,13 +42,14 @@ function parseV6(s: string): bigint | undefined {
   if (!/^[0-9a-fA-F:.]+$/.test(s)) return undefined;
   const dbl = s.split('::');
   if (dbl.length > 2) return undefined;
-  const toGroups = (part: string): number[] | undefined => {
+  const toGroups = (part: string, allowV4: boolean): number[] | undefined => {
     if (part === '') return [];
     const out: number[] = [];
     const items = part.split(':');
     for (let i = 0; i < items.length; i++) {
       const it = items[i];
-      if (i === items.length - 1 && it.includes('.')) {
+      if (it.includes('.')) {
+        if (!allowV4 || i !== items.length - 1) return undefined;
         const v4 = parseV4(it);
         if (v4 === undefined) return undefined;
         out.push(Number(v4 >> 16n), Number(v4 & 0xffffn));
@@ -59,8 +60,9 @@ function parseV6(s: string): bigint | undefined {
     }
     return out;
   };
-  const head = toGroups(dbl[0]);
-  const tail = dbl.length === 2 ? toGroups(dbl[1]) : [];
+  // an embedded IPv4 address may only be the last 32 bits
+  const head = toGroups(dbl[0], dbl.length === 1);
+  const tail = dbl.length === 2 ? toGroups(dbl[1], true) : [];
   if (!head || !tail) return undefined;
   let groups: number[];
   if (dbl.length === 2) {
@@ -79,6 +81,8 @@ function formatV4(v: bigint): string {
 }
 
 function formatV6(v: bigint): string {
+  // RFC 5952 section 5 (and glibc's inet_ntop): IPv4-mapped addresses end in dotted form
+  if (v >> 32n === 0xffffn) return `::ffff:${formatV4(v & 0xffffffffn)}`;
   const groups: number[] = [];
   for (let i = 7; i >= 0; i--) groups.push(Number((v >> BigInt(i * 16)) & 0xffffn));
   // RFC 5952: compress the longest run (>= 2) of zero groups, first one on ties.

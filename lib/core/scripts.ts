@@ -35,9 +35,21 @@ ensure_link() { _ns=$1; _if=$2; shift 2
   if link_present "$_ns" "$_if"; then owned "$_ns" "$_if" || foreign "$_ns" "$_if" interface
   else claim; "$@"; fi
   ipn "$_ns" link set dev "$_if" alias "$MARKER"; }
+bn() { _n=$1; shift; if [ -n "$_n" ]; then bridge -n "$_n" "$@"; else bridge "$@"; fi; }
+port_vlans() { _ns=$1; _if=$2; shift 2; [ $# -gt 0 ] || return 0
+  bn "$_ns" vlan del dev "$_if" vid 1 2>/dev/null || true
+  for _v in "$@"; do
+    _id=$(printf %s "$_v" | tr -d ptu)
+    case "$_v" in
+      p*u) bn "$_ns" vlan add dev "$_if" vid "$_id" pvid untagged ;;
+      p*) bn "$_ns" vlan add dev "$_if" vid "$_id" pvid ;;
+      t*) bn "$_ns" vlan add dev "$_if" vid "$_id" ;;
+    esac || die "cannot set VLAN $_id on bridge port '$_if' in $(where "$_ns")"
+  done; }
 finish_link() { _ns=$1; _if=$2
   if [ -n "$3" ]; then ipn "$_ns" link set dev "$_if" mtu "$3"; fi
   if [ -n "$4" ]; then link_present "$_ns" "$4" || die "bridge '$4' does not exist in $(where "$_ns")"; ipn "$_ns" link set dev "$_if" master "$4"; fi
+  port_vlans "$_ns" "$_if" $5
   ipn "$_ns" link set dev "$_if" up; }
 del_link() { link_present "$1" "$2" || return 0
   if owned "$1" "$2"; then ipn "$1" link del dev "$2" 2>/dev/null || ! link_present "$1" "$2" || die "cannot delete interface '$2' in $(where "$1")"
@@ -96,8 +108,8 @@ fi
 ipn "$NS_A" link set dev "$IF_A" alias "$MARKER"
 ipn "$NS_B" link set dev "$IF_B" alias "$MARKER"
 unclaim
-finish_link "$NS_A" "$IF_A" "$MTU_A" "$MASTER_A"
-finish_link "$NS_B" "$IF_B" "$MTU_B" "$MASTER_B"
+finish_link "$NS_A" "$IF_A" "$MTU_A" "$MASTER_A" "$MASTER_A_VLANS"
+finish_link "$NS_B" "$IF_B" "$MTU_B" "$MASTER_B" "$MASTER_B_VLANS"
 `;
 
 export const VETH_DESTROY = String.raw`
@@ -110,7 +122,12 @@ export const BRIDGE_CREATE = String.raw`
 need_ns "$NS"
 ensure_link "$NS" "$IF" ipn "$NS" link add name "$IF" type bridge
 unclaim
-finish_link "$NS" "$IF" "$MTU" ""
+if [ "$VLAN_FILTERING" = 1 ]; then
+  if ! out=$(ipn "$NS" link set dev "$IF" type bridge vlan_filtering 1 2>&1); then
+    die "this kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING), so bridge '$IF' cannot filter VLANs. Kernel said: $out"
+  fi
+fi
+finish_link "$NS" "$IF" "$MTU" "" ""
 `;
 
 export const LINK_DESTROY = String.raw`
@@ -132,7 +149,7 @@ add_vlan() {
 }
 ensure_link "$NS" "$IF" add_vlan
 unclaim
-finish_link "$NS" "$IF" "$MTU" "$MASTER"
+finish_link "$NS" "$IF" "$MTU" "$MASTER" "$MASTER_VLANS"
 `;
 
 export const ADDR_CREATE = String.raw`
@@ -265,7 +282,8 @@ printf 'cdktf-netns: sweep of %s: %s object(s) removed\n' "$OWNER" "$removed" >&
 
 /** Replace Terraform template sequences so the text reaches the shell verbatim. */
 export function terraformEscape(s: string): string {
-  return s.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  // a function replacement: in a replacement string, '$$' would mean a single '$'
+  return s.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
 /** A complete script: the prelude plus extra function libraries and the body. */

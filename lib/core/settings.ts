@@ -55,8 +55,10 @@ const MAX_MARKER = 240;
 
 /** The stack's ownership prefix: every marker of the stack starts with it. */
 export function ownerOf(scope: IConstruct): string {
-  const stack = TerraformStack.of(scope);
-  return `cdktf-netns:${stack.node.id.replace(MARKER_SAFE, '_')}/`;
+  const id = TerraformStack.of(scope).node.id;
+  const safe = id.replace(MARKER_SAFE, '_');
+  // keep owners of differently spelled stacks apart ("lab 1" vs "lab_1")
+  return `cdktf-netns:${safe === id ? id : `${safe}~${shortHash(id, 8)}`}/`;
 }
 
 /**

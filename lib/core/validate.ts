@@ -78,7 +78,10 @@ export function validateDestination(scope: IConstruct, value: unknown): { text: 
   if (parsed.hostBitsSet) {
     fail(scope, 'route destination has host bits set', value, `use the network address ${parsed.network}`);
   }
-  return { text: parsed.cidr, family: parsed.family, cidr: parsed };
+  // the text `ip route show` prints: "default" for /0, a bare address for a host route
+  const max = parsed.family === 4 ? 32 : 128;
+  const text = parsed.prefix === 0 ? 'default' : parsed.prefix === max ? parsed.text : parsed.cidr;
+  return { text, family: parsed.family, cidr: parsed };
 }
 
 export function validateIp(scope: IConstruct, what: string, value: unknown): ParsedIp {

@@ -19,17 +19,7 @@ export class Lab {
 
   /** Synthesize `build(app)` (which must create the stack named stackName) into the working directory. */
   public synth(build: (app: App) => TerraformStack | void, context: Record<string, unknown> = {}): void {
-    const out = mkdtempSync(join(tmpdir(), 'cdktf-netns-synth-'));
-    try {
-      const app = new App({ outdir: out, context: { 'cdktf-netns:backend': 'terraform_data', ...context } });
-      build(app);
-      app.synth();
-      const doc = JSON.parse(readFileSync(join(out, 'stacks', this.stackName, 'cdk.tf.json'), 'utf8'));
-      doc.terraform = { ...(doc.terraform ?? {}), backend: { local: { path: 'terraform.tfstate' } } };
-      writeFileSync(join(this.dir, 'main.tf.json'), JSON.stringify(doc, null, 2));
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-    }
+    synthInto(this.dir, this.stackName, build, context);
   }
 
   public terraform(args: string, timeoutMs = 300_000): ExecResult {
@@ -59,6 +49,25 @@ export class Lab {
 
   public dispose(): void {
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Synthesize a stack with the terraform_data backend into `dir/main.tf.json`,
+ * with its state file relative to `dir`.
+ */
+export function synthInto(dir: string, stackName: string, build: (app: App) => TerraformStack | void,
+  context: Record<string, unknown> = {}): void {
+  const out = mkdtempSync(join(tmpdir(), 'cdktf-netns-synth-'));
+  try {
+    const app = new App({ outdir: out, context: { 'cdktf-netns:backend': 'terraform_data', ...context } });
+    build(app);
+    app.synth();
+    const doc = JSON.parse(readFileSync(join(out, 'stacks', stackName, 'cdk.tf.json'), 'utf8'));
+    doc.terraform = { ...(doc.terraform ?? {}), backend: { local: { path: 'terraform.tfstate' } } };
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(doc, null, 2));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
 }
 

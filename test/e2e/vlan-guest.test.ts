@@ -1,0 +1,117 @@
+import { TerraformStack } from 'cdktf';
+import { Bridge, Namespace, VethPair, VlanInterface } from '../../lib';
+import { VlanStack } from '../../examples/vlan/stack';
+import { vlanKernelAvailable } from '../harness/uml';
+import { GuestResult, runGuestScenario } from './guest';
+
+/**
+ * VLAN scenarios, run for real in a VLAN-capable kernel (UML guest): this
+ * machine's kernel has neither 802.1Q nor bridge VLAN filtering. The suite
+ * fails (never skips) when the guest kernel is not installed.
+ */
+jest.setTimeout(300_000);
+
+beforeAll(() => {
+  expect(vlanKernelAvailable()).toEqual({ ok: true });
+});
+
+function expectScenarioOk(r: GuestResult, name: string) {
+  for (const step of ['init', 'apply']) {
+    if (r.status[step] !== 0) throw new Error(`${step} failed in the guest:\n${r.log(step).slice(-4000)}`);
+  }
+  expect({ plan: r.status.plan, destroy: r.status.destroy }).toEqual({ plan: 0, destroy: 0 });
+  expect(r.leftover).toBe('');
+  // eslint-disable-next-line no-console
+  console.log(`VLAN scenario "${name}": guest boot-to-command ${(r.bootMs / 1000).toFixed(1)} s, apply ${r.applyMs} ms, whole scenario ${(r.totalMs / 1000).toFixed(1)} s`);
+}
+
+const vlanIds = (links: any[]) => Object.fromEntries(links.filter((l) => l.linkinfo?.info_kind === 'vlan')
+  .map((l) => [l.ifname, { id: l.linkinfo.info_data.id, protocol: l.linkinfo.info_data.protocol, link: l.link }]));
+
+test('VlanInterface: VLAN 10 sub-interfaces on both ends of a veth pair talk; VLAN 20 does not reach VLAN 10', async () => {
+  const r = await runGuestScenario({
+    stackName: 'vlanif',
+    build: (app) => {
+      const stack = new TerraformStack(app, 'vlanif');
+      const left = new Namespace(stack, 'left');
+      const right = new Namespace(stack, 'right');
+      const trunk = new VethPair(stack, 'trunk', { a: { name: 'trunk-l', namespace: left }, b: { name: 'trunk-r', namespace: right } });
+      new VlanInterface(stack, 'l10', { parent: trunk.a, vlanId: 10, addresses: ['10.0.10.1/24'] });
+      new VlanInterface(stack, 'r10', { parent: trunk.b, vlanId: 10, addresses: ['10.0.10.2/24'] });
+      // same subnet, other VLAN: frames leave tagged 20 and never reach right's VLAN 10
+      new VlanInterface(stack, 'l20', { parent: trunk.a, vlanId: 20, addresses: ['10.0.10.5/24'] });
+    },
+    checks: [
+      { name: 'ping10', cmd: 'ip netns exec left ping -c 2 -W 2 -I trunk-l.10 10.0.10.2' },
+      { name: 'ping20', cmd: 'ip netns exec left ping -c 2 -W 1 -I trunk-l.20 10.0.10.2' },
+    ],
+    dumps: { left: 'ip -j -d -n left link show', right: 'ip -j -d -n right link show' },
+  });
+  expectScenarioOk(r, 'VlanInterface over a veth pair');
+  expect(r.status['check:ping10']).toBe(0);
+  expect(r.status['check:ping20']).not.toBe(0);
+  expect(vlanIds(r.dumps.left)).toEqual({
+    'trunk-l.10': { id: 10, protocol: '802.1Q', link: 'trunk-l' },
+    'trunk-l.20': { id: 20, protocol: '802.1Q', link: 'trunk-l' },
+  });
+  expect(vlanIds(r.dumps.right)).toEqual({ 'trunk-r.10': { id: 10, protocol: '802.1Q', link: 'trunk-r' } });
+});
+
+test('bridge VLAN filtering: access ports in VLAN 10 talk, VLAN 20 is cut off, a trunk carries VLAN 10 to a .10 sub-interface', async () => {
+  const r = await runGuestScenario({
+    stackName: 'brvlan',
+    build: (app) => {
+      const stack = new TerraformStack(app, 'brvlan');
+      const br = new Bridge(stack, 'br', { name: 'br0', vlanFiltering: true });
+      const host = (id: string, address: string, vlans: { pvid?: number; tagged?: number[] }, addrOnPort = true) => {
+        const ns = new Namespace(stack, id);
+        new VethPair(stack, `${id}-link`, {
+          a: { name: 'eth0', namespace: ns, addresses: addrOnPort ? [address] : [] },
+          b: { name: `${id}-p`, bridge: br, bridgeVlans: vlans },
+        });
+        return ns;
+      };
+      host('a1', '10.0.10.1/24', { pvid: 10 });
+      host('a2', '10.0.10.2/24', { pvid: 10 });
+      host('b1', '10.0.10.3/24', { pvid: 20 }); // same subnet, other VLAN
+      const t = new Namespace(stack, 't');
+      const tl = new VethPair(stack, 't-link', { a: { name: 'eth0', namespace: t }, b: { name: 't-p' } });
+      br.addPort(tl.b, { tagged: [10] });
+      new VlanInterface(stack, 't10', { parent: tl.a, vlanId: 10, addresses: ['10.0.10.4/24'] });
+    },
+    checks: [
+      { name: 'a1_a2', cmd: 'ip netns exec a1 ping -c 2 -W 2 10.0.10.2' },
+      { name: 'a1_b1', cmd: 'ip netns exec a1 ping -c 2 -W 1 10.0.10.3' },
+      { name: 't_a1', cmd: 'ip netns exec t ping -c 2 -W 2 10.0.10.1' },
+      { name: 't_b1', cmd: 'ip netns exec t ping -c 2 -W 1 10.0.10.3' },
+    ],
+    dumps: { vlans: 'bridge -j vlan show', br: 'ip -j -d link show br0' },
+  });
+  expectScenarioOk(r, 'bridge VLAN filtering');
+  expect(r.status['check:a1_a2']).toBe(0);
+  expect(r.status['check:a1_b1']).not.toBe(0);
+  expect(r.status['check:t_a1']).toBe(0);
+  expect(r.status['check:t_b1']).not.toBe(0);
+  expect(r.dumps.br[0].linkinfo.info_data.vlan_filtering).toBe(1);
+  const ports = Object.fromEntries((r.dumps.vlans as any[]).map((p) => [p.ifname, p.vlans.map((v: any) => `${v.vlan}${(v.flags ?? []).includes('PVID') ? 'P' : ''}${(v.flags ?? []).includes('Egress Untagged') ? 'U' : ''}`)]));
+  expect(ports).toMatchObject({ 'a1-p': ['10PU'], 'a2-p': ['10PU'], 'b1-p': ['20PU'], 't-p': ['10'] });
+});
+
+test('examples/vlan segmented LAN: same VLAN direct, across VLANs only through the router-on-a-stick', async () => {
+  const r = await runGuestScenario({
+    stackName: 'vlan',
+    build: (app) => new VlanStack(app, 'vlan'),
+    checks: [
+      { name: 'sales1_sales2', cmd: 'ip netns exec sales1 ping -c 2 -W 2 10.0.10.12' },
+      { name: 'dev1_sales1', cmd: 'ip netns exec dev1 ping -c 2 -W 2 10.0.10.11' },
+      { name: 'trace', cmd: 'ip netns exec dev1 traceroute -n -w 1 -q 1 -m 4 10.0.10.11 | awk \'$1 == 1 { print $2 }\' | grep -qx 10.0.20.1' },
+      // with the router's forwarding off, the departments cannot reach each other at all
+      { name: 'no_router', cmd: 'ip netns exec router sh -c "echo 0 > /proc/sys/net/ipv4/ip_forward"; ip netns exec dev1 ping -c 2 -W 1 10.0.10.11; rc=$?; ip netns exec router sh -c "echo 1 > /proc/sys/net/ipv4/ip_forward"; exit $rc' },
+    ],
+  });
+  expectScenarioOk(r, 'segmented LAN (examples/vlan)');
+  expect(r.status['check:sales1_sales2']).toBe(0);
+  expect(r.status['check:dev1_sales1']).toBe(0);
+  expect(r.status['check:trace']).toBe(0);
+  expect(r.status['check:no_router']).not.toBe(0);
+});

@@ -1,0 +1,527 @@
+/**
+ * Every validation rule: the error names the construct path, shows the bad
+ * value and says how to fix it. Construction-time rules throw a NetnsError;
+ * cross-construct rules fail `Testing.synth(stack, true)`. Ends with an
+ * injection corpus run against every string a user can pass.
+ */
+import { AnnotationMetadataEntryType, TerraformStack, Testing } from 'cdktf';
+import {
+  Bridge, HostRouter, HostSysctl, Namespace, NetnsError, Route, Router, VethPair, VlanInterface,
+} from '../../lib';
+import { NetnsPlan, setupNetnsMatchers } from '../../lib/testing';
+import { expectHelpfulError, synthDoc, testApp, testStack, thrownMessage } from './helpers';
+
+/** Expect `fn` to throw a NetnsError at construction time naming path and value. */
+function expectRefused(fn: (stack: TerraformStack) => unknown, path: string, value: unknown, context: Record<string, unknown> = {}): string {
+  const stack = testStack('terraform_data', context);
+  let err: unknown;
+  try { fn(stack); } catch (e) { err = e; }
+  expect(err).toBeInstanceOf(NetnsError);
+  const msg = (err as Error).message;
+  expectHelpfulError(msg, path, value);
+  return msg;
+}
+
+/** Expect construction to succeed and synthesis to fail, naming path and value. */
+function expectSynthRefused(fn: (stack: TerraformStack) => unknown, path: string, value: unknown): string {
+  const stack = testStack();
+  fn(stack);
+  const msg = thrownMessage(() => Testing.synth(stack, true));
+  expectHelpfulError(msg, path, value);
+  return msg;
+}
+
+function expectAccepted(fn: (stack: TerraformStack) => unknown, context: Record<string, unknown> = {}): NetnsPlan {
+  const stack = testStack('terraform_data', context);
+  fn(stack);
+  return NetnsPlan.fromStack(stack);
+}
+
+setupNetnsMatchers();
+
+const CYRILLIC_E = '\u0435';
+
+describe('namespace names', () => {
+  test.each([
+    ['empty', ''],
+    ['space', 'a b'],
+    ['slash', 'a/b'],
+    ['dollar', 'ns$'],
+    ['non-ASCII', 'caf\u00e9'],
+    ['leading dash', '-ns'],
+    ['leading dot', '.ns'],
+    ['"."', '.'],
+    ['".."', '..'],
+    ['65 characters', 'n'.repeat(65)],
+  ])('%s is refused', (_, name) => {
+    expectRefused((s) => new Namespace(s, 'ns', { name }), 'stack/ns', name);
+  });
+
+  test('the construct id is validated when it is the name', () => {
+    expectRefused((s) => new Namespace(s, 'my ns'), 'stack/my ns', 'my ns');
+  });
+
+  test('64 characters and the full charset are accepted', () => {
+    const long = 'n'.repeat(64);
+    const plan = expectAccepted((s) => {
+      new Namespace(s, 'a', { name: long });
+      new Namespace(s, 'b', { name: 'A.b-c_9' });
+    });
+    expect(plan).toCreateNamespace(long);
+    expect(plan).toCreateNamespace('A.b-c_9');
+  });
+
+  test('a Router is a namespace and shares the uniqueness rule', () => {
+    expectRefused((s) => {
+      new Namespace(s, 'a', { name: 'x' });
+      new Router(s, 'b', { name: 'x' });
+    }, 'stack/b', 'x');
+  });
+
+  test('duplicate names are refused, naming the first user', () => {
+    const msg = expectRefused((s) => {
+      new Namespace(s, 'a', { name: 'x' });
+      new Namespace(s, 'b', { name: 'x' });
+    }, 'stack/b', 'x');
+    expect(msg).toContain('stack/a');
+  });
+});
+
+describe('interface names', () => {
+  const BAD: Array<[string, string]> = [
+    ['empty', ''],
+    ['16 bytes', 'i'.repeat(16)],
+    ['16 bytes in 8 characters', '\u00e9'.repeat(8)],
+    ['slash', 'a/b'],
+    ['colon', 'a:b'],
+    ['space', 'a b'],
+    ['tab', 'a\tb'],
+    ['"."', '.'],
+    ['".."', '..'],
+    ['leading dash', '-veth'],
+    ['Cyrillic look-alike', `v${CYRILLIC_E}th`],
+    ['reserved "lo"', 'lo'],
+    ['reserved "all"', 'all'],
+    ['reserved "default"', 'default'],
+  ];
+  const WHERE: Array<[string, (s: TerraformStack, name: string) => unknown, string]> = [
+    ['veth end in the host', (s, name) => new VethPair(s, 'p', { a: { name }, b: { name: 'ok', namespace: new Namespace(s, 'ns') } }), 'stack/p'],
+    ['veth end in a namespace', (s, name) => new VethPair(s, 'p', { a: { name: 'ok' }, b: { name, namespace: new Namespace(s, 'ns') } }), 'stack/p'],
+    ['bridge', (s, name) => new Bridge(s, 'br', { name }), 'stack/br'],
+    ['VLAN interface', (s, name) => new VlanInterface(s, 'v', { parent: 'eth0', vlanId: 10, name }), 'stack/v'],
+    ['VLAN parent given by name', (s, name) => new VlanInterface(s, 'v', { parent: name, vlanId: 10, name: 'v10' }), 'stack/v'],
+    ['router side of Router.connect', (s, name) => new Router(s, 'r').connect('lan', new Namespace(s, 'ns'), { address: '10.0.0.1/24', interfaceName: name }), 'stack/r/lan'],
+  ];
+
+  describe.each(WHERE)('%s', (_, build, path) => {
+    test.each(BAD)('%s is refused', (__, name) => {
+      expectRefused((s) => build(s, name), path, name);
+    });
+
+    test('15 bytes and the full charset are accepted', () => {
+      expectAccepted((s) => build(s, 'i'.repeat(15)));
+      expectAccepted((s) => build(s, 'V_e.t-h0'));
+    });
+  });
+
+  test('the host-side prefix counts towards the 15-byte limit; inside a namespace it does not apply', () => {
+    const ctx = { 'cdktf-netns:prefix': 'abcdefghijkl' };
+    const msg = expectRefused((s) => new Bridge(s, 'br', { name: 'brid' }), 'stack/br', 'abcdefghijklbrid', ctx);
+    expect(msg).toContain('prefix');
+    const plan = expectAccepted((s) => new Bridge(s, 'br', { name: 'brid', namespace: new Namespace(s, 'ns') }), ctx);
+    expect(plan).toCreateInterface('brid', 'abcdefghijklns');
+  });
+
+  test('a default VLAN name that does not fit is refused', () => {
+    expectRefused((s) => new VlanInterface(s, 'v', { parent: 'enp0s31f6abc', vlanId: 100 }), 'stack/v', 'enp0s31f6abc.100');
+  });
+
+  test('duplicate names in one namespace are refused, in different namespaces accepted', () => {
+    const msg = expectRefused((s) => {
+      const ns = new Namespace(s, 'ns');
+      new VethPair(s, 'p1', { a: { name: 'v0', namespace: ns }, b: { name: 'h1' } });
+      new VethPair(s, 'p2', { a: { name: 'v0', namespace: ns }, b: { name: 'h2' } });
+    }, 'stack/p2', 'v0');
+    expect(msg).toContain('stack/p1');
+    expectRefused((s) => {
+      new VethPair(s, 'p', { a: { name: 'x0' }, b: { name: 'x1' } });
+      new Bridge(s, 'br', { name: 'x1' });
+    }, 'stack/br', 'x1');
+    expectAccepted((s) => new VethPair(s, 'p', { a: { name: 'v0', namespace: new Namespace(s, 'n1') }, b: { name: 'v0', namespace: new Namespace(s, 'n2') } }));
+  });
+
+  test('a veth pair with both ends in the same namespace under the same name is refused', () => {
+    expectRefused((s) => {
+      const ns = new Namespace(s, 'ns');
+      new VethPair(s, 'p', { a: { name: 'v0', namespace: ns }, b: { name: 'v0', namespace: ns } });
+    }, 'stack/p', 'v0');
+    expectRefused((s) => new VethPair(s, 'p', { a: { name: 'v0' }, b: { name: 'v0' } }), 'stack/p', 'v0');
+  });
+});
+
+describe('addresses', () => {
+  const addr = (s: TerraformStack, a: unknown) =>
+    new VethPair(s, 'p', { a: { name: 'v0', addresses: [a as string] }, b: { name: 'v1', namespace: new Namespace(s, 'ns') } });
+
+  test.each([
+    ['an IPv4 octet over 255', '10.0.0.256/24'],
+    ['a leading zero in an octet', '010.0.0.1/24'],
+    ['three octets', '10.0.1/24'],
+    ['IPv4 prefix 33', '10.0.0.1/33'],
+    ['a leading zero in the prefix', '10.0.0.1/024'],
+    ['a negative prefix', '10.0.0.1/-1'],
+    ['no IPv4 prefix', '10.0.0.1'],
+    ['an IPv4 network address', '10.0.0.0/24'],
+    ['an IPv4 broadcast address', '10.0.0.255/24'],
+    ['IPv6 prefix 129', 'fd00::1/129'],
+    ['no IPv6 prefix', 'fd00::1'],
+    ['an IPv6 network address', 'fd00::/64'],
+    ['a bad IPv6 group', 'fd00::g/64'],
+    ['two IPv6 "::"', 'fd00::1::2/64'],
+    ['a trailing space', '10.0.0.1/24 '],
+    ['a number', 42],
+  ])('%s is refused', (_, value) => {
+    expectRefused((s) => addr(s, value), 'stack/p', value);
+  });
+
+  test('addresses must be a list', () => {
+    expectRefused((s) => new Bridge(s, 'br', { name: 'br0', addresses: '10.0.0.1/24' as unknown as string[] }), 'stack/br', '10.0.0.1/24');
+  });
+
+  test('an address listed twice (in any spelling) is refused', () => {
+    expectRefused((s) => new Bridge(s, 'br', { name: 'br0', addresses: ['FD00::1/64', 'fd00:0::1/64'] }), 'stack/br', 'fd00::1/64');
+  });
+
+  test.each([
+    ['/32', '10.0.0.1/32', '10.0.0.1/32'],
+    ['a /31 network address (RFC 3021)', '10.0.0.0/31', '10.0.0.0/31'],
+    ['.255 inside a /23', '10.0.0.255/23', '10.0.0.255/23'],
+    ['an IPv6 /127 network address (RFC 6164)', 'fd00::/127', 'fd00::/127'],
+    ['IPv6, canonicalised', 'FD00:0:0::1/64', 'fd00::1/64'],
+  ])('%s is accepted', (_, value, canonical) => {
+    const plan = expectAccepted((s) => addr(s, value));
+    expect(plan.get('addresses:host/v0').triggers.addrs).toBe(canonical);
+  });
+});
+
+describe('layer-2 segments and namespaces: no duplicate addresses', () => {
+  test('the two ends of a veth pair', () => {
+    expectSynthRefused((s) => new VethPair(s, 'p', {
+      a: { name: 'v0', namespace: new Namespace(s, 'n1'), addresses: ['10.0.0.1/24'] },
+      b: { name: 'v1', namespace: new Namespace(s, 'n2'), addresses: ['10.0.0.1/24'] },
+    }), 'stack/p', '10.0.0.1/24');
+  });
+
+  test('peers of two ports of one bridge (the port added by addPort included)', () => {
+    const msg = expectSynthRefused((s) => {
+      const br = new Bridge(s, 'br', { name: 'br0' });
+      new VethPair(s, 'p1', { a: { name: 'v', namespace: new Namespace(s, 'n1'), addresses: ['10.0.0.5/24'] }, b: { name: 'p1', bridge: br } });
+      const p2 = new VethPair(s, 'p2', { a: { name: 'v', namespace: new Namespace(s, 'n2'), addresses: ['10.0.0.5/24'] }, b: { name: 'p2' } });
+      br.addPort(p2.b);
+    }, 'stack/p2', '10.0.0.5/24');
+    expect(msg).toContain('same layer-2 segment');
+  });
+
+  test('a bridge and a host behind it', () => {
+    expectSynthRefused((s) => {
+      const br = new Bridge(s, 'br', { name: 'br0', addresses: ['10.0.0.1/24'] });
+      new VethPair(s, 'p', { a: { name: 'v', namespace: new Namespace(s, 'n1'), addresses: ['10.0.0.1/24'] }, b: { name: 'p', bridge: br } });
+    }, 'stack/p', '10.0.0.1/24');
+  });
+
+  test('the same VLAN on both ends of a trunk', () => {
+    expectSynthRefused((s) => {
+      const t = new VethPair(s, 't', { a: { name: 't0', namespace: new Namespace(s, 'n1') }, b: { name: 't1', namespace: new Namespace(s, 'n2') } });
+      new VlanInterface(s, 'l', { parent: t.a, vlanId: 10, addresses: ['10.0.10.1/24'] });
+      new VlanInterface(s, 'r', { parent: t.b, vlanId: 10, addresses: ['10.0.10.1/24'] });
+    }, 'stack/r', '10.0.10.1/24');
+  });
+
+  test('two interfaces of one namespace, even with different prefix lengths', () => {
+    expectSynthRefused((s) => {
+      const ns = new Namespace(s, 'ns');
+      new VethPair(s, 'p1', { a: { name: 'v1', namespace: ns, addresses: ['10.0.0.1/24'] }, b: { name: 'h1' } });
+      new VethPair(s, 'p2', { a: { name: 'v2', namespace: ns, addresses: ['10.0.0.1/16'] }, b: { name: 'h2' } });
+    }, 'stack/p2', '10.0.0.1/16');
+  });
+
+  test('separate segments in separate namespaces, or separate VLANs, may reuse an address', () => {
+    expectAccepted((s) => {
+      for (const n of ['1', '2']) {
+        new VethPair(s, `p${n}`, {
+          a: { name: 'v0', namespace: new Namespace(s, `a${n}`), addresses: ['10.0.0.1/24'] },
+          b: { name: 'v1', namespace: new Namespace(s, `b${n}`), addresses: ['10.0.0.2/24'] },
+        });
+      }
+      const t = new VethPair(s, 't', { a: { name: 't0', namespace: new Namespace(s, 'l') }, b: { name: 't1', namespace: new Namespace(s, 'r') } });
+      new VlanInterface(s, 'l10', { parent: t.a, vlanId: 10, addresses: ['10.9.0.1/24'] });
+      new VlanInterface(s, 'r20', { parent: t.b, vlanId: 20, addresses: ['10.9.0.1/24'] });
+    });
+  });
+});
+
+describe('bridge ports', () => {
+  test('a port in another namespace than its bridge is refused', () => {
+    expectRefused((s) => {
+      const br = new Bridge(s, 'br', { name: 'br0', namespace: new Namespace(s, 'ns') });
+      new VethPair(s, 'p', { a: { name: 'v0', bridge: br }, b: { name: 'v1' } });
+    }, 'stack/br', 'v0');
+  });
+
+  test('a port with addresses is refused', () => {
+    expectRefused((s) => {
+      const br = new Bridge(s, 'br', { name: 'br0' });
+      new VethPair(s, 'p', { a: { name: 'v0', bridge: br, addresses: ['10.0.0.1/24'] }, b: { name: 'v1' } });
+    }, 'stack/br', ['10.0.0.1/24']);
+  });
+
+  test('a port of two bridges is refused', () => {
+    expectRefused((s) => {
+      const b1 = new Bridge(s, 'b1', { name: 'br1' });
+      const b2 = new Bridge(s, 'b2', { name: 'br2' });
+      const p = new VethPair(s, 'p', { a: { name: 'v0', bridge: b1 }, b: { name: 'v1' } });
+      b2.addPort(p.a);
+    }, 'stack/b2', 'br2');
+  });
+});
+
+describe('VLAN options of bridge ports', () => {
+  const port = (s: TerraformStack, vlans: unknown, vlanFiltering = true) => {
+    const br = new Bridge(s, 'br', { name: 'br0', vlanFiltering });
+    const p = new VethPair(s, 'p', { a: { name: 'v0', namespace: new Namespace(s, 'ns') }, b: { name: 'v1' } });
+    br.addPort(p.b, vlans as object);
+  };
+
+  test.each([
+    ['a PVID of 0', { pvid: 0 }, 0],
+    ['a tagged VLAN of 4095', { tagged: [10, 4095] }, 4095],
+    ['an empty tagged list', { tagged: [] }, []],
+    ['a VLAN tagged twice', { tagged: [10, 10] }, [10, 10]],
+    ['the PVID also tagged', { pvid: 10, tagged: [10] }, { pvid: 10, tagged: [10] }],
+    ['untagged without a PVID', { untagged: true }, { untagged: true }],
+    ['no VLAN at all', {}, {}],
+    ['an unknown option', { vid: 10 }, { vid: 10 }],
+  ])('%s is refused', (_, vlans, shown) => {
+    expectRefused((s) => port(s, vlans), 'stack/br', shown);
+  });
+
+  test('VLAN options on a bridge that does not filter VLANs are refused', () => {
+    expectRefused((s) => port(s, { pvid: 10 }, false), 'stack/br', { pvid: 10 });
+  });
+
+  test('an access port and a trunk are accepted', () => {
+    const plan = expectAccepted((s) => port(s, { pvid: 10, untagged: false, tagged: [20, 30] }));
+    expect(plan.get('veth:v1').triggers.master_b_vlans).toBe('p10 t20 t30');
+  });
+});
+
+describe('routes', () => {
+  const wired = (s: TerraformStack) => {
+    const ns = new Namespace(s, 'ns');
+    new VethPair(s, 'p', { a: { name: 'v0', namespace: ns, addresses: ['10.0.1.2/24', 'fd00:1::2/64'] }, b: { name: 'v1', addresses: ['10.0.1.1/24', 'fd00:1::1/64'] } });
+    return ns;
+  };
+
+  test.each([
+    ['IPv4 host bits', '10.0.2.1/24', '10.0.2.0/24'],
+    ['IPv6 host bits', 'fd00:2::1/64', 'fd00:2::/64'],
+  ])('a destination with %s is refused, suggesting the network', (_, destination, network) => {
+    const msg = expectRefused((s) => new Route(s, 'r', { namespace: wired(s), destination, via: '10.0.1.1' }), 'stack/r', destination);
+    expect(msg).toContain(network);
+  });
+
+  test.each([['no prefix', '10.0.2.0'], ['a word', 'anywhere'], ['empty', '']])('a destination with %s is refused', (_, destination) => {
+    expectRefused((s) => new Route(s, 'r', { namespace: wired(s), destination, via: '10.0.1.1' }), 'stack/r', destination);
+  });
+
+  test.each([['a prefix', '10.0.1.1/24'], ['a name', 'gateway'], ['empty', '']])('a gateway with %s is refused', (_, via) => {
+    expectRefused((s) => new Route(s, 'r', { namespace: wired(s), destination: 'default', via }), 'stack/r', via);
+  });
+
+  test('a gateway of the other address family is refused', () => {
+    expectRefused((s) => new Route(s, 'r', { namespace: wired(s), destination: 'fd00:2::/64', via: '10.0.1.1' }), 'stack/r', '10.0.1.1');
+  });
+
+  test('two routes to one destination in one namespace are refused', () => {
+    expectRefused((s) => {
+      const ns = wired(s);
+      new Route(s, 'r1', { namespace: ns, destination: '10.0.2.0/24', via: '10.0.1.1' });
+      new Route(s, 'r2', { namespace: ns, destination: '10.0.2.0/24', via: '10.0.1.1' });
+    }, 'stack/r2', '10.0.2.0/24');
+  });
+
+  test('"default" and "0.0.0.0/0" are the same destination', () => {
+    expectRefused((s) => {
+      const ns = wired(s);
+      new Route(s, 'r1', { namespace: ns, destination: 'default', via: '10.0.1.1' });
+      new Route(s, 'r2', { namespace: ns, destination: '0.0.0.0/0', via: '10.0.1.1' });
+    }, 'stack/r2', '0.0.0.0/0');
+  });
+
+  test('a gateway on no connected subnet of a namespace fails the synthesis', () => {
+    const msg = expectSynthRefused((s) => new Route(s, 'r', { namespace: wired(s), destination: 'default', via: '10.0.9.1' }), 'stack/r', '10.0.9.1');
+    expect(msg).toContain('10.0.1.0/24');
+    expectSynthRefused((s) => new Route(s, 'r', { namespace: new Namespace(s, 'lonely'), destination: 'default', via: '10.0.9.1' }), 'stack/r', '10.0.9.1');
+  });
+
+  test.each([
+    ['Namespace.HOST', () => Namespace.HOST],
+    ['a HostRouter', (s: TerraformStack) => new HostRouter(s, 'host')],
+  ])('a gateway on no managed subnet of the host (%s) is only a warning', (_, host) => {
+    const stack = testStack();
+    wired(stack);
+    const route = new Route(stack, 'r', { namespace: host(stack), destination: '10.0.2.0/24', via: '192.168.1.1' });
+    const plan = NetnsPlan.fromStack(stack);
+    expect(plan).toCreateRoute('host', '10.0.2.0/24', '192.168.1.1');
+    const warnings = route.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
+    expect(warnings.length).toBeGreaterThan(0);
+    expectHelpfulError(warnings[0], 'stack/r', '192.168.1.1');
+  });
+
+  test('a gateway on a managed host subnet gives no warning', () => {
+    const stack = testStack();
+    wired(stack);
+    const route = new Route(stack, 'r', { namespace: Namespace.HOST, destination: '10.0.2.0/24', via: '10.0.1.2' });
+    Testing.synth(stack, true);
+    expect(route.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN)).toEqual([]);
+  });
+});
+
+describe('VLAN ids and MTUs', () => {
+  test.each([[0], [4095], [-1], [1.5], ['10'], [NaN]])('VLAN id %p is refused', (vlanId) => {
+    expectRefused((s) => new VlanInterface(s, 'v', { parent: 'eth0', vlanId: vlanId as number }), 'stack/v', vlanId);
+  });
+
+  test('VLAN ids 1 and 4094 are accepted', () => {
+    const plan = expectAccepted((s) => {
+      new VlanInterface(s, 'v1', { parent: 'eth0', vlanId: 1 });
+      new VlanInterface(s, 'v2', { parent: 'eth0', vlanId: 4094 });
+    });
+    expect(plan.get('vlan:eth0.4094').triggers.vid).toBe('4094');
+  });
+
+  const MTU_AT: Array<[string, (s: TerraformStack, mtu: number) => unknown, string]> = [
+    ['veth end', (s, mtu) => new VethPair(s, 'x', { a: { name: 'v0', mtu }, b: { name: 'v1' } }), 'stack/x'],
+    ['bridge', (s, mtu) => new Bridge(s, 'x', { name: 'br0', mtu }), 'stack/x'],
+    ['VLAN interface', (s, mtu) => new VlanInterface(s, 'x', { parent: 'eth0', vlanId: 5, mtu }), 'stack/x'],
+  ];
+  describe.each(MTU_AT)('%s', (_, build, path) => {
+    test.each([[67], [65536], [1500.5], ['1500'], [-1]])('MTU %p is refused', (mtu) => {
+      expectRefused((s) => build(s, mtu as number), path, mtu);
+    });
+    test('MTUs 68 and 65535 are accepted', () => {
+      expectAccepted((s) => build(s, 68));
+      expectAccepted((s) => build(s, 65535));
+    });
+  });
+});
+
+describe('sysctls', () => {
+  const BAD_KEYS = ['kernel.panic', 'vm.swappiness', 'net', 'net.ipv4', 'net..ipv4.x', 'net.ipv4.ip_forward ', 'net.ipv4.ip_forward/../x', '../net.ipv4.ip_forward'];
+  test.each(BAD_KEYS)('namespace key %p is refused', (key) => {
+    expectRefused((s) => new Namespace(s, 'ns', { sysctls: { [key]: '1' } }), 'stack/ns', key);
+  });
+  test.each(BAD_KEYS)('host key %p is refused', (key) => {
+    expectRefused((s) => new HostSysctl(s, 'k', { key, value: '1' }), 'stack/k', key);
+  });
+  test.each([['1 2'], [''], [1.5], ['x'.repeat(65)]])('value %p is refused', (value) => {
+    expectRefused((s) => new Namespace(s, 'ns').addSysctl('net.ipv4.ip_forward', value as string), 'stack/ns', value);
+  });
+  test('net.* keys with interface names and numeric values are accepted', () => {
+    const plan = expectAccepted((s) => new Namespace(s, 'ns', { sysctls: { 'net.ipv4.conf.veth-a.rp_filter': 2, 'net.ipv4.ip_forward': '1' } }));
+    expect(plan.get('namespace:ns').triggers.sysctls).toBe('net.ipv4.conf.veth-a.rp_filter=2 net.ipv4.ip_forward=1');
+  });
+});
+
+describe('context values', () => {
+  test.each(['local', 'NULL_RESOURCE', ''])('backend %p is refused', (backend) => {
+    // detected when the stack's inventory (the first resource) is created
+    expectRefused((s) => new Namespace(s, 'ns'), 'stack/cdktf-netns', backend, { 'cdktf-netns:backend': backend });
+  });
+
+  test.each(['abcdefghijklm', 'a b', 'a.b', 'a/b'])('prefix %p is refused', (prefix) => {
+    expectRefused((s) => new Namespace(s, 'ns'), 'stack/ns', prefix, { 'cdktf-netns:prefix': prefix });
+  });
+
+  test.each(['run/cdktf-netns', '/run/../etc', '/run/x y', ''])('state directory %p is refused', (dir) => {
+    expectRefused((s) => new Namespace(s, 'ns'), 'stack/cdktf-netns', dir, { 'cdktf-netns:stateDir': dir });
+  });
+
+  test('a state directory is used without its trailing slash', () => {
+    const plan = expectAccepted((s) => new Namespace(s, 'ns'), { 'cdktf-netns:stateDir': '/var/lib/netns-lab/' });
+    expect(plan.get('namespace:ns').triggers.state_dir).toBe('/var/lib/netns-lab');
+  });
+});
+
+describe('injection corpus: every string a user can pass is refused when it carries shell or template syntax', () => {
+  const PAYLOADS: Array<[string, string]> = [
+    ['command separator', '; rm -rf /'],
+    ['command substitution', '$(id)'],
+    ['backticks', '`id`'],
+    ['Terraform interpolation', '${path.root}'],
+    ['Terraform directive', '%{ if true }'],
+    ['newline', '\n'],
+    ['NUL', '\0'],
+  ];
+
+  type Build = (v: string) => TerraformStack;
+  const inStack = (f: (s: TerraformStack, v: string) => unknown): Build => (v) => {
+    const s = testStack();
+    f(s, v);
+    return s;
+  };
+  const withContext = (key: string): Build => (v) => {
+    const s = new TerraformStack(testApp('terraform_data', { [key]: v }), 'stack');
+    new VethPair(s, 'p', { a: { name: 'v0' }, b: { name: 'v1', namespace: new Namespace(s, 'ns') } });
+    return s;
+  };
+  const pair = (s: TerraformStack, a: object = {}, b: object = {}) =>
+    new VethPair(s, 'p', { a: { name: 'v0', addresses: ['10.0.0.1/24'], ...a }, b: { name: 'v1', namespace: new Namespace(s, 'ns'), addresses: ['10.0.0.2/24'], ...b } });
+
+  /** [prop, a valid value to embed payloads in, builder] */
+  const PROPS: Array<[string, string, Build]> = [
+    ['namespace name', 'ns', inStack((s, v) => new Namespace(s, 'ns', { name: v }))],
+    ['veth host-side name', 'v0', inStack((s, v) => pair(s, { name: v }))],
+    ['veth namespace-side name', 'v1', inStack((s, v) => pair(s, {}, { name: v }))],
+    ['veth address', '10.0.0.1/24', inStack((s, v) => pair(s, { addresses: [v] }))],
+    ['bridge name', 'br0', inStack((s, v) => new Bridge(s, 'br', { name: v }))],
+    ['bridge address', '10.0.0.1/24', inStack((s, v) => new Bridge(s, 'br', { name: 'br0', addresses: [v] }))],
+    ['VLAN name', 'v10', inStack((s, v) => new VlanInterface(s, 'v', { parent: 'eth0', vlanId: 10, name: v }))],
+    ['VLAN parent name', 'eth0', inStack((s, v) => new VlanInterface(s, 'v', { parent: v, vlanId: 10, name: 'v10' }))],
+    ['VLAN address', '10.0.0.1/24', inStack((s, v) => new VlanInterface(s, 'v', { parent: 'eth0', vlanId: 10, addresses: [v] }))],
+    ['route destination', '10.0.2.0/24', inStack((s, v) => { pair(s); new Route(s, 'r', { namespace: Namespace.HOST, destination: v, via: '10.0.0.2' }); })],
+    ['route via', '10.0.0.2', inStack((s, v) => { pair(s); new Route(s, 'r', { namespace: Namespace.HOST, destination: 'default', via: v }); })],
+    ['namespace sysctl key', 'net.ipv4.ip_forward', inStack((s, v) => new Namespace(s, 'ns', { sysctls: { [v]: '1' } }))],
+    ['namespace sysctl value', '1', inStack((s, v) => new Namespace(s, 'ns', { sysctls: { 'net.ipv4.ip_forward': v } }))],
+    ['host sysctl key', 'net.ipv4.ip_forward', inStack((s, v) => new HostSysctl(s, 'k', { key: v, value: '1' }))],
+    ['host sysctl value', '1', inStack((s, v) => new HostSysctl(s, 'k', { key: 'net.ipv4.ip_forward', value: v }))],
+    ['Router.connect address', '10.0.0.1/24', inStack((s, v) => new Router(s, 'r').connect('lan', new Namespace(s, 'ns'), { address: v }))],
+    ['Router.connect peer address', '10.0.0.2/24', inStack((s, v) => new Router(s, 'r').connect('lan', new Namespace(s, 'ns'), { address: '10.0.0.1/24', peerAddress: v }))],
+    ['Router.connect peer interface name', 'lan', inStack((s, v) => new Router(s, 'r').connect('lan', new Namespace(s, 'ns'), { address: '10.0.0.1/24', peerInterfaceName: v }))],
+    ['prefix context', 'lab-', withContext('cdktf-netns:prefix')],
+    ['stateDir context', '/run/lab', withContext('cdktf-netns:stateDir')],
+    ['backend context', 'terraform_data', withContext('cdktf-netns:backend')],
+  ];
+
+  let refused = 0;
+  afterAll(() => {
+    // eslint-disable-next-line no-console
+    console.log(`${refused} refused (of ${PROPS.length * PAYLOADS.length * 3} injection attempts)`);
+  });
+
+  test('the valid values used as carriers are themselves accepted', () => {
+    for (const [, valid, build] of PROPS) expect(() => Testing.synth(build(valid), true)).not.toThrow();
+  });
+
+  describe.each(PROPS)('%s', (_, valid, build) => {
+    test.each(PAYLOADS)('%s is refused (alone, as suffix and as infix)', (__, payload) => {
+      for (const v of [payload, valid + payload, `${valid.slice(0, 1)}${payload}${valid.slice(1)}`]) {
+        const msg = thrownMessage(() => synthDoc(build(v)));
+        expect(msg).toMatch(/^cdktf-netns: .*Fix: /s);
+        // the value is shown quoted and escaped, never raw
+        expect(msg).not.toMatch(/[\n\0]/);
+        refused++;
+      }
+    });
+  });
+});
