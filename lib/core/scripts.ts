@@ -216,40 +216,44 @@ release_sysctl "$KEY" "$CLAIM"
  * `route NS FAMILY DEST`, `sysctl KEY ID`, `hostroute ID` (NS "-" = host).
  */
 export const SWEEP = String.raw`
+DRY_RUN=$(printenv DRY_RUN || echo 0)
+act() { if [ "$DRY_RUN" = 1 ]; then return 0; fi; "$@"; }
 inv=$(mktemp)
 trap 'rm -f "$inv"' EXIT
 printf '%s\n' "$INVENTORY" > "$inv"
 declared() { grep -qxF -- "$*" "$inv"; }
 mine() { case "$1" in "$OWNER"*) return 0 ;; esac; return 1; }
 removed=0
-gone() { removed=$((removed + 1)); printf 'cdktf-netns: sweep: removed %s\n' "$*" >&2; }
+gone() { removed=$((removed + 1))
+  if [ "$DRY_RUN" = 1 ]; then printf 'drift: not declared but owned by this stack: %s\n' "$*"; else printf 'cdktf-netns: sweep: removed %s\n' "$*" >&2; fi; }
 # 1. namespaces
 ours=""
 for n in $(ls /run/netns 2>/dev/null); do
   a=$(link_alias "$n" lo)
   mine "$a" || continue
-  if declared "ns $n $a"; then ours="$ours $n"; else ip netns del "$n" && gone "namespace $n"; fi
+  if declared "ns $n $a"; then ours="$ours $n"; else act ip netns del "$n" && gone "namespace $n"; fi
 done
 # 2. links (host namespace and our namespaces), 3. their stray addresses, 4. our routes
 for n in - $ours; do
   ns=$n; [ "$ns" != - ] || ns=""
   ipn "$ns" -o link show 2>/dev/null | sed -n 's/^[0-9]*: \([^:@]*\)[:@].*\\ *alias \(.*\)$/\1 \2/p' > "$inv.links" || true
   while read -r ifn a; do
+    [ "$ifn" != lo ] || continue # a namespace's lo carries the namespace's marker
     mine "$a" || continue
     if declared "link $n $ifn $a"; then
       ipn "$ns" -o addr show dev "$ifn" scope global 2>/dev/null | awk '{print $4}' > "$inv.addrs" || true
       while read -r cidr; do
-        declared "addr $n $ifn $cidr" || { ipn "$ns" addr del "$cidr" dev "$ifn" 2>/dev/null && gone "address $cidr on $ifn"; } || true
+        declared "addr $n $ifn $cidr" || { act ipn "$ns" addr del "$cidr" dev "$ifn" 2>/dev/null && gone "address $cidr on $ifn"; } || true
       done < "$inv.addrs"
     else
-      ipn "$ns" link del dev "$ifn" 2>/dev/null && gone "interface $ifn" || true
+      act ipn "$ns" link del dev "$ifn" 2>/dev/null && gone "interface $ifn" || true
     fi
   done < "$inv.links"
   if [ -n "$ns" ]; then
     for fam in 4 6; do
       ipn "$ns" "-$fam" route show proto 213 2>/dev/null | awk '{print $1}' > "$inv.routes" || true
       while read -r dest; do
-        declared "route $n $fam $dest" || { ipn "$ns" "-$fam" route del "$dest" proto 213 2>/dev/null && gone "route $dest in $n"; } || true
+        declared "route $n $fam $dest" || { act ipn "$ns" "-$fam" route del "$dest" proto 213 2>/dev/null && gone "route $dest in $n"; } || true
       done < "$inv.routes"
     done
   fi
@@ -262,23 +266,91 @@ for f in "$STATE_DIR"/host-routes/*; do
   mine "$m" || continue
   id=$(basename "$f")
   declared "hostroute $id" && continue
-  case "$(ip "-$fam" route show exact "$dest")" in *"proto 213"*) ip "-$fam" route del "$dest" proto 213 2>/dev/null && gone "host route $dest" || true ;; esac
-  rm -f "$f"
+  case "$(ip "-$fam" route show exact "$dest")" in *"proto 213"*) act ip "-$fam" route del "$dest" proto 213 2>/dev/null && gone "host route $dest" || true ;; esac
+  act rm -f "$f"
 done
 for f in "$STATE_DIR"/sysctl/*/owner.*; do
   [ -f "$f" ] || continue
   mine "$(cat "$f")" || continue
   key=$(basename "$(dirname "$f")"); id=$(basename "$f" | cut -d. -f2-)
   declared "sysctl $key $id" && continue
-  release_sysctl "$key" "$id"; gone "host setting $key (restored)"
+  act release_sysctl "$key" "$id"; gone "host setting $key (restored)"
 done
 for f in "$STATE_DIR"/claims/*; do
   [ -f "$f" ] || continue
   m=$(cat "$f"); mine "$m" || continue
-  grep -q -- " $m\$" "$inv" || rm -f "$f"
+  grep -q -- " $m\$" "$inv" || act rm -f "$f"
 done
-printf 'cdktf-netns: sweep of %s: %s object(s) removed\n' "$OWNER" "$removed" >&2
+if [ "$DRY_RUN" = 1 ]; then [ "$removed" = 0 ]; else printf 'cdktf-netns: sweep of %s: %s object(s) removed\n' "$OWNER" "$removed" >&2; fi
 `;
+
+/**
+ * Drift checks, one per kind, run by `cdktf-netns verify` with the same
+ * environment as the create script. Each prints `drift: ...` lines and exits
+ * non-zero when the kernel differs from the declared object.
+ */
+const VERIFY_LIB = String.raw`
+drifted=0
+drift() { printf 'drift: %s
+' "$*"; drifted=1; }
+check_link() { _ns=$1; _if=$2; _master=$3
+  if ! ns_present "$_ns"; then drift "$(where "$_ns") is missing"; return 1; fi
+  if ! link_present "$_ns" "$_if"; then drift "interface '$_if' is missing from $(where "$_ns")"; return 1; fi
+  _l=$(ipn "$_ns" -o link show dev "$_if")
+  [ "$(link_alias "$_ns" "$_if")" = "$MARKER" ] || drift "interface '$_if' in $(where "$_ns") does not carry the marker $MARKER"
+  case "$_l" in *"<UP,"*|*",UP,"*|*",UP>"*|*"<UP>"*) ;; *) drift "interface '$_if' in $(where "$_ns") is down" ;; esac
+  if [ -n "$_master" ]; then case "$_l" in *" master $_master "*) ;; *) drift "interface '$_if' in $(where "$_ns") is not a port of bridge '$_master'" ;; esac; fi
+  return 0; }
+`;
+
+export const VERIFY: Record<string, string> = {
+  'namespace': VERIFY_LIB + String.raw`
+if [ ! -e "/run/netns/$NS" ]; then drift "namespace '$NS' is missing"; exit 1; fi
+[ "$(link_alias "$NS" lo)" = "$MARKER" ] || drift "namespace '$NS' does not carry the marker $MARKER"
+for kv in $SYSCTLS; do
+  k=$(printf %s "$kv" | cut -d= -f1); want=$(printf %s "$kv" | cut -d= -f2-)
+  have=$(ip netns exec "$NS" cat "$(sysctl_path "$k")" 2>/dev/null || echo '?')
+  [ "$have" = "$want" ] || drift "sysctl $k in namespace '$NS' is $have, declared $want"
+done
+exit $drifted`,
+  'veth': VERIFY_LIB + String.raw`
+check_link "$NS_A" "$IF_A" "$MASTER_A" || true
+check_link "$NS_B" "$IF_B" "$MASTER_B" || true
+exit $drifted`,
+  'bridge': VERIFY_LIB + String.raw`
+if check_link "$NS" "$IF" "" && [ "$VLAN_FILTERING" = 1 ]; then
+  ipn "$NS" -d link show dev "$IF" | grep -q 'vlan_filtering 1' || drift "bridge '$IF' does not filter VLANs"
+fi
+exit $drifted`,
+  'vlan': VERIFY_LIB + String.raw`
+if check_link "$NS" "$IF" "$MASTER"; then
+  ipn "$NS" -d link show dev "$IF" | grep -q "vlan protocol 802.1Q id $VID " || drift "interface '$IF' is not VLAN $VID"
+fi
+exit $drifted`,
+  'addresses': VERIFY_LIB + String.raw`
+if ! link_present "$NS" "$IF"; then drift "interface '$IF' is missing from $(where "$NS")"; exit 1; fi
+have=$(ipn "$NS" -o addr show dev "$IF" | awk '{print $4}')
+for a in $ADDRS; do
+  printf '%s
+' "$have" | grep -qxF -- "$a" || drift "address $a is missing from '$IF' in $(where "$NS")"
+done
+exit $drifted`,
+  'route': VERIFY_LIB + String.raw`
+if ! ns_present "$NS"; then drift "$(where "$NS") is missing"; exit 1; fi
+cur=$(ipn "$NS" "-$FAMILY" route show exact "$DEST")
+case "$cur" in
+  *"via $VIA "*"proto 213"*) ;;
+  "") drift "route to $DEST via $VIA is missing from $(where "$NS")" ;;
+  *) drift "route to $DEST in $(where "$NS") is '$cur', declared via $VIA" ;;
+esac
+exit $drifted`,
+  'host-sysctl': VERIFY_LIB + String.raw`
+have=$(cat "$(sysctl_path "$KEY")")
+[ "$have" = "$VALUE" ] || drift "host sysctl $KEY is $have, declared $VALUE"
+exit $drifted`,
+  // with DRY_RUN=1 the sweep only reports what it would remove: objects owned by this stack that the code does not declare
+  'sweep': SWEEP,
+};
 
 /** Replace Terraform template sequences so the text reaches the shell verbatim. */
 export function terraformEscape(s: string): string {
@@ -286,7 +358,12 @@ export function terraformEscape(s: string): string {
   return s.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
-/** A complete script: the prelude plus extra function libraries and the body. */
+/** A complete script as the shell runs it: the prelude plus the body. */
+export function rawScript(...parts: string[]): string {
+  return [PRELUDE, ...parts].join('\n');
+}
+
+/** A complete script as written into the plan (Terraform template sequences escaped). */
 export function script(...parts: string[]): string {
-  return terraformEscape([PRELUDE, ...parts].join('\n'));
+  return terraformEscape(rawScript(...parts));
 }
