@@ -1,4 +1,3 @@
-import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { fail } from './core/errors';
 import { BridgePortVlans, ManagedInterface } from './core/interface';
@@ -8,6 +7,7 @@ import { KernelResource } from './core/resource';
 import { BRIDGE_CREATE, LINK_DESTROY } from './core/scripts';
 import { shortHash } from './core/settings';
 import { IInterface, INamespace } from './core/types';
+import { InterfaceConstruct } from './core/interface-construct';
 import { Namespace } from './namespace';
 
 export interface BridgeProps {
@@ -48,13 +48,11 @@ export interface BridgeProps {
  * veth end's `bridge` prop or by `addPort`; a port must live in the bridge's
  * namespace.
  */
-export class Bridge extends Construct implements IInterface, ITerraformDependable {
-  public readonly interfaceName: string;
-  public readonly namespace: INamespace;
+export class Bridge extends InterfaceConstruct {
   public readonly linkResource: KernelResource;
   /** Whether the bridge filters VLANs. */
   public readonly vlanFiltering: boolean;
-  private readonly iface: ManagedInterface;
+  protected readonly iface: ManagedInterface;
   private readonly ports: ManagedInterface[] = [];
 
   constructor(scope: Construct, id: string, props: BridgeProps) {
@@ -64,8 +62,6 @@ export class Bridge extends Construct implements IInterface, ITerraformDependabl
       owner: this, label: '', name: props.name, namespace: props.namespace ?? Namespace.HOST,
       addresses: props.addresses, mtu: props.mtu,
     });
-    this.interfaceName = this.iface.interfaceName;
-    this.namespace = this.iface.namespace;
     this.vlanFiltering = validateBoolean(this, 'vlanFiltering', props.vlanFiltering, false);
     this.iface.vlanFiltering = this.vlanFiltering;
     const inventory = Inventory.of(this);
@@ -109,19 +105,5 @@ export class Bridge extends Construct implements IInterface, ITerraformDependabl
   /** Names of the ports. */
   public get portNames(): string[] {
     return this.ports.map((p) => p.interfaceName);
-  }
-
-  public get addresses(): string[] {
-    return this.iface.addresses;
-  }
-
-  /** @internal the shared interface implementation. */
-  public get _iface(): ManagedInterface {
-    return this.iface;
-  }
-
-  /** Ready once the bridge is up with its addresses. */
-  public get fqn(): string {
-    return this.iface.fqn;
   }
 }

@@ -1,4 +1,3 @@
-import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { fail } from './core/errors';
 import { ManagedInterface } from './core/interface';
@@ -7,6 +6,7 @@ import { KernelResource } from './core/resource';
 import { LINK_DESTROY, VLAN_CREATE } from './core/scripts';
 import { shortHash } from './core/settings';
 import { IInterface, INamespace } from './core/types';
+import { InterfaceConstruct } from './core/interface-construct';
 import { validateInterfaceName, validateVlanId } from './core/validate';
 import { Bridge } from './bridge';
 import { Namespace } from './namespace';
@@ -46,13 +46,11 @@ export interface VlanInterfaceProps {
  * Needs a kernel with 802.1Q support (module 8021q); on a kernel without it the
  * deploy fails with a message that says so.
  */
-export class VlanInterface extends Construct implements IInterface, ITerraformDependable {
-  public readonly interfaceName: string;
-  public readonly namespace: INamespace;
+export class VlanInterface extends InterfaceConstruct {
   public readonly vlanId: number;
   public readonly parentName: string;
   public readonly linkResource: KernelResource;
-  private readonly iface: ManagedInterface;
+  protected readonly iface: ManagedInterface;
 
   constructor(scope: Construct, id: string, props: VlanInterfaceProps) {
     super(scope, id);
@@ -80,8 +78,6 @@ export class VlanInterface extends Construct implements IInterface, ITerraformDe
       owner: this, label: '', name: explicit ? props.name : `${this.parentName}.${vid}`, applyPrefix: explicit,
       namespace: ns, addresses: props.addresses, mtu: props.mtu, vlan: { parent, vid },
     });
-    this.interfaceName = this.iface.interfaceName;
-    this.namespace = ns;
     const inventory = Inventory.of(this);
     const iface = this.iface;
     this.linkResource = inventory.resource(this, 'Link', {
@@ -103,20 +99,6 @@ export class VlanInterface extends Construct implements IInterface, ITerraformDe
       dependsOn: () => [...iface.linkDependencies(), typeof parent === 'string' ? undefined : parent.link],
     });
     iface.attach(this.linkResource);
-  }
-
-  public get addresses(): string[] {
-    return this.iface.addresses;
-  }
-
-  /** @internal the shared interface implementation (lets a VLAN interface be a bridge port). */
-  public get _iface(): ManagedInterface {
-    return this.iface;
-  }
-
-  /** Ready once the VLAN interface is up with its addresses. */
-  public get fqn(): string {
-    return this.iface.fqn;
   }
 }
 

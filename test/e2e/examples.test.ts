@@ -2,8 +2,7 @@ import { BridgeLanStack } from '../../examples/bridge-lan/stack';
 import { HostRouterStack } from '../../examples/host-router/stack';
 import { VethHostStack } from '../../examples/veth-host/stack';
 import { VlanStack } from '../../examples/vlan/stack';
-import { TerraformStack } from 'cdktf';
-import { Namespace, VethPair, VlanInterface } from '../../lib';
+import { vlanTrunkStack } from './stacks';
 import { Lab } from './lab';
 import { e2ePrerequisites, Sandbox } from './sandbox';
 import { expectNothingLeft } from './expect';
@@ -80,14 +79,7 @@ const hostHas = (probe: string) => sb.sh(`${probe}; r=$?; ip link del cdktf-prob
 test('VlanInterface on a kernel without 802.1Q: deploy fails and says why; destroy cleans up', () => {
   const has8021q = hostHas('ip link add cdktf-probe type bridge && ip link add link cdktf-probe name cdktf-probe.5 type vlan id 5');
   const l = lab('vlanif');
-  l.synth((app) => {
-    const stack = new TerraformStack(app, 'vlanif');
-    const left = new Namespace(stack, 'left');
-    const right = new Namespace(stack, 'right');
-    const trunk = new VethPair(stack, 'trunk', { a: { name: 'trunk-l', namespace: left }, b: { name: 'trunk-r', namespace: right } });
-    new VlanInterface(stack, 'l10', { parent: trunk.a, vlanId: 10, addresses: ['10.0.10.1/24'] });
-    new VlanInterface(stack, 'r10', { parent: trunk.b, vlanId: 10, addresses: ['10.0.10.2/24'] });
-  });
+  l.synth((app) => vlanTrunkStack(app, 'vlanif'));
   const r = l.apply();
   if (has8021q) {
     expect(r.code).toBe(0);

@@ -3,6 +3,7 @@ import { Bridge, Namespace, VethPair, VlanInterface } from '../../lib';
 import { VlanStack } from '../../examples/vlan/stack';
 import { vlanKernelAvailable } from '../harness/uml';
 import { GuestResult, runGuestScenario } from './guest';
+import { vlanTrunkStack } from './stacks';
 
 /**
  * VLAN scenarios, run for real in a VLAN-capable kernel (UML guest): this
@@ -31,16 +32,7 @@ const vlanIds = (links: any[]) => Object.fromEntries(links.filter((l) => l.linki
 test('VlanInterface: VLAN 10 sub-interfaces on both ends of a veth pair talk; VLAN 20 does not reach VLAN 10', async () => {
   const r = await runGuestScenario({
     stackName: 'vlanif',
-    build: (app) => {
-      const stack = new TerraformStack(app, 'vlanif');
-      const left = new Namespace(stack, 'left');
-      const right = new Namespace(stack, 'right');
-      const trunk = new VethPair(stack, 'trunk', { a: { name: 'trunk-l', namespace: left }, b: { name: 'trunk-r', namespace: right } });
-      new VlanInterface(stack, 'l10', { parent: trunk.a, vlanId: 10, addresses: ['10.0.10.1/24'] });
-      new VlanInterface(stack, 'r10', { parent: trunk.b, vlanId: 10, addresses: ['10.0.10.2/24'] });
-      // same subnet, other VLAN: frames leave tagged 20 and never reach right's VLAN 10
-      new VlanInterface(stack, 'l20', { parent: trunk.a, vlanId: 20, addresses: ['10.0.10.5/24'] });
-    },
+    build: (app) => vlanTrunkStack(app, 'vlanif', { vlan20: true }),
     checks: [
       { name: 'ping10', cmd: 'ip netns exec left ping -c 2 -W 2 -I trunk-l.10 10.0.10.2' },
       { name: 'ping20', cmd: 'ip netns exec left ping -c 2 -W 1 -I trunk-l.20 10.0.10.2' },
