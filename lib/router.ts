@@ -16,13 +16,13 @@ export interface RouterProps extends NamespaceProps {
 }
 
 export interface RouterConnectOptions {
-  /** The router's address on the new link, `address/prefix`. */
-  readonly address: string;
+  /** The router's address(es) on the new link, `address/prefix` (one per family for dual stack). */
+  readonly address: string | string[];
   /**
-   * The peer's address on the new link (only when connecting to a namespace).
+   * The peer's address(es) on the new link (only when connecting to a namespace).
    * @default none
    */
-  readonly peerAddress?: string;
+  readonly peerAddress?: string | string[];
   /**
    * Interface name on the router's side.
    * @default `<id>-rtr` (must fit in 15 characters)
@@ -34,8 +34,8 @@ export interface RouterConnectOptions {
    */
   readonly peerInterfaceName?: string;
   /**
-   * Give the peer namespace a default route via the router's address
-   * (only when connecting to a namespace).
+   * Give the peer namespace a default route via the router's address, one
+   * per address family of `address` (only when connecting to a namespace).
    * @default false
    */
   readonly peerDefaultRoute?: boolean;
@@ -67,15 +67,18 @@ export class Router extends Namespace {
     if (isBridge && options.peerDefaultRoute) {
       fail(this, `connect("${id}"): peerDefaultRoute is only for namespaces`, true, 'add Route constructs in the namespaces behind the bridge');
     }
+    const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
     const pair = new VethPair(this, id, {
-      a: { name: options.interfaceName ?? `${id}-rtr`, namespace: this, addresses: [options.address] },
+      a: { name: options.interfaceName ?? `${id}-rtr`, namespace: this, addresses: list(options.address) },
       b: isBridge
         ? { name: options.peerInterfaceName ?? id, namespace: (target as Bridge).namespace, bridge: target as Bridge }
-        : { name: options.peerInterfaceName ?? id, namespace: target as INamespace, addresses: options.peerAddress ? [options.peerAddress] : [] },
+        : { name: options.peerInterfaceName ?? id, namespace: target as INamespace, addresses: list(options.peerAddress) },
     });
     if (options.peerDefaultRoute) {
-      const gw = parseCidr(pair.a.addresses[0]);
-      new Route(this, `${id}-default`, { namespace: target as INamespace, destination: 'default', via: gw!.text });
+      for (const address of pair.a.addresses) {
+        const gw = parseCidr(address)!;
+        new Route(this, `${id}-default${gw.family === 6 ? '6' : ''}`, { namespace: target as INamespace, destination: 'default', via: gw.text });
+      }
     }
     return pair;
   }
