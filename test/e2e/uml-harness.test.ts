@@ -56,8 +56,9 @@ describe('UML VLAN kernel harness', () => {
   }, 60_000);
 
   it('has VLANs, VLAN-filtering bridges, netns and terraform', async () => {
-    const smoke = path.resolve(__dirname, '../harness/vlan-smoke.sh');
-    const r = await runInVlanKernel(`bash ${smoke}`, { workdir: dir, timeoutMs: 180_000 });
+    // only the work dir is shared with the guest (its /tmp is its own): bring the script along
+    fs.copyFileSync(path.resolve(__dirname, '../harness/vlan-smoke.sh'), path.join(dir, 'vlan-smoke.sh'));
+    const r = await runInVlanKernel('bash ./vlan-smoke.sh', { workdir: dir, timeoutMs: 180_000 });
     if (r.code !== 0) throw new Error(`smoke failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
     expect(r.stdout).toMatch(/3 packets transmitted, 3 received, 0% packet loss/);
     expect(r.stdout).toMatch(/vlan_filtering=1/);
