@@ -118,6 +118,11 @@ export class KernelResource extends TerraformResource {
 
   public toHclTerraform(): any {
     this.prepare();
+    // cdktf writes provisioner strings into HCL quoted strings escaping only the
+    // quotes: escape backslashes and newlines here so the shell gets the same text
+    this.provisioners = this.provisioners?.map((p) => (p.type === 'local-exec'
+      ? { ...p, command: p.command.replace(/\\/g, '\\\\').replace(/\n/g, '\\n') }
+      : p));
     return super.toHclTerraform();
   }
 
