@@ -25,7 +25,9 @@ export function show(value: unknown): string {
 
 /** Build the message used everywhere: `<path>: <problem> <value>. Fix: <fix>` */
 export function message(scope: IConstruct | string, problem: string, value: unknown, fix: string): string {
-  const path = typeof scope === 'string' ? scope : scope.node.path;
+  const raw = typeof scope === 'string' ? scope : scope.node.path;
+  // construct ids are user text too: show control characters escaped
+  const path = raw.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return `cdktf-netns: ${path}: ${problem} (got ${show(value)}). Fix: ${fix}`;
 }
 

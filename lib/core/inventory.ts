@@ -78,7 +78,12 @@ export class Inventory extends Construct {
     this.sweep = new KernelResource(this, 'Sweep', {
       kind: 'sweep',
       create: SWEEP,
-      triggers: () => ({ ...base(), inventory: this.lines().join('\n') }),
+      triggers: () => {
+        // the cross-construct rules run here too, so `skipValidation` cannot let a bad lab through
+        const errors = this.validate();
+        if (errors.length) throw new NetnsError(errors.join('\n'));
+        return { ...base(), inventory: this.lines().join('\n') };
+      },
       dependsOn: () => [this.teardown],
     });
     this.node.addValidation({ validate: () => this.validate() });
@@ -154,8 +159,12 @@ export class Inventory extends Construct {
     return out.sort();
   }
 
+  private warned = false;
+
   private validate(): string[] {
     const errors: string[] = [];
+    const warn = !this.warned;
+    this.warned = true;
     // Layer-2 segments: union-find over interfaces joined by veth pairs and bridge ports.
     const parent = new Map<InventoryInterface, InventoryInterface>();
     const find = (x: InventoryInterface): InventoryInterface => {
@@ -201,7 +210,7 @@ export class Inventory extends Construct {
         const problem = `gateway ${r.via.text} is on no connected subnet of ${describeNamespace(r.namespace)}`;
         if (r.namespace.isHost) {
           // The host may have interfaces this app does not declare (eth0...): warn only.
-          Annotations.of(r.owner).addWarning(message(r.owner, problem, r.via.text, 'check the gateway; ignore this warning if it is on a host interface not managed here'));
+          if (warn) Annotations.of(r.owner).addWarning(message(r.owner, problem, r.via.text, 'check the gateway; ignore this warning if it is on a host interface not managed here'));
         } else {
           const subnets = this.connectedSubnets(r.namespace).map((s) => s.cidr.network);
           errors.push(message(r.owner, problem, r.via.text,

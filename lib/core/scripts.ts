@@ -27,7 +27,7 @@ need_ns() { ns_present "$1" || die "namespace '$1' does not exist (its Namespace
 link_present() { ns_present "$1" && ipn "$1" link show dev "$2" >/dev/null 2>&1; }
 link_alias() { ipn "$1" -o link show dev "$2" 2>/dev/null | sed -n 's/.*\\ *alias \(.*\)$/\1/p'; }
 claim() { mkdir -p "$STATE_DIR/claims"; printf '%s\n' "$MARKER" > "$STATE_DIR/claims/$CLAIM"; }
-unclaim() { rm -f "$STATE_DIR/claims/$CLAIM"; }
+unclaim() { rm -f "$STATE_DIR/claims/$CLAIM" "$STATE_DIR/claims/$CLAIM.ns"; }
 claimed() { [ -f "$STATE_DIR/claims/$CLAIM" ] && [ "$(cat "$STATE_DIR/claims/$CLAIM")" = "$MARKER" ]; }
 owned() { _a=$(link_alias "$1" "$2"); [ "$_a" = "$MARKER" ] || { [ -z "$_a" ] && claimed; }; }
 foreign() { die "$3 '$2' already exists in $(where "$1") and is not owned by $MARKER (its marker: '$(link_alias "$1" "$2")'). cdktf-netns never adopts or deletes objects it did not create: remove it by hand, or give this object another name (or set a cdktf-netns:prefix)"; }
@@ -64,10 +64,16 @@ release_sysctl() { _d="$STATE_DIR/sysctl/$1"; rm -f "$_d/owner.$2"
 `;
 
 export const NAMESPACE_CREATE = String.raw`
+if [ -e "/run/netns/$NS" ] && ! ip -n "$NS" link show dev lo >/dev/null 2>&1; then
+  # a placeholder left by an interrupted 'ip netns add': remove it if it was ours
+  claimed || die "/run/netns/$NS exists but is not a usable network namespace, and cdktf-netns did not create it: remove it (ip netns del $NS) and apply again"
+  ip netns del "$NS" 2>/dev/null || rm -f "/run/netns/$NS"
+fi
 if [ -e "/run/netns/$NS" ]; then
   owned "$NS" lo || foreign "$NS" lo "namespace (its lo)"
 else
   claim
+  printf '%s\n' "$NS" > "$STATE_DIR/claims/$CLAIM.ns"
   ip netns add "$NS"
 fi
 ip -n "$NS" link set dev lo alias "$MARKER"
@@ -277,9 +283,16 @@ for f in "$STATE_DIR"/sysctl/*/owner.*; do
   act release_sysctl "$key" "$id"; gone "host setting $key (restored)"
 done
 for f in "$STATE_DIR"/claims/*; do
+  case "$f" in *.ns) continue ;; esac
   [ -f "$f" ] || continue
   m=$(cat "$f"); mine "$m" || continue
-  grep -q -- " $m\$" "$inv" || act rm -f "$f"
+  grep -q -- " $m\$" "$inv" && continue
+  # an interrupted namespace create may have left a placeholder under /run/netns
+  if [ -f "$f.ns" ]; then
+    n=$(cat "$f.ns")
+    if [ -e "/run/netns/$n" ] && ! ip -n "$n" link show dev lo >/dev/null 2>&1; then act ip netns del "$n" 2>/dev/null && gone "namespace placeholder $n" || true; fi
+  fi
+  act rm -f "$f" "$f.ns"
 done
 if [ "$DRY_RUN" = 1 ]; then [ "$removed" = 0 ]; else printf 'cdktf-netns: sweep of %s: %s object(s) removed\n' "$OWNER" "$removed" >&2; fi
 `;

@@ -1,0 +1,94 @@
+/**
+ * Row 6: constructs removed from the program. Terraform runs no destroy
+ * provisioner for a resource that left the configuration, so the per-stack
+ * sweep must remove its kernel objects. Three removals, each deployed over a
+ * running lab: (a) the `dev` namespace together with its veth pair and its
+ * route, (b) only the sales Route, (c) a bridge port's veth pair (bridge-lan,
+ * `db`). After each: the kernel holds exactly the smaller lab (0 orphans),
+ * the surviving objects were not re-created (same interface indexes and
+ * namespace inodes), what remains still pings, the re-plan is empty, and
+ * destroy leaves nothing.
+ */
+import { identities, ping } from '../common/kernel';
+import { resourcePaths, stateResources } from '../common/tf';
+import { expectLab, expectNothingLeft, labDiff, Problems, RowOptions, RowResult, synthTopo, tail, withLab, withSandbox } from '../common/row';
+import { BRIDGE_LAN, clone, Topo, WORKSHOP } from '../common/topo';
+
+interface Removal {
+  label: string;
+  stack: string;
+  full: Topo;
+  reduced: Topo;
+  /** Pings that must work after the removal: [from ns, to address]. */
+  pings: Array<[string, string]>;
+}
+
+function without(t: Topo, f: (t: Topo) => void): Topo {
+  const c = clone(t);
+  f(c);
+  return c;
+}
+
+const REMOVALS: Removal[] = [
+  { label: 'namespace dev + its veth pair + its route', stack: 'workshop', full: WORKSHOP,
+    reduced: without(WORKSHOP, (t) => {
+      t.namespaces = t.namespaces.filter((n) => n.id !== 'dev');
+      t.veths = t.veths.filter((v) => v.id !== 'd');
+      t.routes = t.routes!.filter((r) => r.id !== 'dev-default');
+    }),
+    pings: [['sales', '172.16.10.1']] },
+  { label: 'only the sales Route', stack: 'workshop', full: WORKSHOP,
+    reduced: without(WORKSHOP, (t) => { t.routes = t.routes!.filter((r) => r.id !== 'sales-default'); }),
+    pings: [['sales', '172.16.10.1'], ['dev', '172.16.10.1']] },
+  { label: 'a bridge port veth pair (bridge-lan db)', stack: 'lan', full: BRIDGE_LAN,
+    reduced: without(BRIDGE_LAN, (t) => { t.veths = t.veths.filter((v) => v.id !== 'db'); }),
+    pings: [['ns_web', '192.168.100.1'], ['', '192.168.100.10']] },
+];
+
+export async function run(opts: RowOptions): Promise<RowResult> {
+  const rounds = opts.quick ? 1 : 3;
+  const p = new Problems();
+  let clean = 0;
+  let orphans = 0;
+  let recreated = 0;
+  const swept: number[] = [];
+  for (let round = 1; round <= rounds; round++) for (const r0 of REMOVALS) {
+    const r = rounds > 1 ? { ...r0, label: `round ${round}: ${r0.label}` } : r0;
+    const before = p.list.length;
+    await withSandbox((sb) => withLab(sb, r.stack, (lab) => {
+      synthTopo(lab, r.stack, r.full);
+      lab.applyOk();
+      expectLab(p, `${r.label}: first deploy`, sb, r.stack, r.full);
+      const known = resourcePaths(lab.dir);
+      const idsBefore = identities(sb);
+      synthTopo(lab, r.stack, r.reduced);
+      const a = lab.apply();
+      if (!p.check(a.code === 0, () => `${r.label}: the apply without it failed: ${tail(a.stdout + a.stderr)}`)) return;
+      // the sweep reports each object it removed
+      swept.push([...(a.stdout + a.stderr).matchAll(/\(local-exec\): cdktf-netns: sweep: removed /g)].length);
+      const diff = labDiff(sb, r.stack, r.reduced);
+      orphans += diff.filter((d) => d.startsWith('unexpected')).length;
+      p.check(diff.length === 0, () => `${r.label}: kernel differs from the smaller lab:\n  ${diff.join('\n  ')}`);
+      // survivors: same identity as before (not re-created)
+      const idsAfter = identities(sb);
+      for (const [k, v] of Object.entries(idsAfter)) {
+        if (k in idsBefore && idsBefore[k] !== v) { recreated++; p.add(`${r.label}: ${k} was re-created (${idsBefore[k]} -> ${v})`); }
+      }
+      for (const [from, to] of r.pings) p.check(ping(sb, from, to), `${r.label}: ${from || 'host'} cannot ping ${to} after the removal`);
+      const st = stateResources(sb, lab);
+      const gone = Object.values(known).filter((path) => !Object.values(resourcePaths(lab.dir)).includes(path));
+      p.check(gone.every((g) => !st.ok.includes(g)), `${r.label}: removed resources still in the Terraform state`);
+      p.check(lab.planExitCode() === 0, `${r.label}: a second plan shows changes`);
+      const d = lab.terraform('destroy -auto-approve');
+      p.check(d.code === 0, () => `${r.label}: destroy failed: ${tail(d.stdout + d.stderr)}`);
+      expectNothingLeft(p, r.label, sb);
+    }));
+    if (p.list.length === before) clean++;
+  }
+  return {
+    figure: `${clean}/${rounds * REMOVALS.length} removals deployed clean${rounds > 1 ? ` (${REMOVALS.length} kinds x ${rounds} rounds)` : ''} (dev ns + veth + route; one Route; a bridge port veth): ${orphans} orphans, ` +
+      `${swept.join('+')} objects swept, ${recreated} survivors re-created, re-plan empty, clean destroy`,
+    pass: p.ok && clean === rounds * REMOVALS.length && orphans === 0 && recreated === 0,
+    details: p.details,
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * Row 8: labs side by side.
+ *
+ * (a) Two copies of the workshop topology in one app (stacks "a" and "b",
+ *     prefixes "a-" and "b-": apps/side-by-side.ts), deployed and destroyed
+ *     concurrently with the real cdktf CLI (`cdktf deploy '*' --auto-approve
+ *     --parallelism 2`) inside the sandbox. A sampler in the sandbox records
+ *     when both stacks' `terraform apply` processes run at the same moment.
+ *     After the deploy the kernel holds exactly the union of both labs, each
+ *     lab pings across its router, both stacks re-plan empty; after the
+ *     concurrent destroy nothing is left.
+ * (b) The same lab twice with the same names (stacks "one" and "two", no
+ *     prefix), deployed one after the other with plain Terraform: the second
+ *     deploy is refused because the objects carry the marker of "one" (not
+ *     merged); the kernel still holds exactly lab "one", which still pings;
+ *     destroying "two" leaves "one" intact; destroying "one" leaves nothing.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Sandbox } from '../../../test/e2e/sandbox';
+import { TF_ENV } from '../../../test/e2e/lab';
+import { captureLab, diffLines, ping } from '../common/kernel';
+import { differsFromExample, expectLab, expectNothingLeft, Problems, RowOptions, RowResult, settle, synthTopo, tail, withLab, withSandbox } from '../common/row';
+import { expectedLines, WORKSHOP } from '../common/topo';
+import { WorkshopStack } from '../../../examples/workshop/stack';
+
+const ROOT = join(__dirname, '../../..');
+
+/** Run a cdktf CLI command on both stacks in `work`, sampling which stacks' terraform apply/destroy run at once. */
+function cdktf(sb: Sandbox, work: string, cmd: 'deploy' | 'destroy'): { code: number; out: string; overlapSamples: number; samples: number } {
+  const env = {
+    CHECKPOINT_DISABLE: '1', CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1', TF_IN_AUTOMATION: '1', CI: '1',
+    TF_CLI_CONFIG_FILE: join(work, 'terraformrc'), FORCE_COLOR: '0',
+  };
+  const verb = cmd === 'deploy' ? 'apply' : 'destroy';
+  const r = sb.sh(`rm -f stop samples
+( while [ ! -e stop ]; do
+    for p in $(pgrep -x terraform); do
+      tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null | grep -qw ${verb} && readlink /proc/$p/cwd
+    done | grep '^${work}/cdktf.out/stacks/' | sort -u | tr '\\n' ' '; echo
+    sleep 0.01
+  done > samples ) &
+sampler=$!
+'${ROOT}/node_modules/.bin/cdktf' ${cmd} '*' --auto-approve --parallelism 2 > ${cmd}.log 2>&1; rc=$?
+touch stop; wait $sampler
+sed 's/\\x1b\\[[0-9;]*m//g' ${cmd}.log
+exit $rc`, { cwd: work, env, timeoutMs: 240_000 });
+  const lines = sb.ok('cat samples', { cwd: work }).split('\n');
+  const both = lines.filter((l) => l.includes('/stacks/a ') && l.includes('/stacks/b ')).length;
+  return { code: r.code, out: r.stdout + r.stderr, overlapSamples: both, samples: lines.filter((l) => l.trim()).length };
+}
+
+export async function run(opts: RowOptions): Promise<RowResult> {
+  const rounds = opts.quick ? 1 : 3;
+  const p = new Problems();
+  const topoDiff = differsFromExample('workshop', (app) => new WorkshopStack(app, 'workshop'), WORKSHOP);
+  p.check(topoDiff.length === 0, `the data form of the workshop differs from examples/workshop in: ${topoDiff.join(', ')}`);
+  let concurrentOk = 0;
+  const overlap = { deploy: [] as number[], destroy: [] as number[] };
+  let refusedOk = 0;
+  for (let round = 1; round <= rounds; round++) {
+    // (a) two prefixed labs, concurrently, with the cdktf CLI
+    const work = mkdtempSync(join(tmpdir(), 'cdktf-netns-side-by-side-'));
+    try {
+      writeFileSync(join(work, 'cdktf.json'), JSON.stringify({
+        language: 'typescript',
+        app: `${ROOT}/node_modules/.bin/ts-node --transpile-only --project ${ROOT}/tsconfig.json ${ROOT}/scripts/reliability/apps/side-by-side.ts`,
+        projectId: 'cdktf-netns-reliability-side-by-side',
+        sendCrashReports: 'false',
+        context: { 'cdktf-netns:backend': 'terraform_data' },
+      }, null, 2));
+      writeFileSync(join(work, 'terraformrc'), '');
+      await withSandbox((sb) => {
+        const before = p.list.length;
+        const d = cdktf(sb, work, 'deploy');
+        overlap.deploy.push(d.overlapSamples);
+        if (!p.check(d.code === 0, () => `cdktf deploy '*' failed (${d.code}): ${tail(d.out, 3000)}`)) return;
+        p.check(d.overlapSamples > 0, `cdktf deploy: the two stacks' terraform apply never ran at the same time (${d.samples} samples)`);
+        const expected = [...expectedLines('a', WORKSHOP, 'a-'), ...expectedLines('b', WORKSHOP, 'b-')].sort();
+        const diff = settle(() => diffLines(expected, captureLab(sb)));
+        p.check(diff.length === 0, () => `after the concurrent deploy the kernel is not exactly both labs:\n  ${diff.join('\n  ')}`);
+        for (const x of ['a', 'b']) {
+          p.check(ping(sb, `${x}-sales`, '172.16.20.10') && ping(sb, `${x}-dev`, '172.16.10.10'), `lab ${x}: ${x}-sales and ${x}-dev do not ping each other`);
+          const plan = sb.sh('terraform plan -detailed-exitcode -input=false -no-color', { cwd: join(work, 'cdktf.out/stacks', x), env: TF_ENV });
+          p.check(plan.code === 0, () => `lab ${x}: a second plan shows changes (${plan.code}): ${tail(plan.stdout + plan.stderr)}`);
+        }
+        const x = cdktf(sb, work, 'destroy');
+        overlap.destroy.push(x.overlapSamples);
+        p.check(x.code === 0, () => `cdktf destroy '*' failed (${x.code}): ${tail(x.out, 3000)}`);
+        expectNothingLeft(p, 'after the concurrent destroy', sb);
+        if (p.list.length === before) concurrentOk++;
+      });
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    // (b) the same lab twice, same names, no prefix: the second is refused
+    await withSandbox((sb) => withLab(sb, 'one', (one) => withLab(sb, 'two', (two) => {
+      const before = p.list.length;
+      synthTopo(one, 'one', WORKSHOP);
+      synthTopo(two, 'two', WORKSHOP);
+      one.applyOk();
+      expectLab(p, 'lab one', sb, 'one', WORKSHOP);
+      const r = two.apply();
+      const out = r.stdout + r.stderr;
+      p.check(r.code !== 0, 'the second lab with the same names was deployed');
+      p.check(/is not owned by cdktf-netns:two\/\S+ \(its marker: 'cdktf-netns:one\//.test(out),
+        () => `the second deploy does not say the objects belong to the other stack: ${tail(out)}`);
+      // not merged: the kernel still holds exactly lab one (markers of one), and it still works
+      expectLab(p, 'after the refused deploy', sb, 'one', WORKSHOP);
+      p.check(ping(sb, 'sales', '172.16.20.10'), 'lab one no longer pings after the refused deploy');
+      const d2 = two.terraform('destroy -auto-approve');
+      p.check(d2.code === 0, () => `destroying the refused stack failed: ${tail(d2.stdout + d2.stderr)}`);
+      expectLab(p, 'after destroying two', sb, 'one', WORKSHOP);
+      p.check(ping(sb, 'sales', '172.16.20.10'), 'lab one no longer pings after destroying two');
+      one.destroyOk();
+      expectNothingLeft(p, 'after destroying both', sb);
+      if (p.list.length === before) refusedOk++;
+    })));
+  }
+  return {
+    figure: `concurrent cdktf deploy/destroy of 2 prefixed labs clean ${concurrentOk}/${rounds} (both stacks' terraform apply live at once in ${overlap.deploy.join('/')} samples, destroy in ${overlap.destroy.join('/')}; ` +
+      `kernel = union of both labs, both ping across, both re-plan empty, nothing left); same names twice: second deploy refused, not merged, first intact ${refusedOk}/${rounds} ` +
+      `("not owned by", marker of the other stack; first still pings; both destroyed clean)`,
+    pass: p.ok && concurrentOk === rounds && refusedOk === rounds && overlap.deploy.every((n) => n > 0),
+    details: p.details,
+  };
+}
