@@ -19,7 +19,8 @@
 import { spawnSync } from 'child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { join } from 'path';
-import { rawScript, VERIFY } from './core/scripts';
+import { rawScript, terraformUnescape, VERIFY } from './core/scripts';
+import { NetnsPlan } from './testing';
 
 interface PlanObject {
   address: string;
@@ -27,7 +28,6 @@ interface PlanObject {
   label: string;
   env: Record<string, string>;
   create?: string;
-  dependsOn: string[];
 }
 
 function usage(msg?: string): never {
@@ -48,45 +48,23 @@ function findPlanFile(arg: string | undefined, stack: string | undefined): strin
   return join(stacksDir, chosen, 'cdk.tf.json');
 }
 
-const unescape = (s: string) => s.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
-
 /** The plan's kernel objects with their script environment, in dependency order. */
 function loadObjects(file: string): PlanObject[] {
-  const doc = JSON.parse(readFileSync(file, 'utf8'));
-  const byAddress = new Map<string, PlanObject>();
-  for (const type of ['terraform_data', 'null_resource']) {
-    for (const [name, res] of Object.entries<any>(doc.resource?.[type] ?? {})) {
-      const triggers = res.triggers_replace ?? res.triggers;
-      if (!triggers || typeof triggers.kind !== 'string') continue;
-      const creates = (res.provisioner ?? []).map((p: any) => p['local-exec']).filter((p: any) => p && p.when !== 'destroy');
-      const env: Record<string, string> = {};
-      for (const [k, v] of Object.entries<string>(creates[0]?.environment ?? {})) {
-        const m = /^\$\{self\.(?:triggers|triggers_replace)\.([a-z0-9_]+)\}$/.exec(v);
-        env[k] = m ? String(triggers[m[1]] ?? '') : v;
-      }
-      const label = triggers.ns !== undefined && triggers.if !== undefined ? `${triggers.ns || 'host'}/${triggers.if}`
-        : triggers.if_a ? `${triggers.ns_a || 'host'}/${triggers.if_a} <-> ${triggers.ns_b || 'host'}/${triggers.if_b}`
-          : triggers.kind === 'route' ? `${triggers.ns || 'host'} ${triggers.dest} via ${triggers.via}`
-            : triggers.ns ?? triggers.key ?? triggers.owner ?? '';
-      byAddress.set(`${type}.${name}`, {
-        address: `${type}.${name}`, kind: triggers.kind, label, env,
-        create: creates[0] ? unescape(creates[0].command) : undefined,
-        dependsOn: (res.depends_on ?? []).map((d: string) => d.replace(/^\$\{(.*)\}$/, '$1')),
-      });
+  return NetnsPlan.fromJson(readFileSync(file, 'utf8')).inDependencyOrder().map((o) => {
+    const t = o.triggers;
+    const creates = (o.body.provisioner ?? []).map((p: any) => p['local-exec']).filter((p: any) => p && p.when !== 'destroy');
+    // the environment Terraform would give the scripts: `self.<triggers>.key` resolved from the plan
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries<string>(creates[0]?.environment ?? {})) {
+      const m = /^\$\{self\.(?:triggers|triggers_replace)\.([a-z0-9_]+)\}$/.exec(v);
+      env[k] = m ? String(t[m[1]] ?? '') : v;
     }
-  }
-  const ordered: PlanObject[] = [];
-  const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (o: PlanObject) => {
-    if (state.get(o.address) === 'done') return;
-    if (state.get(o.address) === 'visiting') throw new Error(`dependency cycle at ${o.address}`);
-    state.set(o.address, 'visiting');
-    for (const d of o.dependsOn) { const dep = byAddress.get(d); if (dep) visit(dep); }
-    state.set(o.address, 'done');
-    ordered.push(o);
-  };
-  [...byAddress.values()].sort((a, b) => a.address.localeCompare(b.address)).forEach(visit);
-  return ordered;
+    const label = t.ns !== undefined && t.if !== undefined ? `${t.ns || 'host'}/${t.if}`
+      : t.if_a ? `${t.ns_a || 'host'}/${t.if_a} <-> ${t.ns_b || 'host'}/${t.if_b}`
+        : t.kind === 'route' ? `${t.ns || 'host'} ${t.dest} via ${t.via}`
+          : t.ns ?? t.key ?? t.owner ?? '';
+    return { address: o.address, kind: o.kind, label, env, create: creates[0] ? terraformUnescape(creates[0].command) : undefined };
+  });
 }
 
 function runSh(script: string, env: Record<string, string>): { code: number; out: string } {

@@ -26,6 +26,8 @@ export interface PlannedObject {
   readonly dependsOn: string[];
   /** Selectors that match this object. */
   readonly labels: string[];
+  /** The resource as synthesized (provisioners included). */
+  readonly body: any;
 }
 
 const nsLabel = (ns: string | undefined) => (ns ? ns : 'host');
@@ -67,6 +69,7 @@ export class NetnsPlan {
           triggers,
           dependsOn: (res.depends_on ?? []).map(stripRef),
           labels: labelsOf(triggers.kind, triggers),
+          body: res,
         });
       }
     }
@@ -91,6 +94,22 @@ export class NetnsPlan {
       throw new Error(`selector "${selector}" matches ${found.length} objects; known: ${this.objects.flatMap((o) => o.labels).join(', ')}`);
     }
     return found[0];
+  }
+
+  /** All objects, each after everything it depends on (ties broken by address). */
+  public inDependencyOrder(): PlannedObject[] {
+    const ordered: PlannedObject[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (o: PlannedObject) => {
+      if (state.get(o.address) === 'done') return;
+      if (state.get(o.address) === 'visiting') throw new Error(`dependency cycle at ${o.address}`);
+      state.set(o.address, 'visiting');
+      for (const d of o.dependsOn) { const dep = this.byAddress.get(d); if (dep) visit(dep); }
+      state.set(o.address, 'done');
+      ordered.push(o);
+    };
+    [...this.objects].sort((a, b) => a.address.localeCompare(b.address)).forEach(visit);
+    return ordered;
   }
 
   /** Whether `later` is ordered after `earlier` through depends_on (transitively). */

@@ -96,8 +96,13 @@ export class KernelResource extends TerraformResource {
     return [...seen].sort((a, b) => a.node.path.localeCompare(b.node.path));
   }
 
-  private prepare(): Record<string, string> {
+  /** Triggers computed once per synthesis by prepare() (the sweep's validates the whole inventory). */
+  private synthTriggers?: Record<string, string>;
+
+  /** Compute everything that is only known at synthesis: triggers, provisioners, depends_on. */
+  private prepare(): void {
     const triggers = this.triggerValues();
+    this.synthTriggers = triggers;
     const env: Record<string, string> = {};
     for (const k of Object.keys(triggers)) env[k.toUpperCase()] = `\${self.${this.triggersAttribute}.${k}}`;
     const common = { interpreter: ['/bin/sh', '-c'], environment: env };
@@ -108,7 +113,6 @@ export class KernelResource extends TerraformResource {
         : []),
     ];
     this.dependsOn = [...this.kernelDependencies(), ...this.extraDeps].map((d) => dependable(d));
-    return triggers;
   }
 
   public toTerraform(): any {
@@ -127,13 +131,13 @@ export class KernelResource extends TerraformResource {
   }
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return { [this.triggersAttribute]: hashMapper(stringToTerraform)(this.triggerValues()) };
+    return { [this.triggersAttribute]: hashMapper(stringToTerraform)(this.synthTriggers ?? this.triggerValues()) };
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {
     return {
       [this.triggersAttribute]: {
-        value: hashMapperHcl(stringToHclTerraform)(this.triggerValues()),
+        value: hashMapperHcl(stringToHclTerraform)(this.synthTriggers ?? this.triggerValues()),
         isBlock: false,
         type: 'map',
         storageClassType: 'stringMap',

@@ -55,6 +55,8 @@ del_link() { link_present "$1" "$2" || return 0
   if owned "$1" "$2"; then ipn "$1" link del dev "$2" 2>/dev/null || ! link_present "$1" "$2" || die "cannot delete interface '$2' in $(where "$1")"
   else warn "interface '$2' in $(where "$1") is not owned by $MARKER: left in place"; fi; }
 sysctl_path() { printf '/proc/sys/%s' "$(printf '%s' "$1" | tr . /)"; }
+kv_key() { printf %s "$1" | cut -d= -f1; }
+kv_value() { printf %s "$1" | cut -d= -f2-; }
 release_sysctl() { _d="$STATE_DIR/sysctl/$1"; rm -f "$_d/owner.$2"
   set -- "$_d"/owner.*
   if [ ! -e "$1" ]; then
@@ -80,7 +82,7 @@ ip -n "$NS" link set dev lo alias "$MARKER"
 unclaim
 ip -n "$NS" link set dev lo up
 for kv in $SYSCTLS; do
-  ip netns exec "$NS" sh -c 'k=$(printf %s "$1" | cut -d= -f1 | tr . /); printf %s "$1" | cut -d= -f2- > "/proc/sys/$k"' sh "$kv" ||
+  ip netns exec "$NS" sh -c 'printf %s "$2" > "$1"' sh "$(sysctl_path "$(kv_key "$kv")")" "$(kv_value "$kv")" ||
     die "cannot set sysctl $kv in namespace '$NS'"
 done
 `;
@@ -321,7 +323,7 @@ export const VERIFY: Record<string, string> = {
 if [ ! -e "/run/netns/$NS" ]; then drift "namespace '$NS' is missing"; exit 1; fi
 [ "$(link_alias "$NS" lo)" = "$MARKER" ] || drift "namespace '$NS' does not carry the marker $MARKER"
 for kv in $SYSCTLS; do
-  k=$(printf %s "$kv" | cut -d= -f1); want=$(printf %s "$kv" | cut -d= -f2-)
+  k=$(kv_key "$kv"); want=$(kv_value "$kv")
   have=$(ip netns exec "$NS" cat "$(sysctl_path "$k")" 2>/dev/null || echo '?')
   [ "$have" = "$want" ] || drift "sysctl $k in namespace '$NS' is $have, declared $want"
 done
@@ -369,6 +371,11 @@ exit $drifted`,
 export function terraformEscape(s: string): string {
   // a function replacement: in a replacement string, '$$' would mean a single '$'
   return s.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
+}
+
+/** The inverse of terraformEscape: the text the shell receives from a plan string. */
+export function terraformUnescape(s: string): string {
+  return s.replace(/\$\$\{/g, () => '${').replace(/%%\{/g, () => '%{');
 }
 
 /** A complete script as the shell runs it: the prelude plus the body. */
