@@ -2,10 +2,8 @@ import { Construct } from 'constructs';
 import { fail } from './core/errors';
 import { BridgePortVlans, ManagedInterface } from './core/interface';
 import { validateBoolean } from './core/validate';
-import { Inventory } from './core/inventory';
-import { KernelResource } from './core/resource';
-import { BRIDGE_CREATE, LINK_DESTROY } from './core/scripts';
-import { shortHash } from './core/settings';
+import { Lab } from './engine/lab';
+import { BRIDGE } from './kinds';
 import { IInterface, INamespace } from './core/types';
 import { InterfaceConstruct } from './core/interface-construct';
 import { Namespace } from './namespace';
@@ -49,7 +47,6 @@ export interface BridgeProps {
  * namespace.
  */
 export class Bridge extends InterfaceConstruct {
-  public readonly linkResource: KernelResource;
   /** Whether the bridge filters VLANs. */
   public readonly vlanFiltering: boolean;
   protected readonly iface: ManagedInterface;
@@ -64,24 +61,10 @@ export class Bridge extends InterfaceConstruct {
     });
     this.vlanFiltering = validateBoolean(this, 'vlanFiltering', props.vlanFiltering, false);
     this.iface.vlanFiltering = this.vlanFiltering;
-    const inventory = Inventory.of(this);
     const iface = this.iface;
-    this.linkResource = inventory.resource(this, 'Link', {
-      kind: 'bridge',
-      create: BRIDGE_CREATE,
-      destroy: LINK_DESTROY,
-      triggers: () => ({
-        if: iface.interfaceName,
-        ...iface.namespaceTriggers('ns'),
-        mtu: iface.mtu ? String(iface.mtu) : '',
-        vlan_filtering: this.vlanFiltering ? '1' : '0',
-        marker: iface.marker,
-        state_dir: inventory.stateDir,
-        claim: shortHash(`bridge ${iface.marker}`),
-      }),
-      dependsOn: () => iface.linkDependencies(),
-    });
-    iface.attach(this.linkResource);
+    Lab.of(this).add(this, () => [[BRIDGE, {
+      ns: iface.ns, if: iface.interfaceName, marker: iface.marker, mtu: iface.mtuToken, vlan_filtering: this.vlanFiltering ? '1' : '0',
+    }]]);
     for (const p of props.ports ?? []) this.addPort(p);
   }
 

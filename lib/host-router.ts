@@ -19,7 +19,6 @@ export interface HostRouterProps {
 export class HostRouter extends Construct implements INamespace {
   public readonly namespaceName = '';
   public readonly isHost = true;
-  public readonly namespaceResource = undefined;
   public readonly forwarding: HostSysctl[] = [];
 
   constructor(scope: Construct, id: string, props: HostRouterProps = {}) {

@@ -1,10 +1,9 @@
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { fail } from './core/errors';
-import { Inventory } from './core/inventory';
-import { KernelResource } from './core/resource';
-import { HOST_SYSCTL_CREATE, HOST_SYSCTL_DESTROY } from './core/scripts';
-import { markerOf, shortHash } from './core/settings';
+import { Lab } from './engine/lab';
+import { HOST_SYSCTL } from './kinds';
+import { markerOf } from './core/settings';
 import { validateSysctl } from './core/validate';
 
 export interface HostSysctlProps {
@@ -23,25 +22,18 @@ export interface HostSysctlProps {
 export class HostSysctl extends Construct implements ITerraformDependable {
   public readonly key: string;
   public readonly value: string;
-  public readonly sysctlResource: KernelResource;
+  private readonly lab: Lab;
 
   constructor(scope: Construct, id: string, props: HostSysctlProps) {
     super(scope, id);
     if (!props || typeof props !== 'object') fail(this, 'props are required', props, 'pass { key, value }');
     [this.key, this.value] = validateSysctl(this, props.key, props.value);
-    const inventory = Inventory.of(this);
+    this.lab = Lab.of(this);
     const marker = markerOf(this);
-    const claim = shortHash(`sysctl ${marker}`);
-    inventory.registerSysctl(this, this.key, claim);
-    this.sysctlResource = inventory.resource(this, 'Resource', {
-      kind: 'host-sysctl',
-      create: HOST_SYSCTL_CREATE,
-      destroy: HOST_SYSCTL_DESTROY,
-      triggers: () => ({ key: this.key, value: this.value, marker, state_dir: inventory.stateDir, claim }),
-    });
+    this.lab.add(this, () => [[HOST_SYSCTL, { key: this.key, value: this.value, marker }]]);
   }
 
   public get fqn(): string {
-    return this.sysctlResource.fqn;
+    return this.lab.dependable.fqn;
   }
 }

@@ -9,7 +9,6 @@ export { Route, RouteProps } from './route';
 export { INamespace, IInterface } from './core/types';
 export { BridgePortVlans } from './core/interface';
 export { NetnsError } from './core/errors';
-export { KernelResource } from './core/resource';
 export {
   Backend, BACKEND_CONTEXT, PREFIX_CONTEXT, STATE_DIR_CONTEXT, DEFAULT_BACKEND, DEFAULT_STATE_DIR,
 } from './core/settings';

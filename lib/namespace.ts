@@ -1,10 +1,9 @@
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { fail } from './core/errors';
-import { Inventory } from './core/inventory';
-import { KernelResource } from './core/resource';
-import { NAMESPACE_CREATE, NAMESPACE_DESTROY } from './core/scripts';
-import { markerOf, prefixOf, shortHash } from './core/settings';
+import { Lab } from './engine/lab';
+import { NAMESPACE, NS_SYSCTL } from './kinds';
+import { markerOf, prefixOf } from './core/settings';
 import { INamespace } from './core/types';
 import { validateNamespaceName, validateSysctl } from './core/validate';
 
@@ -23,7 +22,7 @@ export interface NamespaceProps {
   readonly sysctls?: Record<string, string | number>;
 }
 
-const HOST: INamespace = Object.freeze({ namespaceName: '', isHost: true, namespaceResource: undefined });
+const HOST: INamespace = Object.freeze({ namespaceName: '', isHost: true });
 
 /**
  * A network namespace: `ip netns add`, loopback up, its sysctls, and an
@@ -37,17 +36,12 @@ export class Namespace extends Construct implements INamespace, ITerraformDepend
   /** The host's own (root) namespace. */
   public static readonly HOST: INamespace = HOST;
 
-  /** The host's own (root) namespace. */
-  public static host(): INamespace {
-    return HOST;
-  }
-
   public readonly namespaceName: string;
   public readonly isHost = false;
   /** The ownership marker written into the kernel (alias of the namespace's `lo`). */
   public readonly marker: string;
-  public readonly namespaceResource: KernelResource;
   private readonly sysctls = new Map<string, string>();
+  private readonly lab: Lab;
 
   constructor(scope: Construct, id: string, props: NamespaceProps = {}) {
     super(scope, id);
@@ -56,20 +50,13 @@ export class Namespace extends Construct implements INamespace, ITerraformDepend
     this.namespaceName = validateNamespaceName(this, prefixOf(this) + (props.name ?? id));
     this.marker = markerOf(this);
     for (const [k, v] of Object.entries(props.sysctls ?? {})) this.addSysctl(k, v);
-    const inventory = Inventory.of(this);
-    inventory.registerNamespace(this, this.namespaceName, this.marker);
-    this.namespaceResource = inventory.resource(this, 'Resource', {
-      kind: 'namespace',
-      create: NAMESPACE_CREATE,
-      destroy: NAMESPACE_DESTROY,
-      triggers: () => ({
-        ns: this.namespaceName,
-        marker: this.marker,
-        sysctls: [...this.sysctls].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(' '),
-        state_dir: inventory.stateDir,
-        claim: shortHash(`ns ${this.marker}`),
-      }),
-    });
+    this.lab = Lab.of(this);
+    this.lab.registerNamespace(this, this.namespaceName);
+    this.lab.add(this, () => [
+      [NAMESPACE, { name: this.namespaceName, marker: this.marker }],
+      ...[...this.sysctls].sort(([a], [b]) => a.localeCompare(b))
+        .map(([key, value]) => [NS_SYSCTL, { ns: this.namespaceName, key, value }] as [typeof NS_SYSCTL, Record<string, string>]),
+    ]);
   }
 
   /** Set a sysctl of this namespace's network stack (key under `net.`). */
@@ -78,8 +65,8 @@ export class Namespace extends Construct implements INamespace, ITerraformDepend
     this.sysctls.set(k, v);
   }
 
-  /** Ready once the namespace exists with loopback up and its sysctls applied. */
+  /** Ready once the lab has applied (the namespace exists with loopback up and its sysctls set). */
   public get fqn(): string {
-    return this.namespaceResource.fqn;
+    return this.lab.dependable.fqn;
   }
 }

@@ -1,11 +1,8 @@
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { fail } from './core/errors';
-import { Inventory } from './core/inventory';
-import { subnetContains } from './core/ip';
-import { KernelResource } from './core/resource';
-import { ROUTE_CREATE, ROUTE_DESTROY } from './core/scripts';
-import { markerOf, shortHash } from './core/settings';
+import { Lab, nsToken } from './engine/lab';
+import { ROUTE } from './kinds';
 import { INamespace } from './core/types';
 import { validateDestination, validateIp } from './core/validate';
 
@@ -20,15 +17,15 @@ export interface RouteProps {
 
 /**
  * A static route (`ip route add DEST via GW`), marked as ours with protocol
- * number 213 so destroy and the sweep remove only routes this library made.
+ * number 213 so that routes others made are never replaced or removed.
  * It is created after the address that makes its gateway reachable, and
- * re-created when that address is.
+ * re-installed whenever an address or a link of its namespace changes.
  */
 export class Route extends Construct implements ITerraformDependable {
   public readonly destination: string;
   public readonly via: string;
   public readonly namespace: INamespace;
-  public readonly routeResource: KernelResource;
+  private readonly lab: Lab;
 
   constructor(scope: Construct, id: string, props: RouteProps) {
     super(scope, id);
@@ -45,35 +42,13 @@ export class Route extends Construct implements ITerraformDependable {
     this.destination = dest.text;
     this.via = via.text;
     this.namespace = props.namespace;
-    const inventory = Inventory.of(this);
-    const marker = markerOf(this);
-    const claim = shortHash(`route ${marker}`);
-    inventory.registerRoute({ owner: this, rawDestination: props.destination, namespace: this.namespace, family, destination: this.destination, via, claim });
-    // the address resources that put the gateway on-link (resolved at synthesis)
-    const gatewayAddresses = () => inventory.connectedSubnets(this.namespace)
-      .filter(({ cidr }) => subnetContains(cidr, via))
-      .map(({ iface }) => iface.addressResource);
-    this.routeResource = inventory.resource(this, 'Resource', {
-      kind: 'route',
-      create: ROUTE_CREATE,
-      destroy: ROUTE_DESTROY,
-      triggers: () => ({
-        ns: this.namespace.namespaceName,
-        ns_id: this.namespace.namespaceResource ? this.namespace.namespaceResource.resourceId : 'host',
-        dest: this.destination,
-        via: this.via,
-        family: String(family),
-        gateway_ids: gatewayAddresses().map((r) => r?.resourceId ?? '').join(','),
-        marker,
-        state_dir: inventory.stateDir,
-        claim,
-      }),
-      dependsOn: () => [this.namespace.namespaceResource, ...gatewayAddresses()],
-    });
+    this.lab = Lab.of(this);
+    this.lab.registerRoute({ owner: this, rawDestination: props.destination, namespace: this.namespace, family, destination: this.destination, via });
+    this.lab.add(this, () => [[ROUTE, { ns: nsToken(this.namespace), family: String(family), dest: this.destination, via: this.via }]]);
   }
 
   /** Ready once the route is installed. */
   public get fqn(): string {
-    return this.routeResource.fqn;
+    return this.lab.dependable.fqn;
   }
 }

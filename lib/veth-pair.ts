@@ -2,10 +2,9 @@ import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { fail } from './core/errors';
 import { BridgePortVlans, ManagedInterface } from './core/interface';
-import { Inventory } from './core/inventory';
-import { KernelResource } from './core/resource';
-import { VETH_CREATE, VETH_DESTROY } from './core/scripts';
-import { markerOf, shortHash } from './core/settings';
+import { Lab } from './engine/lab';
+import { VETH } from './kinds';
+import { markerOf } from './core/settings';
 import { IInterface, INamespace } from './core/types';
 import type { Bridge } from './bridge';
 import { Namespace } from './namespace';
@@ -54,7 +53,7 @@ export interface VethPairProps {
 export class VethPair extends Construct implements ITerraformDependable {
   public readonly a: IInterface;
   public readonly b: IInterface;
-  public readonly linkResource: KernelResource;
+  private readonly lab: Lab;
 
   constructor(scope: Construct, id: string, props: VethPairProps) {
     super(scope, id);
@@ -72,32 +71,12 @@ export class VethPair extends Construct implements ITerraformDependable {
     const [a, b] = ends;
     this.a = a;
     this.b = b;
-    const inventory = Inventory.of(this);
-    inventory.connect(a, b);
+    this.lab = Lab.of(this);
+    this.lab.connect(a, b);
     const marker = markerOf(this);
-    this.linkResource = inventory.resource(this, 'Link', {
-      kind: 'veth',
-      create: VETH_CREATE,
-      destroy: VETH_DESTROY,
-      triggers: () => ({
-        if_a: a.interfaceName,
-        if_b: b.interfaceName,
-        ...a.namespaceTriggers('ns_a'),
-        ...b.namespaceTriggers('ns_b'),
-        ...a.masterTriggers('master_a'),
-        ...b.masterTriggers('master_b'),
-        mtu_a: a.mtu ? String(a.mtu) : '',
-        mtu_b: b.mtu ? String(b.mtu) : '',
-        marker,
-        state_dir: inventory.stateDir,
-        claim: shortHash(`veth ${marker}`),
-      }),
-      dependsOn: () => [...a.linkDependencies(), ...b.linkDependencies()],
-    });
-    a.attach(this.linkResource);
-    b.attach(this.linkResource);
-    // one handle for "both ends ready": b's addresses are assigned after a's
-    if (a.addressResource && b.addressResource) b.addressResource.addDependency(a.addressResource);
+    this.lab.add(this, () => [[VETH, {
+      ns_a: a.ns, if_a: a.interfaceName, ns_b: b.ns, if_b: b.interfaceName, marker, mtu_a: a.mtuToken, mtu_b: b.mtuToken,
+    }]]);
     for (const [label, end] of [['a', a], ['b', b]] as const) {
       const bridge = props[label].bridge;
       if (bridge !== undefined) bridge.addPort(end, props[label].bridgeVlans);
@@ -107,10 +86,8 @@ export class VethPair extends Construct implements ITerraformDependable {
     }
   }
 
-  /** Ready once both ends are up with their addresses. */
+  /** Ready once the lab has applied (both ends up with their addresses). */
   public get fqn(): string {
-    const a = this.a as ManagedInterface;
-    const b = this.b as ManagedInterface;
-    return (b.addressResource ?? a.addressResource ?? this.linkResource).fqn;
+    return this.lab.dependable.fqn;
   }
 }

@@ -1,10 +1,8 @@
 import { Construct } from 'constructs';
 import { fail } from './core/errors';
 import { ManagedInterface } from './core/interface';
-import { Inventory } from './core/inventory';
-import { KernelResource } from './core/resource';
-import { LINK_DESTROY, VLAN_CREATE } from './core/scripts';
-import { shortHash } from './core/settings';
+import { Lab } from './engine/lab';
+import { VLAN } from './kinds';
 import { IInterface, INamespace } from './core/types';
 import { InterfaceConstruct } from './core/interface-construct';
 import { validateInterfaceName, validateVlanId } from './core/validate';
@@ -49,7 +47,6 @@ export interface VlanInterfaceProps {
 export class VlanInterface extends InterfaceConstruct {
   public readonly vlanId: number;
   public readonly parentName: string;
-  public readonly linkResource: KernelResource;
   protected readonly iface: ManagedInterface;
 
   constructor(scope: Construct, id: string, props: VlanInterfaceProps) {
@@ -78,27 +75,10 @@ export class VlanInterface extends InterfaceConstruct {
       owner: this, label: '', name: explicit ? props.name : `${this.parentName}.${vid}`, applyPrefix: explicit,
       namespace: ns, addresses: props.addresses, mtu: props.mtu, vlan: { parent, vid },
     });
-    const inventory = Inventory.of(this);
     const iface = this.iface;
-    this.linkResource = inventory.resource(this, 'Link', {
-      kind: 'vlan',
-      create: VLAN_CREATE,
-      destroy: LINK_DESTROY,
-      triggers: () => ({
-        if: iface.interfaceName,
-        parent: this.parentName,
-        parent_id: typeof parent === 'string' ? '' : parent.link.resourceId,
-        vid: String(vid),
-        ...iface.namespaceTriggers('ns'),
-        ...iface.masterTriggers('master'),
-        mtu: iface.mtu ? String(iface.mtu) : '',
-        marker: iface.marker,
-        state_dir: inventory.stateDir,
-        claim: shortHash(`vlan ${iface.marker}`),
-      }),
-      dependsOn: () => [...iface.linkDependencies(), typeof parent === 'string' ? undefined : parent.link],
-    });
-    iface.attach(this.linkResource);
+    Lab.of(this).add(this, () => [[VLAN, {
+      ns: iface.ns, if: iface.interfaceName, parent: this.parentName, vid: String(vid), marker: iface.marker, mtu: iface.mtuToken,
+    }]]);
   }
 }
 

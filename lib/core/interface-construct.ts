@@ -30,7 +30,7 @@ export abstract class InterfaceConstruct extends Construct implements IInterface
     return this.iface;
   }
 
-  /** Ready once the interface is up with its addresses. */
+  /** Ready once the lab has applied. */
   public get fqn(): string {
     return this.iface.fqn;
   }

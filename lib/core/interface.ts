@@ -1,10 +1,9 @@
 import { Construct } from 'constructs';
 import { fail } from './errors';
 import { ParsedCidr } from './ip';
-import { Inventory, InventoryInterface } from './inventory';
-import { KernelResource } from './resource';
-import { ADDR_CREATE, ADDR_DESTROY } from './scripts';
-import { markerOf, prefixOf, shortHash } from './settings';
+import { Lab, LabInterface, nsToken } from '../engine/lab';
+import { ADDRESS, PORT } from '../kinds';
+import { markerOf, prefixOf } from './settings';
 import { describeNamespace, IInterface, INamespace } from './types';
 import { validateInterfaceAddress, validateInterfaceName, validateMtu, validateVlanId } from './validate';
 
@@ -47,19 +46,19 @@ function validatePortVlans(scope: Construct, what: string, v: unknown): BridgePo
   return { pvid: o.pvid, untagged: o.pvid === undefined ? undefined : o.untagged ?? true, tagged: o.tagged ? [...o.tagged] : undefined };
 }
 
-/** Encode port VLANs for the shell: `p10u` (PVID 10 untagged), `p10` (PVID 10 tagged), `t20` (tagged 20). */
+/** Encode port VLANs for the engine: `p10u` (PVID 10 untagged), `p10` (PVID 10 tagged), `t20` (tagged 20). */
 function portVlanTokens(v?: BridgePortVlans): string {
-  if (!v) return '';
+  if (!v) return '-';
   const out: string[] = [];
   if (v.pvid !== undefined) out.push(`p${v.pvid}${v.untagged === false ? '' : 'u'}`);
   for (const t of v.tagged ?? []) out.push(`t${t}`);
-  return out.join(' ');
+  return out.join(',');
 }
 
 export interface ManagedInterfaceOptions {
-  /** The construct that owns the link resource (VethPair, Bridge, VlanInterface). */
+  /** The construct that owns the link (VethPair, Bridge, VlanInterface). */
   readonly owner: Construct;
-  /** Label used in messages and construct ids, e.g. "a" or "b" for veth ends. */
+  /** Label used in messages, e.g. "a" or "b" for veth ends. */
   readonly label: string;
   readonly name: unknown;
   readonly namespace: INamespace;
@@ -72,10 +71,11 @@ export interface ManagedInterfaceOptions {
 
 /**
  * Shared implementation of a managed interface: name and address validation,
- * the host-namespace name prefix, registration in the stack inventory, the
- * address resource, bridge membership and the dependable handle.
+ * the host-namespace name prefix, registration in the stack's lab (its
+ * addresses and its bridge membership are objects of their own), and the
+ * dependable handle.
  */
-export class ManagedInterface implements IInterface, InventoryInterface {
+export class ManagedInterface implements IInterface, LabInterface {
   public readonly owner: Construct;
   public readonly label: string;
   public readonly interfaceName: string;
@@ -90,9 +90,7 @@ export class ManagedInterface implements IInterface, InventoryInterface {
   public portVlans?: BridgePortVlans;
   /** Whether this interface is a bridge that filters VLANs. */
   public vlanFiltering = false;
-  private _link?: KernelResource;
-  private _addressResource?: KernelResource;
-  private readonly inventory: Inventory;
+  private readonly lab: Lab;
 
   constructor(opts: ManagedInterfaceOptions) {
     const what = opts.label ? `${opts.label}.name` : 'name';
@@ -115,8 +113,10 @@ export class ManagedInterface implements IInterface, InventoryInterface {
     if (opts.mtu !== undefined) this.mtu = validateMtu(opts.owner, `${opts.label ? `${opts.label}.` : ''}mtu`, opts.mtu);
     this.marker = markerOf(opts.owner);
     this.vlan = opts.vlan;
-    this.inventory = Inventory.of(opts.owner);
-    this.inventory.registerInterface(this);
+    this.lab = Lab.of(opts.owner);
+    this.lab.registerInterface(this);
+    const ns = nsToken(this.namespace);
+    this.lab.add(opts.owner, () => this.parsedAddresses.map((a) => [ADDRESS, { ns, if: this.interfaceName, cidr: a.cidr }]));
   }
 
   /** Canonical addresses. */
@@ -124,42 +124,19 @@ export class ManagedInterface implements IInterface, InventoryInterface {
     return this.parsedAddresses.map((a) => a.cidr);
   }
 
-  /** The resource that creates the link. */
-  public get link(): KernelResource {
-    if (!this._link) throw new Error(`internal: link of ${this.owner.node.path} not attached`);
-    return this._link;
+  /** The engine's namespace token of this interface (`-` for the host). */
+  public get ns(): string {
+    return nsToken(this.namespace);
   }
 
-  /** The resource that assigns the addresses, if any. */
-  public get addressResource(): KernelResource | undefined {
-    return this._addressResource;
+  /** The MTU as an engine token (`-` when not declared). */
+  public get mtuToken(): string {
+    return this.mtu ? String(this.mtu) : '-';
   }
 
-  /** Ready = link up with addresses. */
+  /** Ready once the lab has applied (every object of the stack is one unit). */
   public get fqn(): string {
-    return (this._addressResource ?? this.link).fqn;
-  }
-
-  /** Namespace trigger and dependency helpers for the owning link resource. */
-  public namespaceTriggers(key: string): Record<string, string> {
-    return {
-      [key]: this.namespace.namespaceName,
-      [`${key}_id`]: this.namespace.namespaceResource ? this.namespace.namespaceResource.resourceId : 'host',
-    };
-  }
-
-  /** Trigger values describing the bridge this interface is a port of. */
-  public masterTriggers(key: string): Record<string, string> {
-    return {
-      [key]: this.master ? this.master.interfaceName : '',
-      [`${key}_id`]: this.master ? this.master.link.resourceId : '',
-      [`${key}_vlans`]: portVlanTokens(this.portVlans),
-    };
-  }
-
-  /** Resources the link depends on: its namespace and its bridge. */
-  public linkDependencies(): Array<KernelResource | undefined> {
-    return [this.namespace.namespaceResource, this.master?.link];
+    return this.lab.dependable.fqn;
   }
 
   /** Make this interface a port of `bridge` (same namespace required), optionally with VLAN membership. */
@@ -183,28 +160,9 @@ export class ManagedInterface implements IInterface, InventoryInterface {
       fail(by, `interface "${this.interfaceName}" has addresses and cannot be a bridge port`, this.addresses,
         'put the addresses on the bridge instead, or on the other end of the veth pair');
     }
+    if (this.master === bridge) return;
     this.master = bridge;
-    this.inventory.connect(this, bridge);
-  }
-
-  /** Attach the link resource and create the address resource (when there are addresses). */
-  public attach(link: KernelResource): void {
-    this._link = link;
-    if (this.parsedAddresses.length === 0) return;
-    this._addressResource = this.inventory.resource(this.owner, `${this.label ? `${this.label.toUpperCase()}` : ''}Addresses`, {
-      kind: 'addresses',
-      create: ADDR_CREATE,
-      destroy: ADDR_DESTROY,
-      triggers: () => ({
-        ns: this.namespace.namespaceName,
-        if: this.interfaceName,
-        addrs: this.addresses.join(' '),
-        marker: this.marker,
-        link_id: link.resourceId,
-        state_dir: this.inventory.stateDir,
-        claim: shortHash(`addr ${this.marker} ${this.interfaceName}`),
-      }),
-      dependsOn: () => [link],
-    });
+    this.lab.connect(this, bridge);
+    this.lab.add(by, () => [[PORT, { ns: this.ns, if: this.interfaceName, master: bridge.interfaceName, vlans: portVlanTokens(this.portVlans) }]]);
   }
 }

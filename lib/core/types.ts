@@ -1,5 +1,4 @@
 import { ITerraformDependable } from 'cdktf';
-import type { KernelResource } from './resource';
 
 /**
  * A network namespace: one created by a `Namespace`/`Router`, or the host's
@@ -10,15 +9,12 @@ export interface INamespace {
   readonly namespaceName: string;
   /** True for the host (root) namespace. */
   readonly isHost: boolean;
-  /** The resource that creates the namespace; undefined for the host namespace. */
-  readonly namespaceResource?: KernelResource;
 }
 
 /**
  * A network interface that cdktf-netns manages (a veth end, a bridge, a VLAN
  * interface). Other constructs take it as a parent, a bridge port or a peer;
- * user resources can `dependsOn` it: it is ready once the link exists, is up
- * and carries its addresses.
+ * user resources can `dependsOn` it: it is ready once the lab has applied.
  */
 export interface IInterface extends ITerraformDependable {
   /** Kernel interface name (with the scope's prefix applied when it lives in the host namespace). */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, TerraformStack } from 'cdktf';
@@ -53,8 +53,9 @@ export class Lab {
 }
 
 /**
- * Synthesize a stack with the terraform_data backend into `dir/main.tf.json`,
- * with its state file relative to `dir`.
+ * Synthesize a stack with the terraform_data backend into `dir/main.tf.json`
+ * (with its state file relative to `dir`), next to the engine files and the
+ * data file the provisioners run (`dir/cdktf-netns/`).
  */
 export function synthInto(dir: string, stackName: string, build: (app: App) => TerraformStack | void,
   context: Record<string, unknown> = {}): void {
@@ -63,7 +64,10 @@ export function synthInto(dir: string, stackName: string, build: (app: App) => T
     const app = new App({ outdir: out, context: { 'cdktf-netns:backend': 'terraform_data', ...context } });
     build(app);
     app.synth();
-    const doc = JSON.parse(readFileSync(join(out, 'stacks', stackName, 'cdk.tf.json'), 'utf8'));
+    const stackDir = join(out, 'stacks', stackName);
+    rmSync(join(dir, 'cdktf-netns'), { recursive: true, force: true });
+    cpSync(join(stackDir, 'cdktf-netns'), join(dir, 'cdktf-netns'), { recursive: true });
+    const doc = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
     doc.terraform = { ...(doc.terraform ?? {}), backend: { local: { path: 'terraform.tfstate' } } };
     writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(doc, null, 2));
   } finally {

@@ -1,0 +1,49 @@
+import { createHash } from 'crypto';
+import { readdirSync, readFileSync } from 'fs';
+import { join, resolve } from 'path';
+import { KINDS } from '../kinds';
+
+/**
+ * The engine's shell and awk files: real files under lib/engine and
+ * lib/kinds (shellchecked, shipped in the npm package), copied beside every
+ * synthesized stack so that provisioners run them by a relative path.
+ * Layout in the stack directory: cdktf-netns/engine/*, cdktf-netns/kinds/*.awk.
+ */
+
+/** Directory of the stack's engine files and data, relative to the stack directory (where Terraform runs provisioners). */
+export const ENGINE_DIR = 'cdktf-netns';
+/** The lab's data file, relative to the stack directory. */
+export const DATA_FILE = `${ENGINE_DIR}/lab.data`;
+/** The engine's entry point, relative to the stack directory. */
+export const ENGINE_SCRIPT = `${ENGINE_DIR}/engine/engine.sh`;
+
+/** lib/ of this package: the same from lib/engine (ts-node, jest) and from dist/engine (the built package). */
+export const LIB_DIR = resolve(__dirname, '..', '..', 'lib');
+
+export interface EngineFile {
+  /** Path relative to ENGINE_DIR. */
+  readonly path: string;
+  readonly content: string;
+}
+
+let cached: { files: EngineFile[]; hash: string } | undefined;
+
+/** The engine files and a hash of all of them (a changed engine re-runs the lab's reconcile). */
+export function engineFiles(): { files: EngineFile[]; hash: string } {
+  if (cached) return cached;
+  const files: EngineFile[] = [];
+  for (const f of readdirSync(join(LIB_DIR, 'engine')).filter((n) => /\.(sh|awk)$/.test(n)).sort()) {
+    files.push({ path: `engine/${f}`, content: readFileSync(join(LIB_DIR, 'engine', f), 'utf8') });
+  }
+  for (const module of [...new Set(KINDS.map((k) => k.module))].sort()) {
+    files.push({ path: `kinds/${module}.awk`, content: readFileSync(join(LIB_DIR, 'kinds', `${module}.awk`), 'utf8') });
+  }
+  const h = createHash('sha256');
+  for (const f of files) h.update(`${f.path}\0${f.content}\0`);
+  cached = { files, hash: h.digest('hex').slice(0, 16) };
+  return cached;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,58 @@
+# cdktf-netns generator: turn the planner's operations into iproute2 batch
+# files, after checking every object against the kernel facts (ownership,
+# existence). Nothing here touches the kernel; engine.sh runs what it writes.
+#
+#   awk -F '\t' -v W=WORKDIR -f lib.awk -f kinds/*.awk -f gen.awk KINDS FACTS JOURNAL OLD OPS OPS
+#
+# FACTS (tab-separated, from engine.sh):
+#   N name inode fstype     an entry of /run/netns (fstype nsfs = a real namespace)
+#   I name inode            a namespace this lab created (its root-only record)
+#   G ns                    a namespace whose links and routes were read
+#   L ns ifname alias kind master
+#   R ns family dest gateway protocol
+# Every input file starts with a `#` line (awk sees no record of an empty file).
+# Written into W: root.ip (namespaces and veth pairs, created from the root
+# namespace), root.del, per-namespace lines on stdout
+# (`ns<TAB>order<TAB>type<TAB>command<TAB>description`), hostsysctl, newns,
+# log, errors. Space-separated fields: the library validated every value
+# (no blanks, no quotes, no shell or template characters).
+
+BEGIN { nf = 0 }
+FNR == 1 { nf++ }
+nf == 1 { split($0, kf, " "); if (kf[1] == "kind") nid[kf[2]] = kf[3]; next }
+nf == 2 {
+  if ($1 == "N") { nsent[$2] = $4; nsino[$2] = $3 }
+  else if ($1 == "I") recino[$2] = $3
+  else if ($1 == "G") gathered[$2] = 1
+  else if ($1 == "L") { lk = $2 " " $3; link[lk] = 1; lalias[lk] = $4; lkind[lk] = $5; lmaster[lk] = $6 }
+  else if ($1 == "R") { rk = $2 " " $3 " " $4; route[rk] = 1; rgw[rk] = $5; rproto[rk] = $6 }
+  next
+}
+nf == 3 { if (object($0)) journal[ident($0)] = $0; next }
+nf == 4 { if (object($0)) oldline[ident($0)] = $0; next }
+# OPS is read twice: first to learn which namespaces go away (what lives in them goes too)
+nf == 5 { if (substr($0, 1, 5) == "D ns ") { split($0, g, " "); nsgone[g[3]] = 1 }; next }
+nf == 6 {
+  op = substr($0, 1, 1); line = substr($0, 3)
+  if (op == "T" || op == "#" || line == "") next
+  n = split(line, f, " ")
+  for (i = n + 1; i <= 12; i++) f[i] = "-"
+  id = ident(line)
+  split(oldline[id], o, " ")
+  dispatch(f[1], op, f, o, id)
+}
+END { finish() }
+
+# One function per kind (lib/kinds/<kind>.awk); a unit test checks this list against the kinds.
+function dispatch(k, op, f, o, id) {
+  if (k == "ns") ns_op(op, f, o, id)
+  else if (k == "nsysctl") nsysctl_op(op, f, o, id)
+  else if (k == "bridge") bridge_op(op, f, o, id)
+  else if (k == "veth") veth_op(op, f, o, id)
+  else if (k == "vlan") vlan_op(op, f, o, id)
+  else if (k == "port") port_op(op, f, o, id)
+  else if (k == "addr") addr_op(op, f, o, id)
+  else if (k == "route") route_op(op, f, o, id)
+  else if (k == "hsysctl") hsysctl_op(op, f, o, id)
+  else refuse("internal: unknown object kind '" k "' in the plan (engine and library versions differ?)")
+}

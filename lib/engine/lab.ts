@@ -1,0 +1,280 @@
+import { mkdirSync, rmSync, writeFileSync } from 'fs';
+import { dirname, join } from 'path';
+import { Annotations, ITerraformDependable, TerraformStack } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+import { message, NetnsError } from '../core/errors';
+import { ParsedCidr, ParsedIp, subnetContains } from '../core/ip';
+import { ownerOf, shortHash, stateDirOf } from '../core/settings';
+import { describeNamespace, INamespace } from '../core/types';
+import { KINDS, kindsTable } from '../kinds';
+import { DATA_FILE, ENGINE_DIR, ENGINE_SCRIPT, engineFiles, sha256 } from './files';
+import { identityOf, Kind, line, Values } from './kind';
+import { LabResource } from './resource';
+
+/** What the lab needs to know of a managed interface for its cross-construct checks. */
+export interface LabInterface {
+  readonly owner: IConstruct;
+  readonly interfaceName: string;
+  readonly namespace: INamespace;
+  readonly parsedAddresses: ParsedCidr[];
+  /** VLAN id and parent, for the layer-2 segment computation. */
+  readonly vlan?: { parent: LabInterface | string; vid: number };
+}
+
+interface RouteEntry {
+  readonly owner: IConstruct;
+  readonly rawDestination: string;
+  readonly namespace: INamespace;
+  readonly family: 4 | 6;
+  readonly destination: string;
+  readonly via: ParsedIp;
+}
+
+/** One declared kernel object (or a function that yields some, evaluated at synthesis). */
+type Contribution = { owner: IConstruct; objects: () => Array<[Kind, Values]> };
+
+/** The synthesized lab: its data file and the triggers that carry it into the plan. */
+export interface LabData {
+  readonly text: string;
+  readonly hash: string;
+  readonly lines: string[];
+  readonly triggers: Record<string, string>;
+}
+
+const LAB_ID = 'cdktf-netns';
+
+/** The namespace token of data lines: `-` for the host's own namespace. */
+export const nsToken = (ns: INamespace): string => (ns.isHost ? '-' : ns.namespaceName);
+
+/**
+ * One per stack: every kernel object the stack declares, and the two
+ * resources that carry them to the kernel:
+ *  - `Teardown` (created first, destroyed last; its triggers never change
+ *    while the lab's identity stays): its destroy step removes everything the
+ *    lab's record lists;
+ *  - `Lab` (replaced whenever the declared objects change; one trigger key per
+ *    object, so `terraform plan` names what changes): its create step
+ *    reconciles the kernel with the data file, touching only the difference
+ *    with what it applied last.
+ * It also runs the cross-construct validations (addresses per layer-2
+ * segment, gateways on connected subnets, unique names).
+ */
+export class Lab extends Construct {
+  public static of(scope: IConstruct): Lab {
+    const stack = TerraformStack.of(scope);
+    const existing = stack.node.tryFindChild(LAB_ID);
+    if (existing) return existing as Lab;
+    return new Lab(stack, LAB_ID);
+  }
+
+  /** Ownership prefix of every marker of this lab: `cdktf-netns:<stack>/`. */
+  public readonly owner: string;
+  public readonly stateDir: string;
+  /** The lab's id: the name of its record under the state directory. */
+  public readonly labId: string;
+  public readonly teardown: LabResource;
+  public readonly unit: LabResource;
+
+  private readonly contributions: Contribution[] = [];
+  private readonly namespaces = new Map<string, IConstruct>();
+  private readonly interfaces = new Map<string, LabInterface>();
+  private readonly interfaceList: LabInterface[] = [];
+  private readonly routes = new Map<string, RouteEntry>();
+  private readonly links: Array<[LabInterface, LabInterface]> = [];
+  private warned = false;
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.owner = ownerOf(this);
+    this.stateDir = stateDirOf(this);
+    this.labId = shortHash(this.owner, 16);
+    const identity = () => ({ lab: this.labId, state: this.stateDir, owner: this.owner });
+    this.teardown = new LabResource(this, 'Teardown', {
+      triggers: identity,
+      destroy: `sh ${ENGINE_SCRIPT} destroy \${self.{T}.state} \${self.{T}.lab}`,
+    });
+    this.unit = new LabResource(this, 'Lab', {
+      triggers: () => {
+        const d = this.data();
+        return { ...identity(), engine: engineFiles().hash, data: d.hash, ...d.triggers };
+      },
+      create: `sh ${ENGINE_SCRIPT} apply ${DATA_FILE} \${self.{T}.data}`,
+      dependsOn: () => [this.teardown],
+    });
+    this.node.addValidation({ validate: () => this.validate() });
+    // write the engine files and the data file beside the stack's plan (cdktf's custom synthesis hook)
+    Object.defineProperty(this, Symbol.for('cdktf/customSynthesis'), {
+      value: { onSynthesize: (session: SynthesisSession) => this.writeFiles(session) },
+      enumerable: false,
+    });
+  }
+
+  /** What user resources depend on: the lab is complete once its unit has applied. */
+  public get dependable(): ITerraformDependable {
+    return this.unit;
+  }
+
+  /** Declare kernel objects; `objects` runs at synthesis, so later changes (addSysctl, addPort) are seen. */
+  public add(owner: IConstruct, objects: () => Array<[Kind, Values]>): void {
+    this.contributions.push({ owner, objects });
+  }
+
+  public registerNamespace(owner: IConstruct, name: string): void {
+    const prev = this.namespaces.get(name);
+    if (prev) {
+      throw new NetnsError(message(owner, `namespace name is already used by ${prev.node.path}`, name,
+        'give each Namespace a distinct name (or set a different cdktf-netns:prefix on one of the scopes)'));
+    }
+    this.namespaces.set(name, owner);
+  }
+
+  public registerInterface(iface: LabInterface): void {
+    const key = `${iface.namespace.namespaceName} ${iface.interfaceName}`;
+    const clash = this.interfaces.get(key);
+    if (clash) {
+      throw new NetnsError(message(iface.owner, `interface name is already used in ${describeNamespace(iface.namespace)} by ${clash.owner.node.path}`,
+        iface.interfaceName, 'interface names must be unique within a namespace: choose another name'));
+    }
+    this.interfaces.set(key, iface);
+    this.interfaceList.push(iface);
+  }
+
+  /** Record a layer-2 connection (veth pair, bridge port). */
+  public connect(a: LabInterface, b: LabInterface): void {
+    this.links.push([a, b]);
+  }
+
+  public registerRoute(entry: RouteEntry): void {
+    const key = `${entry.namespace.namespaceName} ${entry.family} ${entry.destination}`;
+    const dup = this.routes.get(key);
+    if (dup) {
+      throw new NetnsError(message(entry.owner, `a route to this destination in ${describeNamespace(entry.namespace)} is already declared by ${dup.owner.node.path}`,
+        entry.rawDestination, 'declare each destination once per namespace'));
+    }
+    this.routes.set(key, entry);
+  }
+
+  /** Addresses of managed interfaces in a namespace, with the interface that carries them. */
+  public connectedSubnets(ns: INamespace): Array<{ cidr: ParsedCidr; iface: LabInterface }> {
+    return this.interfaceList
+      .filter((i) => i.namespace.namespaceName === ns.namespaceName)
+      .flatMap((iface) => iface.parsedAddresses.map((cidr) => ({ cidr, iface })));
+  }
+
+  /**
+   * The data file: a header (owner, lab id, state directory), the kinds table,
+   * then one line per object in creation order. Deterministic: the same code
+   * gives the same bytes.
+   */
+  public data(): LabData {
+    // the cross-construct rules run here too, so `skipValidation` cannot let a bad lab through
+    const errors = this.validate();
+    if (errors.length) throw new NetnsError(errors.join('\n'));
+    const objects: Array<{ kind: Kind; values: Values; owner: IConstruct; seq: number }> = [];
+    for (const c of this.contributions) for (const [kind, values] of c.objects()) objects.push({ kind, values, owner: c.owner, seq: objects.length });
+    objects.sort((a, b) => a.kind.phase - b.kind.phase || a.seq - b.seq);
+    const seen = new Map<string, { owner: IConstruct; line: string }>();
+    const lines: string[] = [];
+    const triggers: Record<string, string> = {};
+    for (const o of objects) {
+      const text = line(o.kind, o.values);
+      const id = identityOf(o.kind, o.values);
+      const prev = seen.get(id);
+      if (prev) {
+        if (prev.line === text) continue; // the same object declared twice with the same values (e.g. one host sysctl)
+        throw new NetnsError(message(o.owner, `${o.kind.describe(o.values)} is also declared by ${prev.owner.node.path}, with other values`,
+          text, 'declare each object once'));
+      }
+      seen.set(id, { owner: o.owner, line: text });
+      lines.push(text);
+      triggers[o.kind.key(o.values)] = text;
+    }
+    const text = [
+      '# cdktf-netns lab data v1: written by cdktf synth; read by cdktf-netns/engine/engine.sh',
+      `#owner ${this.owner}`,
+      `#lab ${this.labId}`,
+      `#state ${this.stateDir}`,
+      ...kindsTable(),
+      ...lines,
+      '',
+    ].join('\n');
+    return { text, hash: sha256(text), lines, triggers };
+  }
+
+  private writeFiles(session: SynthesisSession): void {
+    const stack = TerraformStack.of(this);
+    const stackDir = dirname(join(session.outdir, session.manifest.forStack(stack).synthesizedStackPath));
+    const dir = join(stackDir, ENGINE_DIR);
+    rmSync(dir, { recursive: true, force: true });
+    for (const f of engineFiles().files) {
+      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+      writeFileSync(join(dir, f.path), f.content, { mode: 0o644 });
+    }
+    writeFileSync(join(stackDir, DATA_FILE), this.data().text, { mode: 0o644 });
+  }
+
+  private validate(): string[] {
+    const errors: string[] = [];
+    const warn = !this.warned;
+    this.warned = true;
+    // Layer-2 segments: union-find over interfaces joined by veth pairs and bridge ports.
+    const parent = new Map<LabInterface, LabInterface>();
+    const find = (x: LabInterface): LabInterface => {
+      let p = parent.get(x) ?? x;
+      while (p !== (parent.get(p) ?? p)) p = parent.get(p) ?? p;
+      parent.set(x, p);
+      return p;
+    };
+    for (const [a, b] of this.links) parent.set(find(a), find(b));
+    const segmentIds = new Map<LabInterface, number>();
+    const segmentOf = (i: LabInterface): string => {
+      if (i.vlan) {
+        const p = i.vlan.parent;
+        const base = typeof p === 'string' ? `host:${i.namespace.namespaceName}:${p}` : segmentOf(p);
+        return `${base}/vlan${i.vlan.vid}`;
+      }
+      const root = find(i);
+      if (!segmentIds.has(root)) segmentIds.set(root, segmentIds.size);
+      return `seg${segmentIds.get(root)}`;
+    };
+    const seen = new Map<string, LabInterface>();
+    for (const i of this.interfaceList) {
+      const seg = segmentOf(i);
+      for (const a of i.parsedAddresses) {
+        for (const key of [`L2 ${seg} ${a.text}`, `NS ${i.namespace.namespaceName} ${a.text}`]) {
+          const other = seen.get(key);
+          if (other && other !== i) {
+            const where = key.startsWith('L2') ? 'on the same layer-2 segment' : `in ${describeNamespace(i.namespace)}`;
+            errors.push(message(i.owner, `address ${a.text} of interface "${i.interfaceName}" is also used ${where} by interface "${other.interfaceName}" (${other.owner.node.path})`,
+              a.cidr, 'give every interface on a segment its own address'));
+          } else {
+            seen.set(key, i);
+          }
+        }
+      }
+    }
+    // Routes: the gateway must be on a connected subnet of the route's namespace.
+    for (const r of this.routes.values()) {
+      const subnets = this.connectedSubnets(r.namespace);
+      if (subnets.some(({ cidr }) => subnetContains(cidr, r.via))) continue;
+      const problem = `gateway ${r.via.text} is on no connected subnet of ${describeNamespace(r.namespace)}`;
+      if (r.namespace.isHost) {
+        // The host may have interfaces this app does not declare (eth0...): warn only.
+        if (warn) Annotations.of(r.owner).addWarning(message(r.owner, problem, r.via.text, 'check the gateway; ignore this warning if it is on a host interface not managed here'));
+      } else {
+        errors.push(message(r.owner, problem, r.via.text,
+          subnets.length ? `use an address inside one of ${subnets.map((s) => s.cidr.network).join(', ')}` : 'give the namespace an interface with an address on the gateway\'s subnet'));
+      }
+    }
+    return errors;
+  }
+}
+
+/** The part of cdktf's synthesis session the lab uses. */
+interface SynthesisSession {
+  readonly outdir: string;
+  readonly manifest: { forStack(stack: TerraformStack): { synthesizedStackPath: string } };
+}
+
+/** Every kind module, for tests that check the engine covers them. */
+export const ALL_KINDS = KINDS;

@@ -1,0 +1,94 @@
+# cdktf-netns planner: compare what was applied last (OLD) with what is declared
+# (NEW) and print the operations that bring the kernel from one to the other.
+#
+#   awk -v MODE=apply|repair|destroy -f plan.awk KINDS OLD NEW
+#
+# KINDS lines: `kind <name> <identity fields> <phase> <namespace fields, comma-separated>`
+# (written by the library from its kind modules). OLD/NEW lines: `<kind> <field>...`.
+# An object's identity is its kind plus its first <identity fields> fields.
+#
+# Output, one operation a line, deletions first (reverse phase order), then
+# creations and updates (phase order):
+#   D <old line>      remove the object
+#   C <new line>      create (or adopt) the object
+#   U <new line>      same identity, other attributes: change it in place
+#   T <namespace>     a namespace whose kernel state the generator must read
+# In repair mode every declared object is C (create what is missing, adopt the rest).
+# Cascade: the kernel drops what hangs off a deleted link (addresses, ports,
+# VLANs, routes), so re-creating a link re-creates those even when their own
+# lines did not change; changing an address re-ensures the namespace's routes.
+
+function ident(line,    f, n, i, id) {
+  n = split(line, f, " ")
+  id = f[1]
+  for (i = 2; i <= 1 + nid[f[1]] && i <= n; i++) id = id " " f[i]
+  return id
+}
+
+function touch_links(line, op,    f, k) {
+  split(line, f, " "); k = f[1]
+  if (k == "veth") { touched[f[2] " " f[3]] = 1; touched[f[4] " " f[5]] = 1; nsdirty[f[2]] = 1; nsdirty[f[4]] = 1 }
+  else if (k == "bridge" || k == "vlan") { touched[f[2] " " f[3]] = 1; nsdirty[f[2]] = 1 }
+  else if (k == "addr") nsdirty[f[2]] = 1
+}
+
+# Does NEW object `id` hang off a touched link (or sit in a namespace whose routes need re-ensuring)?
+function hangs(id,    f, k) {
+  split(new[id], f, " "); k = f[1]
+  if (k == "addr") return ((f[2] " " f[3]) in touched)
+  if (k == "port") return ((f[2] " " f[3]) in touched) || ((f[2] " " f[4]) in touched)
+  if (k == "vlan") return ((f[2] " " f[4]) in touched)
+  if (k == "route") return (f[2] in nsdirty)
+  return 0
+}
+
+function mark(id, op) {
+  if (id in opof) return 0
+  opof[id] = op
+  if (op == "C" || op == "U") touch_links(new[id], op)
+  return 1
+}
+
+BEGIN { FS = " "; nf = 0 }
+FNR == 1 { nf++ }
+/^#/ || NF == 0 { next }
+nf == 1 && $1 == "kind" { nid[$2] = $3; phase[$2] = $4; nsf[$2] = $5; next }
+nf == 1 { next }
+$1 == "kind" { next }
+nf == 2 { id = ident($0); if (!(id in old)) oorder[++no] = id; old[id] = $0; next }
+nf == 3 { id = ident($0); if (!(id in new)) norder[++nn] = id; new[id] = $0; next }
+
+END {
+  # deletions: identities no longer declared
+  for (i = 1; i <= no; i++) {
+    id = oorder[i]
+    if (!(id in new) || MODE == "destroy") { dels[id] = 1; touch_links(old[id], "D") }
+  }
+  if (MODE != "destroy") {
+    for (i = 1; i <= nn; i++) {
+      id = norder[i]
+      if (MODE == "repair" || !(id in old)) mark(id, "C")
+      else if (old[id] != new[id]) mark(id, "U")
+    }
+    # cascade until nothing new hangs off what changed (VLANs on VLANs need several rounds)
+    do {
+      grew = 0
+      for (i = 1; i <= nn; i++) { id = norder[i]; if (!(id in opof) && hangs(id)) grew += mark(id, "C") }
+    } while (grew)
+  }
+  # print, deletions in reverse phase order, then the rest in phase order
+  maxp = 0
+  for (k in phase) if (phase[k] + 0 > maxp) maxp = phase[k] + 0
+  for (p = maxp; p >= 0; p--)
+    for (i = no; i >= 1; i--) { id = oorder[i]; split(id, f, " "); if ((id in dels) && phase[f[1]] + 0 == p) { print "D " old[id]; nsof(old[id]) } }
+  for (p = 0; p <= maxp; p++)
+    for (i = 1; i <= nn; i++) { id = norder[i]; split(id, f, " "); if ((id in opof) && phase[f[1]] + 0 == p) { print opof[id] " " new[id]; nsof(new[id]) } }
+  for (n in tns) print "T " n
+}
+
+# remember the namespaces an operation touches
+function nsof(line,    f, k, idx, n, i) {
+  split(line, f, " "); k = f[1]
+  n = split(nsf[k], idx, ",")
+  for (i = 1; i <= n; i++) if (idx[i] + 0 > 0 && f[1 + idx[i]] != "-") tns[f[1 + idx[i]]] = 1
+}

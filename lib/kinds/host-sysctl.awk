@@ -1,0 +1,8 @@
+# kind "hsysctl": a host-level sysctl the lab needs.  hsysctl KEY VALUE MARKER
+# engine.sh saves the original value before the first lab changes it and
+# restores it when the last lab that set it lets go.
+
+function hsysctl_op(op, f, o, id) {
+  print op " " f[2] " " f[3] > (W "/hostsysctl")
+  say((op == "D" ? "released host sysctl " f[2] : "set host sysctl " f[2] "=" f[3]))
+}

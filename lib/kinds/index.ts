@@ -1,0 +1,22 @@
+import { Kind } from '../engine/kind';
+import { ADDRESS } from './address';
+import { BRIDGE } from './bridge';
+import { HOST_SYSCTL } from './host-sysctl';
+import { NAMESPACE } from './namespace';
+import { NS_SYSCTL } from './ns-sysctl';
+import { PORT } from './port';
+import { ROUTE } from './route';
+import { VETH } from './veth';
+import { VLAN } from './vlan';
+
+export { ADDRESS, BRIDGE, HOST_SYSCTL, NAMESPACE, NS_SYSCTL, PORT, ROUTE, VETH, VLAN };
+
+/** Every kind the engine knows, in creation order. */
+export const KINDS: readonly Kind[] = [NAMESPACE, NS_SYSCTL, BRIDGE, VETH, VLAN, PORT, ADDRESS, ROUTE, HOST_SYSCTL];
+
+export const KINDS_BY_NAME: ReadonlyMap<string, Kind> = new Map(KINDS.map((k) => [k.name, k]));
+
+/** The kinds table at the top of a data file (read by plan.awk and gen.awk). */
+export function kindsTable(): string[] {
+  return KINDS.map((k) => `kind ${k.name} ${k.identity} ${k.phase} ${k.namespaceFields.length ? k.namespaceFields.join(',') : '0'}`);
+}

@@ -1,0 +1,35 @@
+# kind "ns": a network namespace.  ns NAME MARKER
+# The namespace's marker is the alias of its lo. Ownership of an existing
+# namespace: the inode this lab recorded when it created it (root-only state),
+# or its marker; deleting a namespace deletes everything in it.
+
+function ns_ours(name, marker, id) {
+  if ((name in recino) && recino[name] == nsino[name]) return 1
+  if (!(name in gathered)) return 0
+  return owns(name, "lo", marker, id)
+}
+
+function ns_op(op, f, o, id,    name, marker) {
+  name = f[2]; marker = f[3]
+  if (op == "D") {
+    if (!(name in nsent)) return
+    if (!ns_ours(name, marker, id)) { say("kept namespace " name ": it does not carry this lab's marker " marker); return }
+    rootdel("netns del " name); say("removed namespace " name)
+    return
+  }
+  if (op == "C" && (name in nsent) && nsent[name] != "nsfs") {
+    # a placeholder left by an interrupted `ip netns add`
+    if (!(id in journal)) { refuse("/run/netns/" name " exists but is not a network namespace, and this lab did not create it: remove it (ip netns del " name ") and apply again"); return }
+    rootdel("netns del " name); delete nsent[name]
+  }
+  if (op == "C" && !(name in nsent)) {
+    root("netns add " name, "create namespace " name); print name > (W "/newns"); say("created namespace " name)
+  } else if (op == "C" && !ns_ours(name, marker, id)) {
+    refuse("namespace '" name "' already exists and is not owned by " marker " (its lo's marker: '" link_alias(name, "lo") "'). cdktf-netns never adopts or deletes namespaces it did not create: remove it by hand (ip netns del " name "), or give this Namespace another name (or set a cdktf-netns:prefix)")
+    return
+  } else if (op == "C") {
+    if (!((name " lo") in link) || link_alias(name, "lo") != marker) say("adopted namespace " name)
+  } else say("updated namespace " name)
+  emit(name, 1, "ip", "link set dev lo alias " marker, "mark namespace " name)
+  emit(name, 1, "ip", "link set dev lo up", "set lo up in namespace " name)
+}

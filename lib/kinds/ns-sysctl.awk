@@ -1,0 +1,15 @@
+# kind "nsysctl": a sysctl of a namespace's own network stack.  nsysctl NS KEY VALUE
+# The value it had before is saved in the lab's record and written back when
+# the sysctl is dropped from the code (the namespace itself staying).
+
+function nsysctl_op(op, f, o, id,    ns, key) {
+  ns = f[2]; key = f[3]
+  if (op == "D") {
+    if (ns in nsgone) return
+    emit(ns, 9, "sys", "restore " sysctl_path(key) " " ns "@" key, "restore sysctl " key " in " where(ns))
+    say("restored sysctl " key " in " where(ns))
+    return
+  }
+  emit(ns, 9, "sys", "set " sysctl_path(key) " " ns "@" key " " f[4], "set sysctl " key "=" f[4] " in " where(ns))
+  if (op == "U" || !fresh(ns)) say("set sysctl " key "=" f[4] " in " where(ns))
+}
