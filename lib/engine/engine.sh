@@ -22,6 +22,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 die() { printf 'cdktf-netns: %s\n' "$*" >&2; exit 1; }
 now() { date +%s%N 2>/dev/null || date +%s000000000; }
 T0=$(now)
+TL=$T0
+# CDKTF_NETNS_TIMING=1: how long each step took, on stderr
+tick() { [ -n "${CDKTF_NETNS_TIMING:-}" ] || return 0; _t=$(now); printf 'cdktf-netns: timing: %s %s ms\n' "$1" $(( (_t - TL) / 1000000 )) >&2; TL=$_t; }
 
 need() { command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed (cdktf-netns needs $2)"; }
 need ip "iproute2"; need awk "awk"; need jq "jq (to read ip -j output)"; need nsenter "util-linux's nsenter"
@@ -62,27 +65,31 @@ setup_lab() { # STATE_DIR LAB
 }
 
 # ---- kernel facts (engine's view of what exists), tab-separated, see gen.awk
-SAFE_NS='^[A-Za-z0-9_][A-Za-z0-9_.-]*$'
 ns_facts() {
   printf '#\n'
-  set +f
-  for _f in /run/netns/*; do
-    [ -e "$_f" ] || continue
-    _n=${_f#/run/netns/}
-    printf '%s\n' "$_n" | grep -Eq "$SAFE_NS" || continue
-    printf 'N\t%s\t%s\t%s\n' "$_n" "$(stat -L -c '%d:%i' "$_f")" "$(stat -f -L -c '%T' "$_f")"
-  done
-  set -f
+  # one find for all of them; only names a namespace can have (no blanks, no newlines) are read
+  if [ -d /run/netns ]; then
+    find /run/netns -mindepth 1 -maxdepth 1 -regextype posix-extended -regex '/run/netns/[A-Za-z0-9_][A-Za-z0-9_.-]*' \
+      -printf 'N\t%f\t%D:%i\t%F\n'
+  fi
   if [ -s "$REC/nsino" ]; then awk '{ print "I\t" $1 "\t" $2 }' "$REC/nsino"; fi
 }
 
-# links and routes of the host and of the given namespaces (read once each)
+# links and routes of the host and of the given namespaces (read once each);
+# a namespace given as NAME@lo only has its lo read (it is going away: only its marker matters)
 link_facts() {
   for _n in - "$@"; do
-    if [ "$_n" = - ]; then _pre=""; else _pre="nsenter --net=/run/netns/$_n"; fi
-    # shellcheck disable=SC2016
-    $_pre sh -c 'printf "{\"ns\":\"%s\",\"l\":" "$1"; ip -j -d link show; printf ",\"r4\":"; ip -j -4 route show table main; printf ",\"r6\":"; ip -j -6 route show table main; printf "}\n"' sh "$_n" ||
-      die "cannot read the interfaces of $( [ "$_n" = - ] && echo 'the host namespace' || echo "namespace '$_n'")"
+    case $_n in
+      *@lo) _n=${_n%@lo}
+        # shellcheck disable=SC2016
+        nsenter "--net=/run/netns/$_n" sh -c 'printf "{\"ns\":\"%s\",\"r4\":[],\"r6\":[],\"l\":" "$1"; ip -j link show dev lo; printf "}\n"' sh "$_n" ||
+          die "cannot read namespace '$_n'" ;;
+      *)
+        if [ "$_n" = - ]; then _pre=""; else _pre="nsenter --net=/run/netns/$_n"; fi
+        # shellcheck disable=SC2016
+        $_pre sh -c 'printf "{\"ns\":\"%s\",\"l\":" "$1"; ip -j -d link show; printf ",\"r4\":"; ip -j -4 route show table main; printf ",\"r6\":"; ip -j -6 route show table main; printf "}\n"' sh "$_n" ||
+          die "cannot read the interfaces of $( [ "$_n" = - ] && echo 'the host namespace' || echo "namespace '$_n'")" ;;
+    esac
   done | jq -r '.ns as $ns
     | (.l[] | ["L", $ns, .ifname, (.ifalias // ""), (.linkinfo.info_kind // ""), (.master // "")] | @tsv),
       (.r4[] | ["R", $ns, "4", .dst, (.gateway // ""), (.protocol // "" | tostring)] | @tsv),
@@ -148,16 +155,19 @@ host_sysctls() {
 # ---- the reconcile: plan, read the kernel, generate, run, record
 reconcile() { # MODE OLD NEW
   _mode=$1
-  { printf '#\n'; awk -v MODE="$_mode" -f "$HERE/plan.awk" "$3" "$2" "$3"; } > "$W/ops"
+  { printf '#\n'; awk -v MODE="$_mode" -f "$HERE/plan.awk" "$3" "$2" "$3" "$PREV_JOURNAL"; } > "$W/ops"
+  tick plan
   [ "$_mode" = plan ] && return 0
   ns_facts > "$W/facts"
-  # read the namespaces that are touched and stay (a namespace going away needs no reading when its recorded inode matches)
-  _need=$(awk -F '\t' 'FNR == NR { if ($1 == "N") ino[$2] = $3; if ($1 == "I") rec[$2] = $3; next }
-    $1 == "D" && $2 == "ns" { split($0, g, " "); if (rec[g[3]] != "" && rec[g[3]] == ino[g[3]]) skip[g[3]] = 1 }
+  tick namespaces
+  # read the namespaces the operations touch (those that exist); of a namespace going away, only its lo
+  _need=$(awk -F '\t' 'FNR == NR { if ($1 == "N") ino[$2] = $3; next }
+    $1 == "D" && $2 == "ns" { split($0, g, " "); gone[g[3]] = 1 }
     $1 == "T" { t[++n] = $2 }
-    END { for (i = 1; i <= n; i++) if ((t[i] in ino) && !(t[i] in skip)) print t[i] }' "$W/facts" FS=' ' "$W/ops")
+    END { for (i = 1; i <= n; i++) if (t[i] in ino) print t[i] ((t[i] in gone) ? "@lo" : "") }' "$W/facts" FS=' ' "$W/ops")
   # shellcheck disable=SC2086
   link_facts $_need >> "$W/facts"
+  tick "read $(printf '%s\n' $_need | grep -c . || true) namespace(s)"
   : > "$W/errors"
   # the generator: shared helpers, one module per kind, the main loop
   _new=$3; _old=$2
@@ -175,13 +185,16 @@ reconcile() { # MODE OLD NEW
       if ($1 != cur) { for (x in open) close(x); delete open; cur = $1; print $1 > (D "/../passes") }
       print $4 > f; print $5 > w; open[f] = 1; open[w] = 1 }'
   [ -f "$W/passes" ] || : > "$W/passes"
+  tick generate
   # 1. deletions: inside the namespaces that stay, then namespaces, then host settings
   while read -r _n; do run_del "$_n" "$W/n/$_n"; done < "$W/passes"
   if [ -s "$W/root.del" ]; then ip -force -batch "$W/root.del" >/dev/null 2>&1 || true; fi
-  awk '$1 == "D"' "$W/hostsysctl" 2>/dev/null > "$W/hs.del" || true
+  tick deletions
   # 2. creations: namespaces and veth pairs from the root namespace, then each namespace's own batch
   if [ -s "$W/root.ip" ]; then ip -batch "$W/root.ip" 2>"$W/root.err" || explain "$W/root.ip" "$W/root.who" "$W/root.err"; fi
+  tick "root batch"
   while read -r _n; do run_pass "$_n" "$W/n/$_n"; done < "$W/passes"
+  tick "namespace batches"
   host_sysctls
 }
 
@@ -213,10 +226,9 @@ summary() {
   printf 'cdktf-netns: %s: %s created, %s changed, %s removed (%s ms)\n' "$1" "${_c:-0}" "${_u:-0}" "${_r:-0}" "$_ms"
 }
 
-# old = what an unfinished run may have made, overridden by what was applied
+# old = what was applied last; PREV_JOURNAL = what an unfinished run set out to apply
 old_set() {
   printf '#\n' > "$W/old"
-  if [ -f "$REC/journal" ]; then grep -v '^#' "$REC/journal" >> "$W/old" || true; fi
   if [ -f "$REC/applied" ]; then grep -v '^#' "$REC/applied" >> "$W/old" || true; fi
   PREV_JOURNAL=$W/prevjournal
   printf '#\n' > "$PREV_JOURNAL"
@@ -238,9 +250,10 @@ case $cmd in
     old_set
     if [ "$cmd" = plan ]; then reconcile plan "$W/old" "$W/new"; sed -n 's/^\([DCU]\) /\1 /p' "$W/ops"; exit 0; fi
     # journal first: a run killed from here on leaves a record of everything it may have made
-    { cat "$W/new"; grep -v '^#' "$W/old" || true; } > "$REC/journal.new" && mv "$REC/journal.new" "$REC/journal"
+    { cat "$W/new"; grep -v '^#' "$PREV_JOURNAL" || true; } > "$REC/journal.new" && mv "$REC/journal.new" "$REC/journal"
     reconcile "$cmd" "$W/old" "$W/new"
     record "$W/new"
+    tick record
     summary "lab $(header owner "$data")"
     ;;
   destroy)

@@ -58,8 +58,17 @@ export interface Kind {
   readonly phase: number;
   /** 1-based indexes of the fields that name a namespace. */
   readonly namespaceFields: readonly number[];
-  /** The key of the object in the plan's triggers: readable and unique in a lab. */
+  /** The key of the object: readable and unique in a lab. */
   key(v: Values): string;
+  /**
+   * The namespace the plan groups the object under (its "home"): the plan's
+   * triggers have one key per home, so `terraform plan` names the namespaces
+   * that change and shows the changed lines. `linkHome` gives the home of an
+   * interface declared earlier.
+   */
+  home(v: Values, linkHome: (ns: string, ifname: string) => string | undefined): string;
+  /** Interfaces the object creates, `[ns, ifname]`. */
+  links(v: Values): Array<[string, string]>;
   /** Selectors of the testing helpers (`veth:NAME`, `route:NS/DEST`, ...). */
   labels(v: Values): string[];
   /** A human description, as the engine's log prints it. */

@@ -53,7 +53,9 @@ export const nsToken = (ns: INamespace): string => (ns.isHost ? '-' : ns.namespa
  *    while the lab's identity stays): its destroy step removes everything the
  *    lab's record lists;
  *  - `Lab` (replaced whenever the declared objects change; one trigger key per
- *    object, so `terraform plan` names what changes): its create step
+ *    namespace holding the lines of the objects that live there, so
+ *    `terraform plan` names the namespaces that change and shows the changed
+ *    lines): its create step
  *    reconciles the kernel with the data file, touching only the difference
  *    with what it applied last.
  * It also runs the cross-construct validations (addresses per layer-2
@@ -175,7 +177,9 @@ export class Lab extends Construct {
     objects.sort((a, b) => a.kind.phase - b.kind.phase || a.seq - b.seq);
     const seen = new Map<string, { owner: IConstruct; line: string }>();
     const lines: string[] = [];
-    const triggers: Record<string, string> = {};
+    const groups = new Map<string, string[]>();
+    const linkHomes = new Map<string, string>();
+    const linkHome = (ns: string, ifname: string) => linkHomes.get(`${ns} ${ifname}`);
     for (const o of objects) {
       const text = line(o.kind, o.values);
       const id = identityOf(o.kind, o.values);
@@ -187,8 +191,14 @@ export class Lab extends Construct {
       }
       seen.set(id, { owner: o.owner, line: text });
       lines.push(text);
-      triggers[o.kind.key(o.values)] = text;
+      const home = o.kind.home(o.values, linkHome);
+      for (const [ns, ifname] of o.kind.links(o.values)) linkHomes.set(`${ns} ${ifname}`, home);
+      const key = home === '-' ? 'host' : `namespace ${home}`;
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key)!.push(text);
     }
+    const triggers: Record<string, string> = {};
+    for (const [key, group] of groups) triggers[key] = group.join('\n');
     const text = [
       '# cdktf-netns lab data v1: written by cdktf synth; read by cdktf-netns/engine/engine.sh',
       `#owner ${this.owner}`,

@@ -61,7 +61,7 @@ export class NetnsPlan {
     const doc = typeof json === 'string' ? JSON.parse(json) : json;
     const lab = findLab(doc);
     if (!lab) return new NetnsPlan([], undefined);
-    const lines = Object.entries(lab.triggers).filter(([k]) => !RESERVED_TRIGGERS.includes(k)).map(([, v]) => v);
+    const lines = Object.entries(lab.triggers).filter(([k]) => !RESERVED_TRIGGERS.includes(k)).flatMap(([, v]) => v.split('\n'));
     return new NetnsPlan(NetnsPlan.parse(lines, lab.unit), lab);
   }
 

@@ -1,11 +1,15 @@
 # cdktf-netns planner: compare what was applied last (OLD) with what is declared
 # (NEW) and print the operations that bring the kernel from one to the other.
 #
-#   awk -v MODE=apply|repair|destroy -f plan.awk KINDS OLD NEW
+#   awk -v MODE=apply|repair|destroy -f plan.awk KINDS OLD NEW JOURNAL
 #
 # KINDS lines: `kind <name> <identity fields> <phase> <namespace fields, comma-separated>`
 # (written by the library from its kind modules). OLD/NEW lines: `<kind> <field>...`.
 # An object's identity is its kind plus its first <identity fields> fields.
+# JOURNAL: what an unfinished earlier run set out to apply (empty when the last
+# run completed): its objects may exist or not, so the declared ones among them
+# are created or adopted again, and the others removed.
+# Every input file starts with a `#` line (awk sees no record of an empty file).
 #
 # Output, one operation a line, deletions first (reverse phase order), then
 # creations and updates (phase order):
@@ -57,6 +61,7 @@ nf == 1 { next }
 $1 == "kind" { next }
 nf == 2 { id = ident($0); if (!(id in old)) oorder[++no] = id; old[id] = $0; next }
 nf == 3 { id = ident($0); if (!(id in new)) norder[++nn] = id; new[id] = $0; next }
+nf == 4 { id = ident($0); pending[id] = 1; if (!(id in old)) { oorder[++no] = id; old[id] = $0 }; next }
 
 END {
   # deletions: identities no longer declared
@@ -67,7 +72,7 @@ END {
   if (MODE != "destroy") {
     for (i = 1; i <= nn; i++) {
       id = norder[i]
-      if (MODE == "repair" || !(id in old)) mark(id, "C")
+      if (MODE == "repair" || !(id in old) || (id in pending)) mark(id, "C")
       else if (old[id] != new[id]) mark(id, "U")
     }
     # cascade until nothing new hangs off what changed (VLANs on VLANs need several rounds)

@@ -9,6 +9,8 @@ export const ADDRESS: Kind = {
   phase: 6,
   namespaceFields: [1],
   key: (v) => `address ${nsLabel(v.ns)}/${v.if} ${v.cidr}`,
+  home: (v, linkHome) => linkHome(v.ns, v.if) ?? v.ns,
+  links: () => [],
   labels: (v) => [`addresses:${v.if}`, `addresses:${nsLabel(v.ns)}/${v.if}`, `address:${nsLabel(v.ns)}/${v.cidr}`],
   describe: (v) => `address ${v.cidr} of ${at(v.ns, v.if)}`,
   parents: (v) => [{ iface: [v.ns, v.if] }],

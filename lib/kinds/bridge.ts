@@ -9,6 +9,8 @@ export const BRIDGE: Kind = {
   phase: 3,
   namespaceFields: [1],
   key: (v) => `bridge ${nsLabel(v.ns)}/${v.if}`,
+  home: (v) => v.ns,
+  links: (v) => [[v.ns, v.if]],
   labels: (v) => [`bridge:${v.if}`, `interface:${v.if}`, `interface:${nsLabel(v.ns)}/${v.if}`],
   describe: (v) => `bridge ${at(v.ns, v.if)}`,
   parents: (v) => [{ ns: v.ns }],

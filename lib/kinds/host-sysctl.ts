@@ -9,6 +9,8 @@ export const HOST_SYSCTL: Kind = {
   phase: 8,
   namespaceFields: [],
   key: (v) => `host sysctl ${v.key}`,
+  home: () => '-',
+  links: () => [],
   labels: (v) => [`sysctl:${v.key}`, `sysctl:host/${v.key}`],
   describe: (v) => `host sysctl ${v.key}=${v.value}`,
   parents: () => [],

@@ -1,12 +1,14 @@
 # kind "ns": a network namespace.  ns NAME MARKER
-# The namespace's marker is the alias of its lo. Ownership of an existing
-# namespace: the inode this lab recorded when it created it (root-only state),
-# or its marker; deleting a namespace deletes everything in it.
+# The namespace's marker is the alias of its lo. An existing namespace is ours
+# when it carries our marker and, if this lab recorded its inode when it made
+# it (root-only state), still has that inode: a namespace deleted and replaced
+# behind our back is not ours, even if it got the same name and marker.
+# (Inode numbers are reused, so the inode alone proves nothing.)
+# Deleting a namespace deletes everything in it.
 
 function ns_ours(name, marker, id) {
-  if ((name in recino) && recino[name] == nsino[name]) return 1
-  if (!(name in gathered)) return 0
-  return owns(name, "lo", marker, id)
+  if (!(name in gathered) || !owns(name, "lo", marker, id)) return 0
+  return !(name in recino) || recino[name] == nsino[name] || (id in journal)
 }
 
 function ns_op(op, f, o, id,    name, marker) {

@@ -9,6 +9,8 @@ export const NAMESPACE: Kind = {
   phase: 1,
   namespaceFields: [1],
   key: (v) => `namespace ${v.name}`,
+  home: (v) => v.name,
+  links: () => [],
   labels: (v) => [`namespace:${v.name}`],
   describe: (v) => `namespace ${v.name}`,
   parents: () => [],

@@ -9,6 +9,8 @@ export const NS_SYSCTL: Kind = {
   phase: 2,
   namespaceFields: [1],
   key: (v) => `sysctl ${v.ns} ${v.key}`,
+  home: (v) => v.ns,
+  links: () => [],
   labels: (v) => [`sysctl:${v.ns}/${v.key}`],
   describe: (v) => `sysctl ${v.key}=${v.value} in ${where(v.ns)}`,
   parents: (v) => [{ ns: v.ns }],

@@ -9,6 +9,8 @@ export const PORT: Kind = {
   phase: 5,
   namespaceFields: [1],
   key: (v) => `port ${nsLabel(v.ns)}/${v.if}`,
+  home: (v, linkHome) => linkHome(v.ns, v.if) ?? v.ns,
+  links: () => [],
   labels: (v) => [`port:${v.if}`, `port:${nsLabel(v.ns)}/${v.if}`],
   describe: (v) => `port ${at(v.ns, v.if)} of bridge ${v.master}`,
   parents: (v) => [{ iface: [v.ns, v.if] }, { iface: [v.ns, v.master] }],

@@ -12,6 +12,8 @@ export const ROUTE: Kind = {
   phase: 7,
   namespaceFields: [1],
   key: (v) => `route ${nsLabel(v.ns)} ${v.dest}`,
+  home: (v) => v.ns,
+  links: () => [],
   labels: (v) => [`route:${nsLabel(v.ns)}/${v.dest}`],
   describe: (v) => `route ${v.dest} via ${v.via} in ${where(v.ns)}`,
   parents: (v) => [{ ns: v.ns }, { gatewayOf: [v.ns, v.via] }],

@@ -9,6 +9,8 @@ export const VETH: Kind = {
   phase: 3,
   namespaceFields: [1, 3],
   key: (v) => `veth ${nsLabel(v.ns_a)}/${v.if_a} ${nsLabel(v.ns_b)}/${v.if_b}`,
+  home: (v) => (v.ns_a !== '-' ? v.ns_a : v.ns_b),
+  links: (v) => [[v.ns_a, v.if_a], [v.ns_b, v.if_b]],
   labels: (v) => [`veth:${v.if_a}`, `veth:${v.if_b}`,
     `interface:${v.if_a}`, `interface:${nsLabel(v.ns_a)}/${v.if_a}`, `interface:${v.if_b}`, `interface:${nsLabel(v.ns_b)}/${v.if_b}`],
   describe: (v) => `veth ${at(v.ns_a, v.if_a)} <-> ${at(v.ns_b, v.if_b)}`,

@@ -9,6 +9,8 @@ export const VLAN: Kind = {
   phase: 4,
   namespaceFields: [1],
   key: (v) => `vlan ${nsLabel(v.ns)}/${v.if}`,
+  home: (v, linkHome) => linkHome(v.ns, v.parent) ?? v.ns,
+  links: (v) => [[v.ns, v.if]],
   labels: (v) => [`vlan:${v.if}`, `interface:${v.if}`, `interface:${nsLabel(v.ns)}/${v.if}`],
   describe: (v) => `VLAN interface ${at(v.ns, v.if)} (id ${v.vid} on ${v.parent})`,
   parents: (v) => [{ ns: v.ns }, { iface: [v.ns, v.parent] }],
