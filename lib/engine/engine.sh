@@ -164,7 +164,9 @@ reconcile() { # MODE OLD NEW
   _need=$(awk -F '\t' 'FNR == NR { if ($1 == "N") ino[$2] = $3; next }
     $1 == "D" && $2 == "ns" { split($0, g, " "); gone[g[3]] = 1 }
     $1 == "T" { t[++n] = $2 }
-    END { for (i = 1; i <= n; i++) if (t[i] in ino) print t[i] ((t[i] in gone) ? "@lo" : "") }' "$W/facts" FS=' ' "$W/ops")
+    END { for (i = 1; i <= n; i++) if (t[i] in ino) { print t[i] ((t[i] in gone) ? "@lo" : ""); seen[t[i]] = 1 }
+      # repair also looks for namespaces carrying our marker that nothing declares
+      if (MODE == "repair") for (x in ino) if (!(x in seen)) print x "@lo" }' MODE="$_mode" "$W/facts" FS=' ' "$W/ops")
   # shellcheck disable=SC2086
   link_facts $_need >> "$W/facts"
   tick "read $(printf '%s\n' $_need | grep -c . || true) namespace(s)"
@@ -175,7 +177,7 @@ reconcile() { # MODE OLD NEW
   set +f
   for _k in "$HERE"/../kinds/*.awk; do set -- "$@" -f "$_k"; done
   set -f
-  awk -F '\t' -v W="$W" "$@" -f "$HERE/gen.awk" \
+  awk -F '\t' -v W="$W" -v MODE="$_mode" -v OWNER="$OWNER" "$@" -f "$HERE/gen.awk" \
     "$_new" "$W/facts" "$PREV_JOURNAL" "$_old" "$W/ops" "$W/ops" > "$W/nscmds" || {
       [ -s "$W/errors" ] && { cat "$W/errors" >&2; exit 1; }
       die "internal: the generator failed"; }
@@ -246,6 +248,8 @@ case $cmd in
       [ "$have" = "$want" ] || die "data file $data does not match the plan (sha256 $have, the plan says $want): it was edited or re-synthesized without the plan; run 'cdktf synth' and apply again"
     fi
     setup_lab "$(header state "$data")" "$(header lab "$data")"
+    OWNER=$(header owner "$data")
+    case $OWNER in cdktf-netns:*/) ;; *) die "data file $data has no valid owner line" ;; esac
     cp "$data" "$W/new"
     old_set
     if [ "$cmd" = plan ]; then reconcile plan "$W/old" "$W/new"; sed -n 's/^\([DCU]\) /\1 /p' "$W/ops"; exit 0; fi
@@ -263,6 +267,7 @@ case $cmd in
       printf 'cdktf-netns: lab %s: nothing recorded, nothing to remove\n' "$LAB"; rm -rf "$REC"; exit 0
     fi
     kinds=$REC/applied; [ -f "$kinds" ] || kinds=$REC/journal
+    OWNER=$(header owner "$kinds")
     grep '^kind ' "$kinds" > "$W/kinds" || true
     cat "$W/kinds" >> "$W/old"
     reconcile destroy "$W/old" "$W/kinds"

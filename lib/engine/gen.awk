@@ -24,7 +24,7 @@ nf == 2 {
   if ($1 == "N") { nsent[$2] = $4; nsino[$2] = $3 }
   else if ($1 == "I") recino[$2] = $3
   else if ($1 == "G") gathered[$2] = 1
-  else if ($1 == "L") { lk = $2 " " $3; link[lk] = 1; lalias[lk] = $4; lkind[lk] = $5; lmaster[lk] = $6 }
+  else if ($1 == "L") { lk = $2 " " $3; link[lk] = 1; factlink[lk] = 1; lalias[lk] = $4; lkind[lk] = $5; lmaster[lk] = $6 }
   else if ($1 == "R") { rk = $2 " " $3 " " $4; route[rk] = 1; rgw[rk] = $5; rproto[rk] = $6 }
   next
 }
@@ -41,7 +41,25 @@ nf == 6 {
   split(oldline[id], o, " ")
   dispatch(f[1], op, f, o, id)
 }
-END { finish() }
+END { if (MODE == "repair") undeclared(); finish() }
+
+# repair: interfaces that carry this lab's marker but are declared by no object
+# (in the host namespace only root can set an alias; in our namespaces, we own
+# the place); namespaces only when this lab's record says it made them.
+function undeclared(    k, g, n) {
+  for (k in factlink) {
+    split(k, g, " ")
+    if (g[2] == "lo" || (k in declared) || (g[1] in nsgone) || (k in deleted)) continue
+    if (index(lalias[k], OWNER) != 1) continue
+    if (g[1] in nsdecl) { emit(g[1], 0, "del", "link del dev " g[2], "delete undeclared interface " g[2]); say("removed undeclared interface " at(g[1], g[2])) }
+    else if (g[1] == "-") { emit("-", 0, "del", "link del dev " g[2], "delete undeclared interface " g[2]); say("removed undeclared interface " g[2]) }
+  }
+  for (n in gathered) {
+    if (n == "-" || (n in nsdecl) || (n in nsgone) || index(lalias[n " lo"], OWNER) != 1) continue
+    if (n in recino) { rootdel("netns del " n); say("removed undeclared namespace " n) }
+    else say("kept namespace " n ": it carries this lab's marker, but this lab has no record of making it")
+  }
+}
 
 # One function per kind (lib/kinds/<kind>.awk); a unit test checks this list against the kinds.
 function dispatch(k, op, f, o, id) {

@@ -67,6 +67,7 @@ function del_link(ns, ifn, marker, id, d) {
 
 # Marker, MTU (when declared) and up: after create, adoption or an update.
 function link_finish(ns, ifn, marker, mtu, d) {
+  declared[ns " " ifn] = 1
   emit(ns, 1, "ip", "link set dev " ifn " alias " marker, "mark " d)
   if (mtu != "-") emit(ns, 2, "ip", "link set dev " ifn " mtu " mtu, "set the MTU of " d)
   emit(ns, 2, "ip", "link set dev " ifn " up", "set " d " up")

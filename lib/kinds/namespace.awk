@@ -19,6 +19,7 @@ function ns_op(op, f, o, id,    name, marker) {
     rootdel("netns del " name); say("removed namespace " name)
     return
   }
+  nsdecl[name] = 1
   if (op == "C" && (name in nsent) && nsent[name] != "nsfs") {
     # a placeholder left by an interrupted `ip netns add`
     if (!(id in journal)) { refuse("/run/netns/" name " exists but is not a network namespace, and this lab did not create it: remove it (ip netns del " name ") and apply again"); return }

@@ -1,6 +1,7 @@
-import { writeFileSync } from 'fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
-import { Testing } from 'cdktf';
+import { App } from 'cdktf';
 import { WorkshopStack } from '../../examples/workshop/stack';
 import { Lab } from './lab';
 import { e2ePrerequisites, Sandbox } from './sandbox';
@@ -8,14 +9,29 @@ import { expectNothingLeft } from './expect';
 
 jest.setTimeout(300_000);
 
-// `cdktf synth --hcl` users get the same lab: the scripts survive HCL quoting byte for byte.
+// `cdktf synth --hcl` users get the same lab: the provisioner commands and the engine files beside the plan are the same.
 test('the HCL rendering of the workshop deploys, pings and destroys like the JSON one', async () => {
   expect(e2ePrerequisites()).toEqual([]);
   const sb = await Sandbox.start();
   const lab = new Lab(sb, 'workshop');
   try {
-    const app = Testing.app({ context: { 'cdktf-netns:backend': 'terraform_data' } });
-    writeFileSync(join(lab.dir, 'main.tf'), Testing.synthHcl(new WorkshopStack(app, 'workshop'), true) as string);
+    const out = mkdtempSync(join(tmpdir(), 'cdktf-netns-hcl-'));
+    try {
+      // what `cdktf synth --hcl` does: the stack reads SYNTH_HCL_OUTPUT when it is constructed
+      process.env.SYNTH_HCL_OUTPUT = 'true';
+      try {
+        const app = new App({ outdir: out, hclOutput: true, context: { 'cdktf-netns:backend': 'terraform_data' } });
+        new WorkshopStack(app, 'workshop');
+        app.synth();
+      } finally {
+        delete process.env.SYNTH_HCL_OUTPUT;
+      }
+      const stackDir = join(out, 'stacks', 'workshop');
+      expect(readFileSync(join(stackDir, 'cdk.tf'), 'utf8')).toMatch(/command += "sh cdktf-netns\/engine\/engine.sh apply cdktf-netns\/lab.data \$\{self.triggers_replace.data\}"/);
+      cpSync(stackDir, lab.dir, { recursive: true });
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
     lab.applyOk();
     expect(sb.namespaces()).toEqual(['dev', 'router', 'sales']);
     expect(sb.ipJson('sales', 'link show lo')[0].ifalias).toBe('cdktf-netns:workshop/sales');

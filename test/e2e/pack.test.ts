@@ -48,8 +48,12 @@ console.log('synth ok');
     expect(out).toContain('synth ok');
     const doc = JSON.parse(readFileSync(join(dir, 'out/stacks/lab/cdk.tf.json'), 'utf8'));
     // default backend: null_resource, with hashicorp/null declared
-    // teardown, sweep, 3 namespaces, 3 veth pairs + 5 address sets, 2 routes, bridge + addresses, VLAN, host sysctl
-    expect(Object.keys(doc.resource.null_resource).length).toBe(19);
+    // the lab unit and its teardown; the engine's files and the lab's data beside the plan
+    expect(Object.keys(doc.resource.null_resource).sort()).toEqual([expect.stringMatching(/^cdktf-netns_Lab_/), expect.stringMatching(/^cdktf-netns_Teardown_/)]);
+    expect(readFileSync(join(dir, 'out/stacks/lab/cdktf-netns/lab.data'), 'utf8')).toMatch(/^vlan - veth-s.10 veth-s 10 /m);
+    for (const f of ['engine/engine.sh', 'engine/plan.awk', 'engine/gen.awk', 'kinds/veth.awk']) {
+      expect(readFileSync(join(dir, 'out/stacks/lab/cdktf-netns', f), 'utf8').length).toBeGreaterThan(100);
+    }
     expect(doc.terraform.required_providers.null.source).toBe('null');
     expect(readFileSync(join(dir, 'node_modules/cdktf-netns/dist/index.d.ts'), 'utf8')).toContain('VethPair');
   } finally {

@@ -1,58 +1,86 @@
-import { createHash } from 'crypto';
 /**
  * Snapshot and plan-hygiene tests of every example stack, on both backends.
+ *
+ * A stack synthesizes two resources of the backend's type: `cdktf-netns/Teardown`
+ * (its destroy step removes what the lab's record lists) and `cdktf-netns/Lab`
+ * (its create step reconciles the kernel with the data file), whose triggers
+ * carry the lab's identity, the hashes of the engine and of the data file, and
+ * the data lines grouped per home namespace. `app.synth()` also writes the
+ * engine's files and the data file beside the stack's plan.
  */
+import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
+import { join, relative } from 'path';
 import { TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
-import { Backend } from '../../lib';
+import { DATA_FILE, ENGINE_DIR, engineFiles, sha256 } from '../../lib/engine/files';
+import { RESERVED_TRIGGERS } from '../../lib/engine/plan-reader';
 import { NetnsPlan, setupNetnsMatchers } from '../../lib/testing';
 import { BridgeLanStack } from '../../examples/bridge-lan/stack';
 import { HostRouterStack } from '../../examples/host-router/stack';
 import { VethHostStack } from '../../examples/veth-host/stack';
 import { VlanStack } from '../../examples/vlan/stack';
 import { WorkshopStack } from '../../examples/workshop/stack';
-import { BACKENDS, localExecs, resources, templateExpressions, testApp } from './helpers';
+import {
+  BACKENDS, dataText, fullSynth, localExecs, resources, templateExpressions, testApp, writtenData,
+} from './helpers';
 
 setupNetnsMatchers();
 
 type StackClass = new (scope: Construct, id: string) => TerraformStack;
+
+const addressesOf = (plan: NetnsPlan, sel: string) => plan.findAll(sel).map((o) => o.values.cidr);
 
 const EXAMPLES: Array<[string, StackClass, (plan: NetnsPlan) => void]> = [
   ['veth-host', VethHostStack, (plan) => {
     expect(plan).toCreateNamespace('ns_web');
     expect(plan).toCreateInterface('veth-host', 'host');
     expect(plan).toCreateInterface('veth-guest', 'ns_web');
-    expect(plan.get('addresses:ns_web/veth-guest').triggers.addrs).toBe('10.10.10.2/24');
+    expect(plan.get('veth:veth-guest').values).toEqual({
+      ns_a: '-', if_a: 'veth-host', ns_b: 'ns_web', if_b: 'veth-guest', marker: 'cdktf-netns:veth-host/link', mtu_a: '-', mtu_b: '-',
+    });
+    expect(addressesOf(plan, 'addresses:ns_web/veth-guest')).toEqual(['10.10.10.2/24']);
+    expect(addressesOf(plan, 'addresses:host/veth-host')).toEqual(['10.10.10.1/24']);
+    expect(plan.objects.map((o) => o.kind).sort()).toEqual(['addr', 'addr', 'ns', 'veth']);
   }],
   ['bridge-lan', BridgeLanStack, (plan) => {
     expect(plan).toCreateInterface('br0', 'host');
-    expect(plan.get('veth:veth-web-br').triggers.master_b).toBe('br0');
-    expect(plan.get('veth:veth-db-br').triggers.master_b).toBe('br0');
+    expect(plan.get('bridge:br0').values).toMatchObject({ ns: '-', vlan_filtering: '0', mtu: '-' });
+    expect(addressesOf(plan, 'addresses:host/br0')).toEqual(['192.168.100.1/24']);
+    // one port given by the veth end's `bridge` prop, one added later with addPort()
+    expect(plan.get('port:veth-web-br').values).toEqual({ ns: '-', if: 'veth-web-br', master: 'br0', vlans: '-' });
+    expect(plan.get('port:host/veth-db-br').values).toEqual({ ns: '-', if: 'veth-db-br', master: 'br0', vlans: '-' });
+    expect(plan.findAll('addresses:host/veth-web-br')).toEqual([]);
   }],
   ['host-router', HostRouterStack, (plan) => {
-    expect(plan.get('sysctl:net.ipv4.ip_forward').triggers.value).toBe('1');
+    expect(plan.get('sysctl:net.ipv4.ip_forward').values).toMatchObject({ key: 'net.ipv4.ip_forward', value: '1' });
+    expect(plan.findAll('sysctl:net.ipv6.conf.all.forwarding')).toEqual([]);
     expect(plan).toCreateRoute('ns_web', '10.0.2.0/24', '10.0.1.1');
     expect(plan).toCreateRoute('ns_db', '10.0.1.0/24', '10.0.2.1');
+    expect(plan.get('route:ns_web/10.0.2.0/24').values.family).toBe('4');
+    expect(plan).toCreateInterface('veth-web-host', 'host');
   }],
   ['workshop', WorkshopStack, (plan) => {
-    expect(plan.get('namespace:router').triggers.sysctls).toBe('net.ipv4.ip_forward=1');
+    expect(plan.get('sysctl:router/net.ipv4.ip_forward').values.value).toBe('1');
+    expect(plan.findAll('sysctl:sales/net.ipv4.ip_forward')).toEqual([]);
     expect(plan).toCreateRoute('sales', 'default', '172.16.10.1');
     expect(plan).toCreateRoute('dev', 'default', '172.16.20.1');
+    expect(addressesOf(plan, 'addresses:router/veth-s-rtr')).toEqual(['172.16.10.1/24']);
+    expect(plan.objects.filter((o) => o.kind === 'ns').map((o) => o.values.name).sort()).toEqual(['dev', 'router', 'sales']);
   }],
   ['vlan', VlanStack, (plan) => {
     for (const ns of ['sales1', 'sales2', 'dev1', 'router']) expect(plan).toCreateNamespace(ns);
-    expect(plan.get('bridge:br-lan').triggers.vlan_filtering).toBe('1');
-    expect(plan.get('veth:sales1-p').triggers).toMatchObject({ master_b: 'br-lan', master_b_vlans: 'p10u' });
-    expect(plan.get('veth:dev1-p').triggers).toMatchObject({ master_b: 'br-lan', master_b_vlans: 'p20u' });
-    expect(plan.get('veth:rtr-p').triggers).toMatchObject({ master_b: 'br-lan', master_b_vlans: 't10 t20' });
-    expect(plan.get('vlan:rtr-trunk.10').triggers).toMatchObject({ parent: 'rtr-trunk', vid: '10', ns: 'router' });
+    expect(plan.get('bridge:br-lan').values.vlan_filtering).toBe('1');
+    expect(plan.get('port:sales1-p').values).toEqual({ ns: '-', if: 'sales1-p', master: 'br-lan', vlans: 'p10u' });
+    expect(plan.get('port:sales2-p').values).toMatchObject({ master: 'br-lan', vlans: 'p10u' });
+    expect(plan.get('port:dev1-p').values).toMatchObject({ master: 'br-lan', vlans: 'p20u' });
+    expect(plan.get('port:rtr-p').values).toMatchObject({ master: 'br-lan', vlans: 't10,t20' });
+    expect(plan.get('vlan:rtr-trunk.10').values).toMatchObject({ ns: 'router', parent: 'rtr-trunk', vid: '10' });
+    expect(plan.get('vlan:rtr-trunk.20').values).toMatchObject({ ns: 'router', parent: 'rtr-trunk', vid: '20' });
+    expect(addressesOf(plan, 'addresses:router/rtr-trunk.10')).toEqual(['10.0.10.1/24']);
     expect(plan).toCreateRoute('dev1', 'default', '10.0.20.1');
+    expect(plan).toCreateRoute('sales2', 'default', '10.0.10.1');
   }],
 ];
-
-function synth(Stack: StackClass, name: string, backend: Backend): string {
-  return Testing.synth(new Stack(testApp(backend), name), true);
-}
 
 /** Every object (at any depth) with the given key, with its value. */
 function findKey(node: unknown, key: string, out: unknown[] = []): unknown[] {
@@ -65,61 +93,154 @@ function findKey(node: unknown, key: string, out: unknown[] = []): unknown[] {
   return out;
 }
 
-/** The plan with every provisioner command replaced by `<script sha256:...>`. */
-function withScriptRefs(d: any): any {
-  return JSON.parse(JSON.stringify(d, (key, value) =>
-    (key === 'command' && typeof value === 'string' ? `<script sha256:${createHash('sha256').update(value).digest('hex').slice(0, 16)}>` : value)));
+/** Every string (at any depth) of a document. */
+function strings(node: unknown, out: string[] = []): string[] {
+  if (typeof node === 'string') out.push(node);
+  else if (node && typeof node === 'object') for (const v of Object.values(node)) strings(v, out);
+  return out;
 }
 
-test('the distinct provisioner scripts (referenced by hash from the plan snapshots)', () => {
-  const scripts = new Map<string, string>();
-  for (const [name, Stack] of EXAMPLES.map((e) => [e[0], e[1]] as const)) {
-    const d = JSON.parse(synth(Stack, name, 'terraform_data'));
-    for (const res of Object.values<any>(d.resource.terraform_data)) {
-      for (const p of res.provisioner ?? []) {
-        const cmd = p['local-exec'].command as string;
-        scripts.set(`sha256:${createHash('sha256').update(cmd).digest('hex').slice(0, 16)} (${res.triggers_replace.kind}${p['local-exec'].when === 'destroy' ? ', destroy' : ''})`, cmd);
-      }
-    }
-  }
-  expect(Object.fromEntries([...scripts].sort(([a], [b]) => a.localeCompare(b)))).toMatchSnapshot();
-});
+/** The plan with the engine's hash replaced by a placeholder (checked on its own: the snapshot need not change with every engine edit). */
+function withEngineRef(doc: any): any {
+  return JSON.parse(JSON.stringify(doc, (key, value) => (key === 'engine' && value === engineFiles().hash ? '<engineFiles().hash>' : value)));
+}
+
+/** Every file under a directory, relative to it. */
+function listFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? listFiles(join(dir, f)).map((g) => `${f}/${g}`) : [f])).sort();
+}
+
+const ABSOLUTE = /\/(work|home|tmp|root|usr|opt|var\/folders)\//;
 
 describe.each(EXAMPLES)('example %s', (name, Stack, expectations) => {
+  test('its data file matches the snapshot, and is the same on both backends', () => {
+    const texts = BACKENDS.map((b) => dataText(new Stack(testApp(b), name)));
+    expect(texts[1]).toBe(texts[0]);
+    expect(texts[0]).toMatchSnapshot();
+  });
+
   describe.each(BACKENDS)('%s backend', (backend) => {
+    const attr = backend === 'null_resource' ? 'triggers' : 'triggers_replace';
     let json: string;
     let doc: any;
+    let plan: NetnsPlan;
+    let data: string;
     beforeAll(() => {
-      json = synth(Stack, name, backend);
+      const stack = new Stack(testApp(backend), name);
+      json = Testing.synth(stack, true);
       doc = JSON.parse(json);
+      plan = NetnsPlan.fromJson(json);
+      data = dataText(stack);
     });
 
     test('matches the snapshot', () => {
-      // The scripts are constant text shared by every resource of a kind: snapshot each distinct
-      // script once (scripts.test.ts checks them), and in the plan only a reference to it.
-      expect(withScriptRefs(doc)).toMatchSnapshot();
+      expect(withEngineRef(doc)).toMatchSnapshot();
     });
 
     test('declares the expected kernel objects', () => {
-      const plan = NetnsPlan.fromJson(json);
-      expect(plan.objects.every((o) => o.address.startsWith(`${backend}.`))).toBe(true);
+      expect(plan.lab).toBeDefined();
+      expect(plan.objects.length).toBeGreaterThan(0);
+      expect(plan.objects.every((o) => o.address === plan.lab!.unit)).toBe(true);
       expectations(plan);
     });
 
-    test('synthesis is deterministic (a fresh app gives byte-identical JSON)', () => {
-      expect(synth(Stack, name, backend)).toBe(json);
+    test('synthesizes exactly two resources: the teardown, and the lab unit created after it', () => {
+      const rs = resources(doc);
+      expect(rs.map((r) => r.type)).toEqual([backend, backend]);
+      const unit = rs.find((r) => r.address === plan.lab!.unit)!;
+      const teardown = rs.find((r) => r.address === plan.lab!.teardown)!;
+      expect(unit.address).toMatch(new RegExp(`^${backend}\\.cdktf-netns_Lab_[0-9A-F]{8}$`));
+      expect(teardown.address).toMatch(new RegExp(`^${backend}\\.cdktf-netns_Teardown_[0-9A-F]{8}$`));
+      expect(unit.body.depends_on).toEqual([teardown.address]);
+      expect(teardown.body.depends_on).toBeUndefined();
+    });
+
+    test('each resource has exactly one provisioner: constant text and self references only', () => {
+      const unit = resources(doc).find((r) => r.address === plan.lab!.unit)!;
+      const teardown = resources(doc).find((r) => r.address === plan.lab!.teardown)!;
+      expect(localExecs(unit.body)).toEqual([{
+        command: `sh cdktf-netns/engine/engine.sh apply cdktf-netns/lab.data \${self.${attr}.data}`,
+        interpreter: ['/bin/sh', '-c'],
+      }]);
+      expect(localExecs(teardown.body)).toEqual([{
+        command: `sh cdktf-netns/engine/engine.sh destroy \${self.${attr}.state} \${self.${attr}.lab}`,
+        interpreter: ['/bin/sh', '-c'],
+        when: 'destroy',
+      }]);
+      expect(unit.body.provisioner).toHaveLength(1);
+      expect(teardown.body.provisioner).toHaveLength(1);
+    });
+
+    test('every ${...} of a provisioner is a reference to a trigger of its own resource', () => {
+      let refs = 0;
+      for (const r of resources(doc)) {
+        for (const le of localExecs(r.body)) {
+          for (const s of strings(le)) {
+            for (const e of templateExpressions(s)) {
+              refs++;
+              const m = /^self\.([a-z_]+)\.([a-z_]+)$/.exec(e);
+              expect(m).not.toBeNull();
+              expect(m![1]).toBe(attr);
+              expect(Object.keys(r.body[attr])).toContain(m![2]);
+            }
+            // nothing else Terraform would evaluate: no directives, no other interpolation
+            expect(s.replace(/\$\{self\.[a-z_]+\.[a-z_]+\}/g, '')).not.toMatch(/[$%]\{/);
+          }
+        }
+      }
+      expect(refs).toBe(3);
+    });
+
+    test('the triggers: the lab identity on both, the engine and data hashes and one key per home namespace on the unit', () => {
+      const unit = doc.resource[backend][plan.lab!.unit.split('.')[1]][attr];
+      const teardown = doc.resource[backend][plan.lab!.teardown!.split('.')[1]][attr];
+      expect(Object.keys(teardown).sort()).toEqual(['lab', 'owner', 'state']);
+      expect(teardown).toEqual({ lab: unit.lab, owner: `cdktf-netns:${name}/`, state: '/run/cdktf-netns' });
+      expect(unit.lab).toMatch(/^[0-9a-f]{16}$/);
+      expect(unit.engine).toBe(engineFiles().hash);
+      expect(unit.data).toBe(sha256(data));
+      const groups = Object.keys(unit).filter((k) => !RESERVED_TRIGGERS.includes(k));
+      for (const k of groups) expect(k).toMatch(/^(host|namespace [A-Za-z0-9_][A-Za-z0-9_.-]*)$/);
+      // every data line is in exactly one group, in the data file's order
+      const lines = NetnsPlan.fromData(data).objects.map((o) => o.line);
+      expect(groups.flatMap((k) => unit[k].split('\n')).sort()).toEqual([...lines].sort());
+      for (const k of groups) {
+        const group: string[] = unit[k].split('\n');
+        expect(group.map((l) => lines.indexOf(l))).toEqual(group.map((l) => lines.indexOf(l)).sort((a, b) => a - b));
+      }
+    });
+
+    test('NetnsPlan reads the same objects from the plan and from the data file', () => {
+      const fromData = NetnsPlan.fromData(data);
+      expect(plan.objects.map((o) => o.line).sort()).toEqual(fromData.objects.map((o) => o.line).sort());
+      expect(fromData.objects.map((o) => o.key).sort()).toEqual(plan.objects.map((o) => o.key).sort());
+    });
+
+    test('no trigger value carries a Terraform template sequence', () => {
+      for (const s of strings(doc.resource)) expect(s.replace(/\$\{self\.[a-z_]+\.[a-z_]+\}/g, '')).not.toMatch(/[$%]\{/);
+    });
+
+    test('synthesis is deterministic (a fresh app gives byte-identical JSON and data)', () => {
+      const stack = new Stack(testApp(backend), name);
+      expect(Testing.synth(stack, true)).toBe(json);
+      expect(dataText(stack)).toBe(data);
     });
 
     test('contains no absolute paths of the machine that synthesized it', () => {
-      expect(json).not.toMatch(/\/(work|home|tmp|root)\//);
+      for (const text of [json, data]) {
+        expect(text).not.toMatch(ABSOLUTE);
+        expect(text).not.toContain(process.cwd());
+      }
     });
 
     test('declares exactly the providers the backend needs', () => {
       const required = doc.terraform?.required_providers ?? {};
       if (backend === 'null_resource') {
         // "null" is Terraform's shorthand for registry.terraform.io/hashicorp/null
+        expect(Object.keys(required)).toEqual(['null']);
         expect(required.null?.source).toMatch(/^((registry\.terraform\.io\/)?hashicorp\/)?null$/);
         expect(doc.provider?.null).toHaveLength(1);
+        expect(Object.keys(doc.resource)).toEqual(['null_resource']);
       } else {
         expect(required).toEqual({});
         expect(doc.provider).toBeUndefined();
@@ -132,31 +253,25 @@ describe.each(EXAMPLES)('example %s', (name, Stack, expectations) => {
       expect(json).not.toContain('create_before_destroy');
     });
 
-    test('destroy provisioners reference only their own resource (self.<triggers>.<key>)', () => {
-      const attr = backend === 'null_resource' ? 'triggers' : 'triggers_replace';
-      let destroyers = 0;
-      for (const r of resources(doc)) {
-        for (const le of localExecs(r.body).filter((p) => p.when === 'destroy')) {
-          destroyers++;
-          expect(templateExpressions(le.command)).toEqual([]);
-          for (const value of Object.values<string>(le.environment)) {
-            const refs = templateExpressions(value);
-            expect(refs).toHaveLength(1);
-            const m = /^self\.([a-z_]+)\.([a-z_]+)$/.exec(refs[0]);
-            expect(m).not.toBeNull();
-            expect(m![1]).toBe(attr);
-            expect(r.body[attr]).toHaveProperty(m![2]);
-          }
-        }
-      }
-      // every kernel object but the sweep has a destroy action
-      expect(destroyers).toBe(NetnsPlan.fromJson(doc).objects.length - 1);
-    });
-
-    test('provisioner commands contain no unescaped Terraform template sequence', () => {
-      const commands = resources(doc).flatMap((r) => localExecs(r.body).map((p) => p.command as string));
-      expect(commands.length).toBeGreaterThan(0);
-      for (const c of commands) expect(c).not.toMatch(/(?<![$%])[$%]\{/);
+    test('app.synth() writes the engine files and the data file beside the stack, matching the plan', () => {
+      const app = testApp(backend);
+      new Stack(app, name);
+      const dir = fullSynth(app, name);
+      const written = writtenData(dir);
+      expect(written).toBe(data);
+      // the engine refuses a data file whose sha256 is not the one in the plan
+      expect(sha256(written)).toBe(plan.lab!.triggers.data);
+      const engineDir = join(dir, ENGINE_DIR);
+      const expected = [...engineFiles().files.map((f) => f.path), relative(ENGINE_DIR, DATA_FILE)].sort();
+      expect(listFiles(engineDir)).toEqual(expected);
+      for (const f of engineFiles().files) expect(readFileSync(join(engineDir, f.path), 'utf8')).toBe(f.content);
+      expect(existsSync(join(dir, 'cdk.tf.json'))).toBe(true);
+      const onDisk = readFileSync(join(dir, 'cdk.tf.json'), 'utf8');
+      expect(NetnsPlan.fromJson(onDisk).lab!.triggers).toEqual(plan.lab!.triggers);
+      // (cdktf's own local backend block holds an absolute state path; what the library writes does not)
+      const ours = JSON.stringify(JSON.parse(onDisk).resource);
+      expect(ours).not.toMatch(ABSOLUTE);
+      expect(ours).not.toContain(process.cwd());
     });
   });
 });

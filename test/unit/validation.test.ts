@@ -9,7 +9,7 @@ import {
   Bridge, HostRouter, HostSysctl, Namespace, NetnsError, Route, Router, VethPair, VlanInterface,
 } from '../../lib';
 import { NetnsPlan, setupNetnsMatchers } from '../../lib/testing';
-import { expectHelpfulError, synthDoc, testApp, testStack, thrownMessage } from './helpers';
+import { dataText, expectHelpfulError, synthDoc, testApp, testStack, thrownMessage } from './helpers';
 
 /** Expect `fn` to throw a NetnsError at construction time naming path and value. */
 function expectRefused(fn: (stack: TerraformStack) => unknown, path: string, value: unknown, context: Record<string, unknown> = {}): string {
@@ -200,7 +200,9 @@ describe('addresses', () => {
     ['IPv6, canonicalised', 'FD00:0:0::1/64', 'fd00::1/64'],
   ])('%s is accepted', (_, value, canonical) => {
     const plan = expectAccepted((s) => addr(s, value));
-    expect(plan.get('addresses:host/v0').triggers.addrs).toBe(canonical);
+    // each address of an interface is an object of its own, in the canonical text the kernel prints
+    expect(plan.findAll('addresses:host/v0').map((o) => o.values.cidr)).toEqual([canonical]);
+    expect(plan.get(`address:host/${canonical}`).values).toEqual({ ns: '-', if: 'v0', cidr: canonical });
   });
 });
 
@@ -311,7 +313,11 @@ describe('VLAN options of bridge ports', () => {
 
   test('an access port and a trunk are accepted', () => {
     const plan = expectAccepted((s) => port(s, { pvid: 10, untagged: false, tagged: [20, 30] }));
-    expect(plan.get('veth:v1').triggers.master_b_vlans).toBe('p10 t20 t30');
+    expect(plan.get('port:v1').values).toEqual({ ns: '-', if: 'v1', master: 'br0', vlans: 'p10,t20,t30' });
+    const access = expectAccepted((s) => port(s, { pvid: 10 }));
+    expect(access.get('port:host/v1').values.vlans).toBe('p10u');
+    const trunk = expectAccepted((s) => port(s, { tagged: [20, 30] }));
+    expect(trunk.get('port:host/v1').values.vlans).toBe('t20,t30');
   });
 });
 
@@ -397,7 +403,8 @@ describe('VLAN ids and MTUs', () => {
       new VlanInterface(s, 'v1', { parent: 'eth0', vlanId: 1 });
       new VlanInterface(s, 'v2', { parent: 'eth0', vlanId: 4094 });
     });
-    expect(plan.get('vlan:eth0.4094').triggers.vid).toBe('4094');
+    expect(plan.get('vlan:eth0.4094').values).toMatchObject({ ns: '-', parent: 'eth0', vid: '4094' });
+    expect(plan.get('vlan:eth0.1').values.vid).toBe('1');
   });
 
   const MTU_AT: Array<[string, (s: TerraformStack, mtu: number) => unknown, string]> = [
@@ -428,14 +435,17 @@ describe('sysctls', () => {
     expectRefused((s) => new Namespace(s, 'ns').addSysctl('net.ipv4.ip_forward', value as string), 'stack/ns', value);
   });
   test('net.* keys with interface names and numeric values are accepted', () => {
-    const plan = expectAccepted((s) => new Namespace(s, 'ns', { sysctls: { 'net.ipv4.conf.veth-a.rp_filter': 2, 'net.ipv4.ip_forward': '1' } }));
-    expect(plan.get('namespace:ns').triggers.sysctls).toBe('net.ipv4.conf.veth-a.rp_filter=2 net.ipv4.ip_forward=1');
+    const plan = expectAccepted((s) => new Namespace(s, 'ns', { sysctls: { 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.veth-a.rp_filter': 2 } }));
+    expect(plan.get('sysctl:ns/net.ipv4.conf.veth-a.rp_filter').values).toEqual({ ns: 'ns', key: 'net.ipv4.conf.veth-a.rp_filter', value: '2' });
+    expect(plan.get('sysctl:ns/net.ipv4.ip_forward').values.value).toBe('1');
+    // in key order, whatever the order they were declared in
+    expect(plan.objects.filter((o) => o.kind === 'nsysctl').map((o) => o.values.key)).toEqual(['net.ipv4.conf.veth-a.rp_filter', 'net.ipv4.ip_forward']);
   });
 });
 
 describe('context values', () => {
   test.each(['local', 'NULL_RESOURCE', ''])('backend %p is refused', (backend) => {
-    // detected when the stack's inventory (the first resource) is created
+    // detected when the stack's Lab (construct `cdktf-netns`, made by the first construct) creates its resources
     expectRefused((s) => new Namespace(s, 'ns'), 'stack/cdktf-netns', backend, { 'cdktf-netns:backend': backend });
   });
 
@@ -449,7 +459,10 @@ describe('context values', () => {
 
   test('a state directory is used without its trailing slash', () => {
     const plan = expectAccepted((s) => new Namespace(s, 'ns'), { 'cdktf-netns:stateDir': '/var/lib/netns-lab/' });
-    expect(plan.get('namespace:ns').triggers.state_dir).toBe('/var/lib/netns-lab');
+    expect(plan.lab?.triggers.state).toBe('/var/lib/netns-lab');
+    const stack = testStack('terraform_data', { 'cdktf-netns:stateDir': '/var/lib/netns-lab/' });
+    new Namespace(stack, 'ns');
+    expect(dataText(stack).split('\n')).toContain('#state /var/lib/netns-lab');
   });
 });
 

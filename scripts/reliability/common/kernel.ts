@@ -6,6 +6,53 @@
  */
 import { Sandbox } from '../../../test/e2e/sandbox';
 
+interface NsDump {
+  /** Why the namespace could not be entered (a name under /run/netns that is not a namespace). */
+  broken?: string;
+  /** `ip -j -d addr show`. */
+  links: any[];
+  routes4: any[];
+  routes6: any[];
+  ipForward: string;
+  /** net.core.somaxconn: the stamp of `stampNamespaces`. */
+  stamp: string;
+  /** Inode of /run/netns/NAME ('' for the root namespace). */
+  inode: string;
+}
+
+/**
+ * Everything `ip -j` shows of the sandbox's root namespace ('-') and of every
+ * namespace under /run/netns, read in one command (each namespace entered
+ * with nsenter): a sandbox command costs ~10 ms, and rows read the kernel often.
+ */
+export function kernelDump(sb: Sandbox): Map<string, NsDump> {
+  const r = sb.ok(`for ns in - $(ls /run/netns); do
+  printf '\n@@NS %s\n' "$ns"
+  if [ "$ns" = - ]; then pre=""; else pre="nsenter --net=/run/netns/$ns"; printf '@@INODE\n%s\n' "$(stat -L -c %i /run/netns/$ns)"; fi
+  if out=$($pre sh -c 'echo @@LINKS; ip -j -d addr show; echo; echo @@R4; ip -j -4 route show; echo; echo @@R6; ip -j -6 route show; echo; echo @@FWD; cat /proc/sys/net/ipv4/ip_forward; echo @@STAMP; cat /proc/sys/net/core/somaxconn' 2>&1); then
+    printf '%s\n' "$out"
+  else
+    printf '@@BROKEN\n%s\n' "$(printf '%s' "$out" | head -n 1)"
+  fi
+done`);
+  const out = new Map<string, NsDump>();
+  for (const chunk of r.split('\n@@NS ').slice(1)) {
+    const [name, ...rest] = chunk.split('\n');
+    const sections: Record<string, string> = {};
+    let cur = '';
+    for (const l of rest) {
+      const m = /^@@([A-Z0-9]+)$/.exec(l);
+      if (m) { cur = m[1]; sections[cur] = ''; } else if (cur) sections[cur] += `${l}\n`;
+    }
+    const json = (k: string) => { const t = (sections[k] ?? '').trim(); return t ? JSON.parse(t) : []; };
+    const d: NsDump = { links: [], routes4: [], routes6: [], ipForward: '', stamp: '', inode: (sections.INODE ?? '').trim() };
+    if (sections.BROKEN !== undefined) d.broken = sections.BROKEN.trim();
+    else Object.assign(d, { links: json('LINKS'), routes4: json('R4'), routes6: json('R6'), ipForward: sections.FWD.trim(), stamp: sections.STAMP.trim() });
+    out.set(name, d);
+  }
+  return out;
+}
+
 /**
  * Everything cdktf-netns could have made, as sorted canonical lines:
  *   ns NAME marker=LO_ALIAS ip_forward=V
@@ -18,27 +65,24 @@ import { Sandbox } from '../../../test/e2e/sandbox';
 export function captureLab(sb: Sandbox, opts: { ignoreNs?: string[]; ignoreHostLinks?: string[] } = {}): string[] {
   const out: string[] = [];
   const ignore = new Set(opts.ignoreNs ?? []);
-  for (const ns of ['', ...sb.namespaces()]) {
-    const key = ns || '-';
-    if (ignore.has(ns)) continue;
-    if (ns) {
-      // a name under /run/netns that is not a namespace (e.g. `ip netns add` killed half-way)
-      const probe = sb.sh(`ip -j -n ${ns} link show dev lo`);
-      if (probe.code !== 0) {
-        out.push(`ns ${ns} BROKEN: ${probe.stderr.trim().split('\n')[0]}`);
+  for (const [key, d] of kernelDump(sb)) {
+    if (ignore.has(key)) continue;
+    if (key !== '-') {
+      if (d.broken !== undefined) {
+        out.push(`ns ${key} BROKEN: ${d.broken}`);
         continue;
       }
-      const lo = JSON.parse(probe.stdout)[0] ?? {};
-      out.push(`ns ${ns} marker=${lo.ifalias ?? '-'} ip_forward=${sb.sysctl(ns, 'net.ipv4.ip_forward')}`);
+      const lo = d.links.find((l: any) => l.ifname === 'lo') ?? {};
+      out.push(`ns ${key} marker=${lo.ifalias ?? '-'} ip_forward=${d.ipForward}`);
     }
-    for (const l of sb.ipJson(ns, '-d addr show')) {
-      if (l.ifname === 'lo' || (!ns && (opts.ignoreHostLinks ?? []).includes(l.ifname))) continue;
+    for (const l of d.links) {
+      if (l.ifname === 'lo' || (key === '-' && (opts.ignoreHostLinks ?? []).includes(l.ifname))) continue;
       const addrs = (l.addr_info ?? []).filter((a: any) => a.scope === 'global').map((a: any) => `${a.local}/${a.prefixlen}`).sort();
       const up = (l.flags ?? []).includes('UP') ? 'up' : 'down';
       out.push(`link ${key} ${l.ifname} kind=${l.linkinfo?.info_kind ?? '?'} marker=${l.ifalias ?? '-'} master=${l.master ?? '-'} ${up} addrs=${addrs.join(',')}`);
     }
-    for (const fam of [4, 6]) {
-      for (const r of sb.ipJson(ns, `-${fam} route show`)) {
+    for (const [fam, routes] of [[4, d.routes4], [6, d.routes6]] as const) {
+      for (const r of routes) {
         if (r.protocol === 'kernel') continue;
         out.push(`route ${key} ${fam} ${r.dst}${r.gateway ? ` via ${r.gateway}` : ''} proto ${r.protocol ?? '?'}`);
       }
@@ -70,7 +114,8 @@ export function mountCount(sb: Sandbox): number {
 /**
  * What a destroy left behind, as readable strings ([] = nothing): namespaces,
  * interfaces of the host other than lo, routes with our protocol in the host,
- * files in the state directory, namespace mounts. Objects named in `allow`
+ * files in the state directory (the lab's record, host sysctl records, an
+ * engine run's work directory), namespace mounts. Objects named in `allow`
  * (planted by the row itself, e.g. foreign ones) are not counted.
  */
 export function leftovers(sb: Sandbox, allow: { namespaces?: string[]; hostLinks?: string[] } = {}): string[] {
@@ -80,7 +125,14 @@ export function leftovers(sb: Sandbox, allow: { namespaces?: string[]; hostLinks
     if (l.ifname !== 'lo' && !(allow.hostLinks ?? []).includes(l.ifname)) out.push(`host interface ${l.ifname}`);
   }
   for (const r of sb.ok('ip route show proto 213; ip -6 route show proto 213').split('\n').filter(Boolean)) out.push(`host route ${r}`);
-  for (const f of sb.ok('find /run/cdktf-netns -type f').split('\n').filter(Boolean)) out.push(`state file ${f}`);
+  // an engine run's scratch directory ($STATE/work.XXXXXXXX) is reported once, not file by file
+  const work = new Map<string, number>();
+  for (const f of sb.ok('find /run/cdktf-netns -type f').split('\n').filter(Boolean)) {
+    const w = /^(\/run\/cdktf-netns\/work\.[^/]+)\//.exec(f);
+    if (w) work.set(w[1], (work.get(w[1]) ?? 0) + 1);
+    else out.push(`state file ${f}`);
+  }
+  for (const [d, n] of work) out.push(`engine work directory ${d} (${n} files)`);
   const allowedMounts = (allow.namespaces ?? []).map((n) => `/run/netns/${n}`);
   for (const m of netnsMounts(sb)) if (!allowedMounts.includes(m)) out.push(`mount ${m}`);
   return out;
@@ -124,18 +176,34 @@ export function ping(sb: Sandbox, from: string, to: string, waitS = 2): boolean 
 }
 
 /**
- * Identity of kernel objects, to tell "kept" from "re-created": interface
- * index per `ns/if`, and the namespace file's inode per namespace.
+ * Identity of kernel objects, to tell "kept" from "re-created": per `ns/if`
+ * the interface index (within its namespace's identity), and per namespace
+ * the inode of its file plus the stamp
+ * `stampNamespaces` left in it (nsfs inode numbers are reused, so a namespace
+ * deleted and re-created under the same name can get the same inode: the
+ * stamp, a sysctl value the lab does not manage, does not survive that).
  */
 export function identities(sb: Sandbox): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const ns of ['', ...sb.namespaces()]) {
-    if (ns) out[`ns ${ns}`] = sb.ok(`stat -L -c %i /run/netns/${ns}`).trim();
-    const links = sb.sh(`ip -j ${ns ? `-n ${ns}` : ''} link show`);
-    if (links.code !== 0) continue;
-    for (const l of JSON.parse(links.stdout)) if (l.ifname !== 'lo') out[`if ${ns || '-'}/${l.ifname}`] = String(l.ifindex);
+  for (const [key, d] of kernelDump(sb)) {
+    const ns = key === '-' ? 'host' : `${d.inode} stamp ${d.stamp}`;
+    if (key !== '-') out[`ns ${key}`] = ns;
+    // interface indexes count per namespace: an interface of a re-created namespace is re-created too
+    for (const l of d.links) if (l.ifname !== 'lo') out[`if ${key}/${l.ifname}`] = `${ns} #${l.ifindex}`;
   }
   return out;
+}
+
+let stamps = 1000;
+/** Give every namespace a distinct value of net.core.somaxconn (kernel default 4096), read back by `identities`. */
+export function stampNamespaces(sb: Sandbox): void {
+  const cmds = sb.namespaces().map((ns) => `nsenter --net=/run/netns/${ns} sh -c 'echo ${stamps++} > /proc/sys/net/core/somaxconn'`);
+  if (cmds.length) sb.sh(cmds.join('; '));
+}
+
+/** The keys whose identity differs (re-created), appeared or went away between two `identities` snapshots. */
+export function changedIdentities(before: Record<string, string>, after: Record<string, string>): string[] {
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => before[k] !== after[k]).sort();
 }
 
 export function median(xs: number[]): number {
