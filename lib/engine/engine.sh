@@ -138,7 +138,7 @@ host_sysctls() {
     _d=$STATE/sysctl/$_key; _p=/proc/sys/$(printf '%s' "$_key" | tr . /)
     if [ "$_op" = D ]; then
       rm -f "$_d/owner.$LAB"
-      if [ -d "$_d" ] && [ -z "$(ls "$_d" | grep '^owner\.' || true)" ]; then
+      if [ -d "$_d" ] && [ -z "$(find "$_d" -maxdepth 1 -name 'owner.*' -print)" ]; then
         if [ -f "$_d/orig" ]; then cat "$_d/orig" > "$_p"; fi
         rm -rf "$_d"
       fi
@@ -169,7 +169,7 @@ reconcile() { # MODE OLD NEW
       if (MODE == "repair") for (x in ino) if (!(x in seen)) print x "@lo" }' MODE="$_mode" "$W/facts" FS=' ' "$W/ops")
   # shellcheck disable=SC2086
   link_facts $_need >> "$W/facts"
-  tick "read $(printf '%s\n' $_need | grep -c . || true) namespace(s)"
+  tick "read $(printf '%s\n' "$_need" | grep -c . || true) namespace(s)"
   : > "$W/errors"
   # the generator: shared helpers, one module per kind, the main loop
   _new=$3; _old=$2

@@ -84,6 +84,7 @@ export class Lab extends Construct {
   private readonly routes = new Map<string, RouteEntry>();
   private readonly links: Array<[LabInterface, LabInterface]> = [];
   private warned = false;
+  private written?: LabData;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -97,7 +98,9 @@ export class Lab extends Construct {
     });
     this.unit = new LabResource(this, 'Lab', {
       triggers: () => {
-        const d = this.data();
+        // the data file written moments ago by this synthesis (app.synth), or computed now (Testing.synth)
+        const d = this.written ?? this.data();
+        this.written = undefined;
         return { ...identity(), engine: engineFiles().hash, data: d.hash, ...d.triggers };
       },
       create: `sh ${ENGINE_SCRIPT} apply ${DATA_FILE} \${self.{T}.data}`,
@@ -220,7 +223,8 @@ export class Lab extends Construct {
       mkdirSync(dirname(join(dir, f.path)), { recursive: true });
       writeFileSync(join(dir, f.path), f.content, { mode: 0o644 });
     }
-    writeFileSync(join(stackDir, DATA_FILE), this.data().text, { mode: 0o644 });
+    this.written = this.data();
+    writeFileSync(join(stackDir, DATA_FILE), this.written.text, { mode: 0o644 });
   }
 
   private validate(): string[] {

@@ -11,5 +11,5 @@ function nsysctl_op(op, f, o, id,    ns, key) {
     return
   }
   emit(ns, 9, "sys", "set " sysctl_path(key) " " ns "@" key " " f[4], "set sysctl " key "=" f[4] " in " where(ns))
-  if (op == "U" || !fresh(ns)) say("set sysctl " key "=" f[4] " in " where(ns))
+  say("set sysctl " key "=" f[4] " in " where(ns))
 }

@@ -25,5 +25,5 @@ function port_op(op, f, o, id,    ns, ifn, n, i, t, v, vid, d) {
       else emit(ns, 5, "br", "vlan add dev " ifn " vid " vid, "VLAN " vid " on " d)
     }
   }
-  if (op == "U" || !fresh(ns)) say((op == "U" ? "updated " : "attached ") d)
+  say((op == "U" ? "updated " : "attached ") d)
 }

@@ -18,8 +18,14 @@ afterAll(() => { lab?.dispose(); sb?.dispose(); });
 
 test('workshop: apply builds exactly the declared lab, sales reaches dev through the router, destroy leaves nothing', () => {
   const t0 = Date.now();
-  lab.applyOk();
+  const out = lab.applyOk();
   const applyMs = Date.now() - t0;
+  // logs for people: one line per object changed, short commands, bounded size
+  const objects = 12; // 3 namespaces, 1 namespace sysctl, 2 veth pairs, 4 addresses, 2 routes
+  expect(out).toMatch(/created veth veth-s \(sales\) <-> veth-s-rtr \(router\)/);
+  expect(out).toMatch(/cdktf-netns: lab cdktf-netns:workshop\/: 12 created, 0 changed, 0 removed/);
+  expect(out.length).toBeLessThan(2048 + 250 * objects);
+  expect(Math.max(...out.split('\n').map((l) => l.length))).toBeLessThanOrEqual(1000);
 
   expect(sb.namespaces()).toEqual(['dev', 'router', 'sales']);
   const sales = sb.links('sales');

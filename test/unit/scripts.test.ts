@@ -1,105 +1,525 @@
 /**
- * The shell side (lib/core/scripts.ts) and the address arithmetic (lib/core/ip.ts):
- * scripts parse as POSIX sh and survive Terraform's template engine verbatim;
- * addresses are parsed strictly and rendered in the exact text the kernel's
- * tools print, because the generated shell compares strings.
+ * The engine, checked statically and on data: its shell files parse as POSIX
+ * sh and pass shellcheck; its awk files compile; every kind of lib/kinds has
+ * its awk module, its dispatch entry and a kinds-table line that match its
+ * spec, and the scripts read no field a kind does not declare; the planner
+ * (pure text processing, no root needed) turns a change of the data into
+ * exactly the operations it should. Also the address arithmetic
+ * (lib/core/ip.ts): addresses are parsed strictly and written in the exact
+ * text the kernel's tools print, because the engine and `verify` compare
+ * strings.
  */
 import { spawnSync } from 'child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'fs';
+import { join } from 'path';
 import { TerraformStack } from 'cdktf';
-import * as scripts from '../../lib/core/scripts';
-import { PRELUDE, script, SWEEP, terraformEscape } from '../../lib/core/scripts';
 import { parseCidr, parseIp, subnetContains } from '../../lib/core/ip';
-import { Namespace, Route, VethPair } from '../../lib';
+import { Bridge, Namespace, Route, VethPair, VlanInterface } from '../../lib';
+import { engineFiles, ENGINE_SCRIPT, LIB_DIR } from '../../lib/engine/files';
+import { Kind } from '../../lib/engine/kind';
+import { KINDS, kindsTable } from '../../lib/kinds';
 import { NetnsPlan } from '../../lib/testing';
-import { WorkshopStack } from '../../examples/workshop/stack';
-import { HostRouterStack } from '../../examples/host-router/stack';
-import { BACKENDS, localExecs, resources, synthDoc, testApp, testStack } from './helpers';
+import { dataText, freshDir, runPlanner, testStack } from './helpers';
 
-/** Script bodies: every exported constant except the prelude (which `script` always adds). */
-const BODIES = Object.entries(scripts)
-  .filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'PRELUDE');
+const ENGINE = join(LIB_DIR, 'engine');
+const KINDS_DIR = join(LIB_DIR, 'kinds');
+const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
+const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+
+const FILES = engineFiles().files;
+const SH_FILES = FILES.filter((f) => f.path.endsWith('.sh'));
+const AWK_FILES = FILES.filter((f) => f.path.endsWith('.awk'));
+const modules = [...new Set(KINDS.map((k) => k.module))].sort();
+
+/** Write the engine files into a scratch directory laid out as in a stack (engine/, kinds/). */
+function engineTree(): string {
+  const dir = freshDir('engine');
+  for (const f of FILES) {
+    mkdirSync(join(dir, f.path, '..'), { recursive: true });
+    writeFileSync(join(dir, f.path), f.content);
+  }
+  return dir;
+}
+
+describe('the engine files', () => {
+  test('are every .sh and .awk of lib/engine plus one module per kind, and nothing else', () => {
+    const expected = [
+      ...readdirSync(ENGINE).filter((f) => /\.(sh|awk)$/.test(f)).map((f) => `engine/${f}`),
+      ...readdirSync(KINDS_DIR).filter((f) => f.endsWith('.awk')).map((f) => `kinds/${f}`),
+    ].sort();
+    expect(FILES.map((f) => f.path).sort()).toEqual(expected);
+    expect(FILES.map((f) => f.path)).toEqual(expect.arrayContaining([
+      'engine/engine.sh', 'engine/plan.awk', 'engine/gen.awk', 'engine/lib.awk', 'engine/sysctl.sh',
+    ]));
+    // no orphan awk module in lib/kinds (engine.sh runs every kinds/*.awk)
+    expect(readdirSync(KINDS_DIR).filter((f) => f.endsWith('.awk')).map((f) => f.replace(/\.awk$/, '')).sort()).toEqual(modules);
+    expect(ENGINE_SCRIPT).toBe('cdktf-netns/engine/engine.sh');
+  });
+
+  test('every file engine.sh runs beside itself is shipped', () => {
+    const engine = read(ENGINE, 'engine.sh');
+    const refs = [...engine.matchAll(/"\$HERE\/([A-Za-z0-9_.-]+)"/g)].map((m) => `engine/${m[1]}`);
+    expect(refs.length).toBeGreaterThanOrEqual(4);
+    for (const r of refs) expect(FILES.map((f) => f.path)).toContain(r);
+    expect(engine).toContain('"$HERE"/../kinds/*.awk');
+  });
+
+  test.each(FILES.map((f) => [f.path, f.content]))('%s: plain ASCII text with Unix line ends', (_, content) => {
+    expect(content).not.toContain('\r');
+    expect(content).toMatch(/^[\x09\x0a\x20-\x7e]*$/);
+    expect(content.endsWith('\n')).toBe(true);
+  });
+
+  test('the engine hash changes with any file (a changed engine re-runs the lab)', () => {
+    const { files, hash } = engineFiles();
+    expect(hash).toMatch(/^[0-9a-f]{16}$/);
+    expect(engineFiles().hash).toBe(hash);
+    expect(files.length).toBe(FILES.length);
+  });
+});
 
 const SHELLS: Array<[string, string[]]> = [['sh', ['-n']], ['dash', ['-n']], ['bash', ['--posix', '-n']]];
-const available = SHELLS.filter(([cmd]) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0);
+const available = SHELLS.filter(([cmd]) => has(cmd));
 
 function syntaxCheck(shell: [string, string[]], text: string): string | undefined {
   const r = spawnSync(shell[0], shell[1], { input: text, encoding: 'utf8' });
   return r.status === 0 ? undefined : `${shell[0]}: ${r.stderr}`;
 }
 
-/** What Terraform hands to the shell: its template escapes undone. */
-function terraformUnescape(s: string): string {
-  return s.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
+function shellcheck(file: string): { status: number | null; out: string } {
+  const r = spawnSync('shellcheck', ['-s', 'sh', '-f', 'gcc', file], { encoding: 'utf8' });
+  return { status: r.status, out: `${r.stdout}${r.stderr}`.trim() };
 }
 
-describe('shell scripts', () => {
-  test('there are script bodies, and sh is available to check them', () => {
-    expect(BODIES.map(([name]) => name)).toEqual(expect.arrayContaining(['NAMESPACE_CREATE', 'VETH_CREATE', 'ROUTE_DESTROY', 'SWEEP']));
-    expect(available.map(([cmd]) => cmd)).toContain('sh');
+describe('shell files', () => {
+  test('there are shell files, and sh, dash, bash and shellcheck are available to check them', () => {
+    expect(SH_FILES.map((f) => f.path)).toEqual(expect.arrayContaining(['engine/engine.sh', 'engine/sysctl.sh']));
+    expect(available.map(([cmd]) => cmd)).toEqual(['sh', 'dash', 'bash']);
+    expect(has('shellcheck')).toBe(true);
   });
 
   test.each(available)('%s -n rejects a broken script (the check can fail)', (cmd, args) => {
-    expect(syntaxCheck([cmd, args], script('if true; then echo x'))).toBeDefined();
+    expect(syntaxCheck([cmd, args], 'if true; then echo x\n')).toBeDefined();
+    expect(syntaxCheck([cmd, args], 'echo x\n')).toBeUndefined();
   });
 
-  describe.each(available)('%s', (cmd, args) => {
-    test.each(BODIES)('script(%s) parses', (_, body) => {
-      expect(syntaxCheck([cmd, args], script(body))).toBeUndefined();
-    });
-
-    test('the teardown script (empty inventory + sweep) parses', () => {
-      expect(syntaxCheck([cmd, args], script(`INVENTORY=""\n${SWEEP}`))).toBeUndefined();
-    });
-
-    test.each(BACKENDS)('every command of a synthesized plan (%s) parses once Terraform has unescaped it', (backend) => {
-      const commands = new Set<string>();
-      for (const Stack of [WorkshopStack, HostRouterStack]) {
-        const doc = synthDoc(new Stack(testApp(backend), 'lab') as TerraformStack);
-        for (const r of resources(doc)) for (const le of localExecs(r.body)) commands.add(terraformUnescape(le.command));
-      }
-      expect(commands.size).toBeGreaterThanOrEqual(10);
-      for (const c of commands) expect(syntaxCheck([cmd, args], c)).toBeUndefined();
-    });
+  test('shellcheck flags a bad script (the check can fail)', () => {
+    const dir = freshDir('sc');
+    writeFileSync(join(dir, 'bad.sh'), '#!/bin/sh\necho $1\n');
+    writeFileSync(join(dir, 'good.sh'), '#!/bin/sh\necho "$1"\n');
+    expect(shellcheck(join(dir, 'bad.sh')).status).not.toBe(0);
+    expect(shellcheck(join(dir, 'good.sh'))).toEqual({ status: 0, out: '' });
   });
 
-  test.each([['PRELUDE', PRELUDE], ...BODIES])('%s contains no Terraform template sequence', (_, text) => {
-    expect(text).not.toContain('${');
-    expect(text).not.toContain('%{');
-  });
+  describe.each(SH_FILES.map((f) => [f.path, f.content]))('%s', (path, content) => {
+    test.each(available)('parses with %s', (cmd, args) => {
+      expect(syntaxCheck([cmd, args], content)).toBeUndefined();
+    });
 
-  test('script() starts with the strict prelude and contains no unescaped template sequence', () => {
-    for (const [, body] of BODIES) {
-      const s = script(body);
-      expect(s.startsWith('set -eu\n')).toBe(true);
-      expect(s).not.toMatch(/(?<![$%])[$%]\{/);
-    }
+    test('passes shellcheck -s sh (every finding is listed in the failure)', () => {
+      expect(shellcheck(join(LIB_DIR, path)).out).toBe('');
+      expect(shellcheck(join(LIB_DIR, path)).status).toBe(0);
+    });
+
+    test('is a /bin/sh script in strict mode, with no Terraform template sequence', () => {
+      expect(content.startsWith('#!/bin/sh\n')).toBe(true);
+      expect(content).toMatch(/^set -eu$/m);
+      expect(content).not.toContain('%{');
+    });
   });
 });
 
-describe('terraformEscape', () => {
-  test.each([
-    ['%{', '%%{'],
-    ['a %{ if c }d%{ endif }', 'a %%{ if c }d%%{ endif }'],
-    ['$ { % { $$ %% {} $(x)', '$ { % { $$ %% {} $(x)'],
-    ['', ''],
-  ])('%p -> %p', (input, output) => {
-    expect(terraformEscape(input)).toBe(output);
+/** Compile (and run on no input) awk programs; returns stderr, or undefined when they compile. */
+function awkCheck(awk: string[], programs: string[], vars: string[] = []): string | undefined {
+  const args = [...awk, ...vars.flatMap((v) => ['-v', v]), ...programs.flatMap((p) => ['-f', p]), '/dev/null'];
+  const r = spawnSync(args[0], args.slice(1), { encoding: 'utf8' });
+  return r.status === 0 && r.stderr === '' ? undefined : `${args.join(' ')}: exit ${r.status}: ${r.stderr}`;
+}
+
+const AWKS: Array<[string, string[]]> = [['awk (the default: mawk here)', ['awk']]];
+if (has('mawk')) AWKS.push(['mawk', ['mawk']]);
+if (has('gawk')) AWKS.push(['gawk --posix', ['gawk', '--posix']]);
+if (has('busybox')) AWKS.push(['busybox awk', ['busybox', 'awk']]);
+
+describe('awk files', () => {
+  test('there are awk files: the planner, the generator and its helpers, one module per kind', () => {
+    expect(AWK_FILES.map((f) => f.path).sort()).toEqual(['engine/gen.awk', 'engine/lib.awk', 'engine/plan.awk', ...modules.map((m) => `kinds/${m}.awk`)].sort());
   });
 
-  test.each([
-    ['${', '$${'],
-    ['a ${b} %{c}', 'a $${b} %%{c}'],
-    ['$${already}', '$$${already}'],
-  ])('%p -> %p', (input, output) => {
-    expect(terraformEscape(input)).toBe(output);
+  describe.each(AWKS)('%s', (_, awk) => {
+    let tree: string;
+    beforeAll(() => { tree = engineTree(); });
+    const generator = () => [join(tree, 'engine/lib.awk'), ...modules.map((m) => join(tree, `kinds/${m}.awk`)), join(tree, 'engine/gen.awk')];
+
+    test('rejects a broken program and a call of an undefined function (the check can fail)', () => {
+      const dir = freshDir('awk');
+      writeFileSync(join(dir, 'broken.awk'), 'BEGIN { if (1) { print "x" }\n');
+      writeFileSync(join(dir, 'undef.awk'), 'BEGIN { if (0) nowhere_op(1) }\n');
+      expect(awkCheck(awk, [join(dir, 'broken.awk')])).toBeDefined();
+      if (awk[0] !== 'gawk') expect(awkCheck(awk, [join(dir, 'undef.awk')])).toBeDefined();
+    });
+
+    test('the planner compiles', () => {
+      expect(awkCheck(awk, [join(tree, 'engine/plan.awk')], ['MODE=apply'])).toBeUndefined();
+    });
+
+    test('the generator compiles with every kind module, as engine.sh runs it', () => {
+      const w = freshDir('w');
+      expect(awkCheck([...awk, '-F', '\t'], generator(), [`W=${w}`])).toBeUndefined();
+    });
+
+    test.each(modules)('the generator does not compile without the %s module (its dispatch needs it)', (m) => {
+      if (awk[0] === 'gawk') return; // gawk reports undefined functions only when called
+      const w = freshDir('w');
+      const without = generator().filter((p) => !p.endsWith(`kinds/${m}.awk`));
+      expect(awkCheck([...awk, '-F', '\t'], without, [`W=${w}`])).toMatch(/never defined|undefined|not defined/);
+    });
+  });
+});
+
+/** `f[N]` / `o[N]` indexes with a literal N in a text. */
+const fieldIndexes = (text: string, arr = '[fo]') => [...text.matchAll(new RegExp(`(?<![A-Za-z0-9_])${arr}\\[(\\d+)\\]`, 'g'))].map((m) => Number(m[1]));
+const INTERFACE_FIELDS = ['if', 'if_a', 'if_b', 'master', 'parent'];
+const ALIASES: Record<string, string> = { ifn: 'if', nsa: 'ns_a', ifa: 'if_a', nsb: 'ns_b', ifb: 'if_b' };
+const isNamespaceField = (k: Kind, n: number) => k.namespaceFields.includes(n - 1);
+const fieldAt = (k: Kind, n: number) => k.fields[n - 2];
+
+/** The awk module of a kind, with its comments removed. */
+const moduleCode = (k: Kind) => read(KINDS_DIR, `${k.module}.awk`).split('\n').filter((l) => !/^\s*#/.test(l)).join('\n');
+
+/** The kind names a line of plan.awk branches on (`k == "veth"`). */
+const branchKinds = (l: string) => [...l.matchAll(/k == "([a-z]+)"/g)].map((m) => m[1]);
+
+describe('kinds: every kind the library declares is implemented by the engine, field for field', () => {
+  const gen = read(ENGINE, 'gen.awk');
+  const plan = read(ENGINE, 'plan.awk');
+  const dispatch = /function dispatch\([^)]*\) \{([\s\S]*?)\n\}/.exec(gen)?.[1] ?? '';
+
+  test('the source checks below see what they look for (they can fail)', () => {
+    expect(fieldIndexes('x = f[9]; y = o[3]; z = fo[2]; w = f[i]; f[1 + idx[i]]')).toEqual([9, 3]);
+    expect(branchKinds('if (k == "bridge" || k == "vlan") { touched[f[2] " " f[3]] = 1 }')).toEqual(['bridge', 'vlan']);
+    const veth = KINDS.find((k) => k.name === 'veth')!;
+    expect([isNamespaceField(veth, 2), isNamespaceField(veth, 4), isNamespaceField(veth, 3)]).toEqual([true, true, false]);
+    expect(fieldAt(veth, 3)).toBe('if_a');
   });
 
-  test('Terraform reads back exactly the original text of a "%{"', () => {
-    for (const s of ['%{x}', '%%{x}', 'a%', '%{%{']) expect(terraformUnescape(terraformEscape(s))).toBe(s);
+  test('KINDS are in creation order, with unique names', () => {
+    expect(new Set(KINDS.map((k) => k.name)).size).toBe(KINDS.length);
+    const phases = KINDS.map((k) => k.phase);
+    expect(phases).toEqual([...phases].sort((a, b) => a - b));
+    expect(KINDS.map((k) => k.name)).toEqual(['ns', 'nsysctl', 'bridge', 'veth', 'vlan', 'port', 'addr', 'route', 'hsysctl']);
   });
 
-  test('Terraform reads back exactly the original text of a "${"', () => {
-    for (const s of ['${x}', '$${x}', '$$${x}', '${${}}']) expect(terraformUnescape(terraformEscape(s))).toBe(s);
+  test('gen.awk dispatches exactly the kinds of KINDS, each to its <name>_op', () => {
+    const entries = [...dispatch.matchAll(/k == "([a-z]+)"\) ([a-z_]+)\(op, f, o, id\)/g)].map((m) => [m[1], m[2]]);
+    expect(entries.map(([k]) => k).sort()).toEqual(KINDS.map((k) => k.name).sort());
+    for (const [k, fn] of entries) expect(fn).toBe(`${k}_op`);
+    expect(dispatch).toMatch(/else refuse\(/);
+  });
+
+  test('the kinds table of every data file is kindsTable(), which states each kind\'s identity, phase and namespace fields', () => {
+    expect(kindsTable()).toEqual(KINDS.map((k) => `kind ${k.name} ${k.identity} ${k.phase} ${k.namespaceFields.length ? k.namespaceFields.join(',') : '0'}`));
+    expect(kindsTable()).toContain('kind veth 4 3 1,3');
+    expect(kindsTable()).toContain('kind hsysctl 1 8 0');
+    const stack = testStack();
+    new Namespace(stack, 'ns');
+    expect(dataText(stack).split('\n').filter((l) => l.startsWith('kind '))).toEqual(kindsTable());
+  });
+
+  test('gen.awk pads every line to enough fields for the longest kind', () => {
+    const pad = Number(/for \(i = n \+ 1; i <= (\d+); i\+\+\) f\[i\] = "-"/.exec(gen)?.[1]);
+    expect(pad).toBeGreaterThan(0);
+    for (const k of KINDS) expect(1 + k.fields.length).toBeLessThanOrEqual(pad);
+  });
+
+  describe.each(KINDS.map((k) => [k.name, k] as [string, Kind]))('kind %s', (name, kind) => {
+    const code = moduleCode(kind);
+    const source = read(KINDS_DIR, `${kind.module}.awk`);
+
+    test('its spec is consistent: identity within the fields, namespace fields name namespaces', () => {
+      expect(kind.identity).toBeGreaterThanOrEqual(1);
+      expect(kind.identity).toBeLessThanOrEqual(kind.fields.length);
+      expect(new Set(kind.fields).size).toBe(kind.fields.length);
+      for (const n of kind.namespaceFields) expect(['ns', 'ns_a', 'ns_b', 'name']).toContain(kind.fields[n - 1]);
+      if (name === 'ns') expect(kind.namespaceFields).toEqual([1]);
+    });
+
+    test(`its module kinds/${kind.module}.awk defines ${name}_op(op, f, o, id) once`, () => {
+      expect(code.match(new RegExp(`^function ${name}_op\\(op, f, o, id\\b`, 'gm'))).toHaveLength(1);
+    });
+
+    test('the module\'s header documents the fields of its spec, in order', () => {
+      const sig = new RegExp(`^# kind "${name}": .*?  ${name} ([A-Z_ ()|0-9]+)$`, 'm').exec(source);
+      expect(sig).not.toBeNull();
+      const documented = sig![1].replace(/\([^)]*\)/g, '').trim().split(/\s+/).map((s) => s.toLowerCase());
+      expect(documented).toEqual([...kind.fields]);
+    });
+
+    test('every value the module reads is declared by the kind (f[1] is the kind token)', () => {
+      const idx = fieldIndexes(code);
+      expect(idx.length).toBeGreaterThan(0);
+      expect(Math.max(...idx)).toBeLessThanOrEqual(1 + kind.fields.length);
+      expect(Math.min(...idx)).toBeGreaterThanOrEqual(2);
+    });
+
+    test('the module\'s named fields sit where the spec puts them (ns = f[2], ifn = f[3], ...)', () => {
+      for (const m of code.matchAll(/(?<![A-Za-z0-9_])([a-z]+) = f\[(\d+)\]/g)) {
+        const field = ALIASES[m[1]] ?? m[1];
+        if (kind.fields.includes(field)) expect([m[1], fieldAt(kind, Number(m[2]))]).toEqual([m[1], field]);
+      }
+    });
+
+    test('what plan.awk reads for this kind is declared by it, namespaces and interfaces in their columns', () => {
+      for (const l of plan.split('\n').filter((x) => branchKinds(x).includes(name))) {
+        for (const n of fieldIndexes(l, 'f')) expect(n).toBeLessThanOrEqual(1 + kind.fields.length);
+        for (const m of l.matchAll(/f\[(\d+)\] " " f\[(\d+)\]/g)) {
+          expect([l, isNamespaceField(kind, Number(m[1]))]).toEqual([l, true]);
+          expect([l, INTERFACE_FIELDS]).toEqual([l, expect.arrayContaining([fieldAt(kind, Number(m[2]))])]);
+        }
+        for (const m of l.matchAll(/nsdirty\[f\[(\d+)\]\]|\(f\[(\d+)\] in nsdirty\)/g)) {
+          expect([l, isNamespaceField(kind, Number(m[1] ?? m[2]))]).toEqual([l, true]);
+        }
+      }
+    });
+  });
+
+  test('plan.awk branches only on known kinds, and covers every kind that makes or hangs off links', () => {
+    const named = new Set(plan.split('\n').flatMap(branchKinds));
+    for (const k of named) expect(KINDS.map((x) => x.name)).toContain(k);
+    expect([...named].sort()).toEqual(['addr', 'bridge', 'port', 'route', 'veth', 'vlan']);
+  });
+});
+
+describe('the planner (plan.awk) on hand-made data', () => {
+  const TABLE = kindsTable();
+  const data = (lines: string[]) => [...TABLE, ...lines].join('\n');
+  const BASE = [
+    'ns a m:a',
+    'ns b m:b',
+    'nsysctl a net.ipv4.ip_forward 1',
+    'veth a va b vb m:p - -',
+    'vlan b vb.10 vb 10 m:v -',
+    'vlan b vb.10.5 vb.10 5 m:w -',
+    'addr a va 10.0.0.1/24',
+    'addr b vb 10.0.0.2/24',
+    'addr b vb.10 10.1.0.2/24',
+    'route b 4 default 10.0.0.1',
+    'route a 4 10.9.0.0/16 10.0.0.2',
+    'hsysctl net.ipv4.ip_forward 1 m:f',
+  ];
+  const edit = (from: string, to: string | undefined, lines = BASE) => {
+    expect(lines).toContain(from);
+    return lines.flatMap((l) => (l === from ? (to === undefined ? [] : [to]) : [l]));
+  };
+  /** The operations (D/C/U lines) and the namespaces to read (T lines) of bringing `old` to `neu`. */
+  const plan = (old: string[], neu: string[], mode: 'apply' | 'repair' | 'destroy' = 'apply', journal: string[] = []) => {
+    const out = runPlanner(mode, old.length ? data(old) : '', data(neu), journal.join('\n'));
+    for (const l of out) expect(l).toMatch(/^([DCU] [a-z]+ \S.*|T \S+)$/);
+    return { ops: out.filter((l) => !l.startsWith('T ')), reads: out.filter((l) => l.startsWith('T ')).map((l) => l.slice(2)).sort() };
+  };
+  const phase = (opLine: string) => KINDS.find((k) => k.name === opLine.split(' ')[1])!.phase;
+
+  test('the hand-made data is what the library would write (every line parses as its kind)', () => {
+    expect(NetnsPlan.fromData(data(BASE)).objects.map((o) => o.line)).toEqual(BASE);
+  });
+
+  test('nothing changed: no operation at all', () => {
+    expect(runPlanner('apply', data(BASE), data(BASE))).toEqual([]);
+  });
+
+  test('a fresh lab: every object created, in data order; every namespace read', () => {
+    const p = plan([], BASE);
+    expect(p.ops).toEqual(BASE.map((l) => `C ${l}`));
+    expect(p.reads).toEqual(['a', 'b']);
+  });
+
+  test('changing one address: the old one removed, the new one added, the routes of its namespace re-ensured', () => {
+    const p = plan(BASE, edit('addr a va 10.0.0.1/24', 'addr a va 10.0.0.3/24'));
+    expect(p.ops).toEqual(['D addr a va 10.0.0.1/24', 'C addr a va 10.0.0.3/24', 'C route a 4 10.9.0.0/16 10.0.0.2']);
+    expect(p.reads).toEqual(['a']);
+  });
+
+  test('adding an address to an interface touches nothing else but the routes of that namespace', () => {
+    const p = plan(BASE, [...BASE.slice(0, 9), 'addr b vb 10.0.7.2/24', ...BASE.slice(9)]);
+    expect(p.ops).toEqual(['C addr b vb 10.0.7.2/24', 'C route b 4 default 10.0.0.1']);
+  });
+
+  test('renaming a namespace deletes what lived in it (deepest first) and creates it again under the new name', () => {
+    const renamed = BASE.map((l) => l.replace(/^(ns|vlan|addr|route) b /, '$1 c ').replace('veth a va b vb', 'veth a va c vb'));
+    const p = plan(BASE, renamed);
+    expect(p.ops).toEqual([
+      'D route b 4 default 10.0.0.1',
+      'D addr b vb.10 10.1.0.2/24',
+      'D addr b vb 10.0.0.2/24',
+      'D vlan b vb.10.5 vb.10 5 m:w -',
+      'D vlan b vb.10 vb 10 m:v -',
+      'D veth a va b vb m:p - -',
+      'D ns b m:b',
+      'C ns c m:b',
+      'C veth a va c vb m:p - -',
+      'C vlan c vb.10 vb 10 m:v -',
+      'C vlan c vb.10.5 vb.10 5 m:w -',
+      // the veth's other end is new too: what hangs off it is re-created
+      'C addr a va 10.0.0.1/24',
+      'C addr c vb 10.0.0.2/24',
+      'C addr c vb.10 10.1.0.2/24',
+      'C route c 4 default 10.0.0.1',
+      'C route a 4 10.9.0.0/16 10.0.0.2',
+    ]);
+    expect(p.reads).toEqual(['a', 'b', 'c']);
+    // what lives elsewhere and hangs off nothing that changed is left alone
+    for (const l of ['ns a m:a', 'nsysctl a net.ipv4.ip_forward 1', 'hsysctl net.ipv4.ip_forward 1 m:f']) {
+      expect(p.ops.filter((o) => o.slice(2) === l)).toEqual([]);
+    }
+  });
+
+  test('a VLAN whose parent veth is re-created is re-created too (and a VLAN on it, and their addresses)', () => {
+    const p = plan(BASE, edit('addr a va 10.0.0.1/24', 'addr a va2 10.0.0.1/24', edit('veth a va b vb m:p - -', 'veth a va2 b vb m:p - -')));
+    expect(p.ops).toEqual(expect.arrayContaining([
+      'D veth a va b vb m:p - -', 'C veth a va2 b vb m:p - -',
+      'C vlan b vb.10 vb 10 m:v -', 'C vlan b vb.10.5 vb.10 5 m:w -',
+      'C addr b vb 10.0.0.2/24', 'C addr b vb.10 10.1.0.2/24', 'C route b 4 default 10.0.0.1',
+    ]));
+    // their lines did not change: nothing to delete, the kernel dropped them with the old pair
+    expect(p.ops.filter((o) => o.startsWith('D vlan') || o.startsWith('D addr b'))).toEqual([]);
+    expect(p.ops.indexOf('C vlan b vb.10 vb 10 m:v -')).toBeLessThan(p.ops.indexOf('C vlan b vb.10.5 vb.10 5 m:w -'));
+    expect(p.ops.indexOf('C veth a va2 b vb m:p - -')).toBeLessThan(p.ops.indexOf('C vlan b vb.10 vb 10 m:v -'));
+  });
+
+  test('a VLAN re-created (another id) re-creates the VLAN on it, but not its parent', () => {
+    const p = plan(BASE, edit('vlan b vb.10 vb 10 m:v -', 'vlan b vb.10 vb 11 m:v -'));
+    expect(p.ops).toEqual([
+      'D vlan b vb.10 vb 10 m:v -',
+      'C vlan b vb.10 vb 11 m:v -',
+      'C vlan b vb.10.5 vb.10 5 m:w -',
+      'C addr b vb.10 10.1.0.2/24',
+      'C route b 4 default 10.0.0.1',
+    ]);
+  });
+
+  test('a change of attributes only is an update in place (U), never a delete', () => {
+    const mtu = plan(BASE, edit('veth a va b vb m:p - -', 'veth a va b vb m:p 1400 -'));
+    expect(mtu.ops.filter((o) => !o.startsWith('C '))).toEqual(['U veth a va b vb m:p 1400 -']);
+    expect(plan(BASE, edit('route b 4 default 10.0.0.1', 'route b 4 default 10.0.0.9')).ops).toEqual(['U route b 4 default 10.0.0.9']);
+    expect(plan(BASE, edit('nsysctl a net.ipv4.ip_forward 1', 'nsysctl a net.ipv4.ip_forward 0')).ops).toEqual(['U nsysctl a net.ipv4.ip_forward 0']);
+    const host = plan(BASE, edit('hsysctl net.ipv4.ip_forward 1 m:f', 'hsysctl net.ipv4.ip_forward 0 m:f'));
+    expect(host).toEqual({ ops: ['U hsysctl net.ipv4.ip_forward 0 m:f'], reads: [] });
+  });
+
+  test('a port\'s VLANs changed: an update of the port only', () => {
+    const lan = ['ns a m:a', 'bridge a br0 m:br - 1', 'veth a v0 - h0 m:p - -', 'port a v0 br0 p10u', 'addr a br0 10.0.0.1/24'];
+    expect(plan(lan, edit('port a v0 br0 p10u', 'port a v0 br0 p20u,t30', lan))).toEqual({ ops: ['U port a v0 br0 p20u,t30'], reads: ['a'] });
+    // a port moved to a bridge of another name: the old bridge goes, the port is attached to the new one
+    const renamed = lan.map((l) => l.replace('br0', 'br1'));
+    expect(plan(lan, renamed).ops).toEqual([
+      'D addr a br0 10.0.0.1/24', 'D bridge a br0 m:br - 1', 'C bridge a br1 m:br - 1', 'U port a v0 br1 p10u', 'C addr a br1 10.0.0.1/24',
+    ]);
+  });
+
+  test('removing objects deletes them deepest first, and nothing that stays', () => {
+    const kept = ['ns a m:a', 'hsysctl net.ipv4.ip_forward 1 m:f'];
+    const p = plan(BASE, kept);
+    expect(p.ops.every((o) => o.startsWith('D '))).toBe(true);
+    expect(p.ops.map((o) => o.slice(2)).sort()).toEqual(BASE.filter((l) => !kept.includes(l)).sort());
+    const phases = p.ops.map(phase);
+    expect(phases).toEqual([...phases].sort((x, y) => y - x));
+    expect(plan(BASE, edit('route a 4 10.9.0.0/16 10.0.0.2', undefined)).ops).toEqual(['D route a 4 10.9.0.0/16 10.0.0.2']);
+  });
+
+  test('destroy: every recorded object deleted, in reverse creation order', () => {
+    const p = plan(BASE, [], 'destroy');
+    expect(p.ops).toEqual([...BASE].reverse().map((l) => `D ${l}`));
+  });
+
+  test('repair: every declared object created (or adopted), what is no longer declared deleted', () => {
+    const p = plan(BASE, edit('route a 4 10.9.0.0/16 10.0.0.2', undefined), 'repair');
+    expect(p.ops).toEqual(['D route a 4 10.9.0.0/16 10.0.0.2', ...BASE.filter((l) => !l.startsWith('route a')).map((l) => `C ${l}`)]);
+  });
+
+  test('an unfinished run\'s journal: what it set out to make is ensured again if declared, removed if not', () => {
+    const p = plan(BASE, BASE, 'apply', ['addr b vb 10.0.0.2/24', 'veth a vz - hz m:z - -']);
+    // (removing a link of namespace a re-ensures a's routes too)
+    expect(p.ops).toEqual(['D veth a vz - hz m:z - -', 'C addr b vb 10.0.0.2/24', 'C route b 4 default 10.0.0.1', 'C route a 4 10.9.0.0/16 10.0.0.2']);
+  });
+});
+
+describe('the generator (gen.awk and the kind modules) on hand-made facts', () => {
+  /** Run the generator as engine.sh does; `facts` are tab-separated lines. */
+  const generate = (neu: string, facts: string[], old = '') => {
+    const dir = freshDir('gen');
+    const w = join(dir, 'w');
+    mkdirSync(w);
+    const file = (n: string, text: string) => { writeFileSync(join(dir, n), `#\n${text}\n`); return join(dir, n); };
+    const ops = runPlanner('apply', old, neu);
+    const args = ['-F', '\t', '-v', `W=${w}`, '-f', join(ENGINE, 'lib.awk'), ...modules.flatMap((m) => ['-f', join(KINDS_DIR, `${m}.awk`)]), '-f', join(ENGINE, 'gen.awk'),
+      file('new', neu), file('facts', facts.join('\n')), file('journal', ''), file('old', old), file('ops', ops.join('\n')), join(dir, 'ops')];
+    const r = spawnSync('awk', args, { encoding: 'utf8' });
+    const out = (n: string) => { try { return readFileSync(join(w, n), 'utf8'); } catch { return ''; } };
+    return { status: r.status, stderr: r.stderr, cmds: r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')), root: out('root.ip'), errors: out('errors') };
+  };
+
+  test('a fresh workshop lab: namespaces and veth pairs from the root namespace, the rest per namespace', () => {
+    const stack = testStack('terraform_data', {}, 'workshop');
+    const sales = new Namespace(stack, 'sales');
+    const rtr = new Namespace(stack, 'router');
+    new VethPair(stack, 's', { a: { name: 'veth-s', namespace: sales, addresses: ['172.16.10.10/24'] }, b: { name: 'veth-s-rtr', namespace: rtr, addresses: ['172.16.10.1/24'] } });
+    new Route(stack, 'r', { namespace: sales, destination: 'default', via: '172.16.10.1' });
+    const g = generate(dataText(stack), ['G\t-']);
+    expect([g.status, g.stderr, g.errors]).toEqual([0, '', '']);
+    expect(g.root.split('\n').filter(Boolean)).toEqual([
+      'netns add sales', 'netns add router', 'link add name veth-s netns sales type veth peer name veth-s-rtr netns router',
+    ]);
+    const inNs = (ns: string) => g.cmds.filter((c) => c[0] === ns && c[2] === 'ip').map((c) => c[3]);
+    expect(inNs('sales')).toEqual(expect.arrayContaining([
+      'link set dev lo alias cdktf-netns:workshop/sales', 'link set dev veth-s up',
+      'addr replace 172.16.10.10/24 dev veth-s', 'route replace default via 172.16.10.1 proto 213',
+    ]));
+    // order within a namespace's batch: links (1), attributes (2), addresses (3), routes (4)
+    const order = (cmd: string) => Number(g.cmds.find((c) => c[3] === cmd)![1]);
+    expect(order('addr replace 172.16.10.10/24 dev veth-s')).toBeLessThan(order('route replace default via 172.16.10.1 proto 213'));
+    expect(order('link set dev veth-s up')).toBeLessThan(order('addr replace 172.16.10.10/24 dev veth-s'));
+  });
+
+  test('an existing interface that does not carry the lab\'s marker is refused, never adopted', () => {
+    const neu = [...kindsTable(), 'ns a m:a', 'veth a va - h0 m:p - -'].join('\n');
+    const g = generate(neu, ['G\t-', 'L\t-\th0\tsomeone-else\tveth\t']);
+    expect(g.status).not.toBe(0);
+    expect(g.errors).toMatch(/interface 'h0' already exists in the host namespace and is not owned by m:p/);
+    const ours = generate(neu, ['G\t-', 'L\t-\th0\tm:p\tveth\t']);
+    expect([ours.status, ours.errors]).toEqual([0, '']);
+  });
+});
+
+describe('data lines carry addresses and routes in the text iproute2 prints (the engine and verify compare strings)', () => {
+  const lines = (stack: TerraformStack) => dataText(stack).split('\n');
+  const routed = (destination: string, via = '10.0.1.1') => {
+    const stack = testStack();
+    const ns = new Namespace(stack, 'ns');
+    new VethPair(stack, 'p', { a: { name: 'v0', namespace: ns, addresses: ['10.0.1.2/24', 'fd00:1::2/64'] }, b: { name: 'v1', addresses: ['10.0.1.1/24', 'fd00:1::1/64'] } });
+    new Route(stack, 'r', { namespace: ns, destination, via });
+    return lines(stack);
+  };
+
+  test('addresses in canonical CIDR form, networks as written by `ip route`', () => {
+    const stack = testStack();
+    new VethPair(stack, 'p', { a: { name: 'v0', namespace: new Namespace(stack, 'ns'), addresses: ['FD00:0:0::2/64'] }, b: { name: 'v1', addresses: ['10.0.1.1/24'] } });
+    expect(lines(stack)).toEqual(expect.arrayContaining(['addr ns v0 fd00::2/64', 'addr - v1 10.0.1.1/24']));
+    expect(routed('10.0.2.0/24')).toContain('route ns 4 10.0.2.0/24 10.0.1.1');
+    expect(routed('FD00:2:0::/64', 'FD00:1:0::1')).toContain('route ns 6 fd00:2::/64 fd00:1::1');
+    expect(routed('default')).toContain('route ns 4 default 10.0.1.1');
+  });
+
+  test('a host route is written without its /32, a /0 route as "default"', () => {
+    expect(routed('10.0.2.5/32')).toContain('route ns 4 10.0.2.5 10.0.1.1');
+    expect(routed('0.0.0.0/0')).toContain('route ns 4 default 10.0.1.1');
+    expect(routed('::/0', 'fd00:1::1')).toContain('route ns 6 default fd00:1::1');
+  });
+
+  test('bridges, VLANs and MTUs: `-` for what is not declared', () => {
+    const stack = testStack();
+    const br = new Bridge(stack, 'br', { name: 'br0', mtu: 9000, vlanFiltering: true });
+    new VlanInterface(stack, 'v', { parent: br, vlanId: 7 });
+    expect(lines(stack)).toEqual(expect.arrayContaining(['bridge - br0 cdktf-netns:stack/br 9000 1', 'vlan - br0.7 br0 7 cdktf-netns:stack/v -']));
   });
 });
 
@@ -171,33 +591,5 @@ describe('ip.ts', () => {
     ['::ffff:0.0.0.0/96', '10.0.0.1', false],
   ])('subnetContains(%p, %p) is %p', (cidr, ip, inside) => {
     expect(subnetContains(parseCidr(cidr)!, parseIp(ip)!)).toBe(inside);
-  });
-});
-
-describe('inventory text matches what iproute2 prints (the sweep compares strings)', () => {
-  const inventory = (stack: TerraformStack) => NetnsPlan.fromStack(stack).get('sweep').triggers.inventory.split('\n');
-  const routed = (destination: string, via = '10.0.1.1') => {
-    const stack = testStack();
-    const ns = new Namespace(stack, 'ns');
-    new VethPair(stack, 'p', { a: { name: 'v0', namespace: ns, addresses: ['10.0.1.2/24', 'fd00:1::2/64'] }, b: { name: 'v1', addresses: ['10.0.1.1/24', 'fd00:1::1/64'] } });
-    new Route(stack, 'r', { namespace: ns, destination, via });
-    return inventory(stack);
-  };
-
-  test('addresses in canonical CIDR form, networks as written by `ip route`', () => {
-    const stack = testStack();
-    new VethPair(stack, 'p', { a: { name: 'v0', namespace: new Namespace(stack, 'ns'), addresses: ['FD00:0:0::2/64'] }, b: { name: 'v1', addresses: ['10.0.1.1/24'] } });
-    expect(inventory(stack)).toEqual(expect.arrayContaining(['addr ns v0 fd00::2/64', 'addr - v1 10.0.1.1/24']));
-    expect(routed('10.0.2.0/24')).toContain('route ns 4 10.0.2.0/24');
-    expect(routed('FD00:2:0::/64', 'fd00:1::1')).toContain('route ns 6 fd00:2::/64');
-    expect(routed('default')).toContain('route ns 4 default');
-  });
-
-  test('a host route is recorded without its /32', () => {
-    expect(routed('10.0.2.5/32')).toContain('route ns 4 10.0.2.5');
-  });
-
-  test('a /0 route is recorded as "default"', () => {
-    expect(routed('0.0.0.0/0')).toContain('route ns 4 default');
   });
 });

@@ -10,8 +10,8 @@
  *   - an address: veth-d in dev has its address (the per-namespace batches run);
  *   - forwarding: the router's ip_forward reads 1 (full run only);
  *   - a route: sales has its default route (the last namespace batch ran);
- *   - engine done: the engine's summary line is in Terraform's output
- *     (Terraform has not finished the resource yet).
+ *   - engine done: the engine has written its record of what it applied
+ *     ($STATE/labs/<lab>/applied; Terraform has not finished the resource yet).
  * Two ways:
  *   - terraform only: its running provisioner shell (the engine) is orphaned
  *     and finishes (we wait for it, tracked by terraform's session id);
@@ -32,7 +32,7 @@
  * restores terraform.tfstate.backup (Terraform's documented recovery), counts
  * it separately, and then expects convergence all the same.
  */
-import { Lab, TF_ENV } from '../../../test/e2e/lab';
+import { Lab } from '../../../test/e2e/lab';
 import { Sandbox } from '../../../test/e2e/sandbox';
 import { captureLab, ping } from '../common/kernel';
 import { cli, engineLog, killedApply, KillPoint, KillResult, labId, stateReadable, stateResources, UNIT } from '../common/tf';
@@ -48,22 +48,19 @@ function killPoints(lab: string): Array<KillPoint & { quick: boolean }> {
     { label: 'an address', quick: true, cond: 'ip -n dev -o -4 addr show dev veth-d 2>/dev/null | grep -q inet' },
     { label: 'forwarding on', quick: false, cond: '[ "$(nsenter --net=/run/netns/router cat /proc/sys/net/ipv4/ip_forward 2>/dev/null)" = 1 ]' },
     { label: 'a route', quick: false, cond: 'ip -n sales route show default proto 213 2>/dev/null | grep -q .' },
-    { label: 'engine done', quick: true, cond: "grep -q '(local-exec): cdktf-netns: lab ' kill.log" },
+    { label: 'engine done', quick: true, cond: `[ -e /run/cdktf-netns/labs/${lab}/applied ]` },
   ];
 }
 const MODES: Array<[string, boolean]> = [['terraform killed', false], ['process group killed', true]];
 
-/** What the killed apply left, for the details of a failure. */
-function aftermath(sb: Sandbox, lab: Lab, k: KillResult): string {
-  const q = (cmd: string) => sb.sh(cmd, { cwd: lab.dir, env: TF_ENV }).stdout.trim();
-  const log = q('cat kill.log');
-  return [
-    `  killed ${k.atMs} ms after the start, engine summary printed: ${k.engineDone}, ${k.orphans} orphans`,
-    `  Terraform output before the kill:\n    ${log.split('\n').filter((l) => /Creating|Creation|local-exec\): (?!Executing)|Error/.test(l)).join('\n    ')}`,
-    `  state after the kill: ${q('terraform state list -no-color') || '(empty)'}`,
-    `  lab record: ${q(`ls /run/cdktf-netns/labs/${labId(lab.dir)} 2>&1`)}`,
-    `  namespaces after the kill: ${q('for n in $(ls /run/netns); do printf "%s=%s " "$n" "$(ip -n $n -o link show dev lo 2>&1 | sed -n "s/.*alias //p; s/.*failed: /BROKEN: /p")"; done')}`,
-  ].join('\n');
+/** What the killed apply left, for the details of a failure (one sandbox command). */
+function aftermath(sb: Sandbox, lab: Lab, k: KillResult, state: { ok: string[]; tainted: string[] }): string {
+  const r = sb.sh(`grep -E 'Creating|Creation|local-exec\\): |Error' kill.log | grep -v 'Executing:' | sed 's/^/    /'
+echo "  lab record: $(ls /run/cdktf-netns/labs/${labId(lab.dir)} 2>&1 | tr '\\n' ' ')"
+printf '  namespaces after the kill: '
+for n in $(ls /run/netns); do printf "%s=%s " "$n" "$(ip -n $n -o link show dev lo 2>&1 | sed -n "s/.*alias //p; s/.*failed: /BROKEN: /p")"; done`, { cwd: lab.dir });
+  return `  killed ${k.atMs} ms after the start, engine summary printed: ${k.engineDone}, ${k.orphans} orphans\n` +
+    `  state after the kill: ok [${state.ok.join(', ')}], tainted [${state.tainted.join(', ')}]\n  Terraform output before the kill:\n${r.stdout.trimEnd()}`;
 }
 
 interface Tally { ok: number; total: number; present: number[]; orphans: number; recorded: number; tfState: number; plain: number; repaired: number; repairNeeded: number }
@@ -99,8 +96,9 @@ export async function run(opts: RowOptions): Promise<RowResult> {
           t.tfState++;
           sb.ok('cp terraform.tfstate.backup terraform.tfstate', { cwd: lab.dir });
         }
-        if (stateResources(sb, lab).ok.includes(UNIT)) t.recorded++;
-        const after = aftermath(sb, lab, k);
+        const state = stateResources(sb, lab);
+        if (state.ok.includes(UNIT)) t.recorded++;
+        const after = aftermath(sb, lab, k, state);
         const r = lab.apply();
         const diff = r.code === 0 ? labDiff(sb, 'workshop', WORKSHOP, { settleMs: 1000 }) : [];
         const plan = r.code === 0 && diff.length === 0 ? lab.planExitCode() : -1;
