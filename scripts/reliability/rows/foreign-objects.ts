@@ -3,10 +3,14 @@
  * lab's names but not its marker (none, or another stack's look-alike) exists
  * before the deploy: the deploy must refuse with "not owned by" and leave the
  * object exactly as it was (namespace identity, its lo, every interface in
- * it with addresses). Then objects of ours are swapped for foreign ones of the
- * same name between apply and destroy: destroy (including the per-stack
- * teardown sweep) must leave them exactly as they were while removing
- * everything that is ours.
+ * it with addresses), also when the deploy is retried (Terraform re-runs the
+ * tainted unit over the journal the refused run left); the destroy that follows the refused deploy (the lab's
+ * teardown, which removes what the lab's record and journal list) must leave
+ * it as it was too; once it is gone the lab deploys. Then objects of ours are
+ * swapped for foreign ones of the same name between apply and destroy: the
+ * destroy must leave them exactly as they were while removing everything
+ * that is ours. One foreign bridge carries the very address the lab declares
+ * for its own bridge (an address is no proof of ownership).
  */
 import { Sandbox } from '../../../test/e2e/sandbox';
 import { ping } from '../common/kernel';
@@ -60,14 +64,18 @@ const FOREIGN_DEV: Foreign = {
 
 const CASES: Case[] = [
   { topo: WORKSHOP, stack: 'workshop', when: 'before', foreign: FOREIGN_DEV,
-    refusal: /namespace \(its lo\) 'lo' already exists in namespace 'dev' and is not owned by cdktf-netns:workshop\/dev/ },
+    refusal: /namespace 'dev' already exists and is not owned by cdktf-netns:workshop\/dev/ },
   { topo: WORKSHOP, stack: 'workshop', when: 'before',
     foreign: { label: 'namespace sales marked by a look-alike stack "workshop2"', kind: 'ns', name: 'sales',
       make: 'ip netns add sales && ip -n sales link set dev lo alias cdktf-netns:workshop2/sales && ip -n sales link add keep2 type bridge' },
-    refusal: /already exists in namespace 'sales' and is not owned by cdktf-netns:workshop\/sales \(its marker: 'cdktf-netns:workshop2\/sales'\)/ },
+    refusal: /namespace 'sales' already exists and is not owned by cdktf-netns:workshop\/sales \(its lo's marker: 'cdktf-netns:workshop2\/sales'\)/ },
   { topo: BRIDGE_LAN, stack: 'lan', when: 'before',
     foreign: { label: 'host bridge br0', kind: 'host', name: 'br0',
       make: 'ip link add br0 type bridge && ip link set br0 alias someone-elses-bridge && ip addr add 10.99.1.1/24 dev br0 && ip link set br0 up' },
+    refusal: /interface 'br0' already exists in the host namespace and is not owned by cdktf-netns:lan\/br0/ },
+  { topo: BRIDGE_LAN, stack: 'lan', when: 'before',
+    foreign: { label: 'host bridge br0 carrying the address the lab declares for its br0', kind: 'host', name: 'br0',
+      make: 'ip link add br0 type bridge && ip link set br0 alias someone-elses-bridge && ip addr add 192.168.100.1/24 dev br0 && ip link set br0 up' },
     refusal: /interface 'br0' already exists in the host namespace and is not owned by cdktf-netns:lan\/br0/ },
   { topo: BRIDGE_LAN, stack: 'lan', when: 'before',
     foreign: { label: 'host interface veth-db-br', kind: 'host', name: 'veth-db-br',
@@ -97,8 +105,14 @@ export async function run(opts: RowOptions): Promise<RowResult> {
         snap = snapshot(sb, c.foreign);
         const r = lab.apply();
         const out = r.stdout + r.stderr;
-        if (p.check(r.code !== 0 && c.refusal!.test(out), () => `${label}: deploy not refused with "not owned by" (exit ${r.code}): ${tail(out)}`)) refused++;
+        const first = p.check(r.code !== 0 && c.refusal!.test(out), () => `${label}: deploy not refused with "not owned by" (exit ${r.code}): ${tail(out)}`);
         p.check(snapshot(sb, c.foreign) === snap, () => `${label}: changed by the refused deploy:\n  before ${snap}\n  after  ${snapshot(sb, c.foreign)}`);
+        // the user retries: Terraform re-runs the tainted unit, over the journal the refused run left
+        const r2 = lab.apply();
+        const out2 = r2.stdout + r2.stderr;
+        const second = p.check(r2.code !== 0 && c.refusal!.test(out2), () => `${label}: the retried deploy was not refused (exit ${r2.code}): ${tail(out2)}`);
+        p.check(snapshot(sb, c.foreign) === snap, () => `${label}: changed by the retried deploy:\n  before ${snap}\n  after  ${snapshot(sb, c.foreign)}`);
+        if (first && second) refused++;
       } else {
         lab.applyOk();
         expectLab(p, label, sb, c.stack, c.topo);
@@ -112,8 +126,8 @@ export async function run(opts: RowOptions): Promise<RowResult> {
       if (p.check(after === snap, () => `${label}: ${after === '' ? 'DELETED' : 'changed'} by destroy:\n  before ${snap}\n  after  ${after}`)) kept++;
       // everything of ours is gone; only the foreign object remains
       if (expectNothingLeft(p, `${label}: after destroy`, sb, allow(c.foreign))) ourCleared++;
-      // and the lab can be deployed once the foreign object is gone
-      sb.ok(c.foreign.kind === 'ns' ? `ip netns del ${c.foreign.name}` : `ip link del ${c.foreign.name}`);
+      // and the lab can be deployed once the foreign object is gone (if destroy took it, it is gone already)
+      if (after !== '') sb.ok(c.foreign.kind === 'ns' ? `ip netns del ${c.foreign.name}` : `ip link del ${c.foreign.name}`);
       if (c.when === 'before') {
         const r = lab.apply();
         if (p.check(r.code === 0, () => `${label}: deploy after removing the foreign object failed: ${tail(r.stdout + r.stderr)}`)) {
@@ -129,7 +143,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
   const inner = rounds * CASES.filter((c) => c.foreign.kind === 'ns').length;
   const all = rounds * CASES.length;
   return {
-    figure: `${deleted} foreign objects deleted (of ${all}: ${CASES.length} cases${rounds > 1 ? ` x ${rounds} rounds` : ''}); ${refused}/${before} deploys refused ("not owned by"), ` +
+    figure: `${deleted} foreign objects deleted (of ${all}: ${CASES.length} cases${rounds > 1 ? ` x ${rounds} rounds` : ''}); ${refused}/${before} deploys refused ("not owned by", and again when retried), ` +
       `${kept}/${all} foreign objects unchanged (${inner} namespaces with the interfaces inside them), ${ourCleared}/${all} destroys removed all of ours`,
     pass: p.ok && deleted === 0 && refused === before && kept === all && ourCleared === all,
     details: p.details,
