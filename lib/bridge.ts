@@ -50,7 +50,7 @@ export class Bridge extends InterfaceConstruct {
   /** Whether the bridge filters VLANs. */
   public readonly vlanFiltering: boolean;
   protected readonly iface: ManagedInterface;
-  private readonly ports: ManagedInterface[] = [];
+  private readonly ports = new Set<ManagedInterface>();
 
   constructor(scope: Construct, id: string, props: BridgeProps) {
     super(scope, id);
@@ -81,12 +81,14 @@ export class Bridge extends InterfaceConstruct {
       fail(this, 'addPort takes an interface handle of this library (e.g. a VethPair end)', port, 'pass pair.a or pair.b');
     }
     if (port === this.iface) fail(this, 'a bridge cannot be its own port', port.interfaceName, 'pass a veth end');
+    if (!this.ports.has(port) && this.ports.size >= Bridge.MAX_PORTS) {
+      fail(this, `bridge "${this.interfaceName}" already has ${Bridge.MAX_PORTS} ports, the most a Linux bridge takes`, port.interfaceName,
+        'spread the ports over several bridges (e.g. one per 1000 namespaces) joined by a router or a veth pair');
+    }
     port.setMaster(this.iface, this, vlans);
-    if (!this.ports.includes(port)) this.ports.push(port);
+    this.ports.add(port);
   }
 
-  /** Names of the ports. */
-  public get portNames(): string[] {
-    return this.ports.map((p) => p.interfaceName);
-  }
+  /** The most ports a Linux bridge takes (port numbers are 10 bits; 0 is reserved). */
+  public static readonly MAX_PORTS = 1023;
 }

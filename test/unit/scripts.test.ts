@@ -444,18 +444,25 @@ describe('the planner (plan.awk) on hand-made data', () => {
 });
 
 describe('the generator (gen.awk and the kind modules) on hand-made facts', () => {
-  /** Run the generator as engine.sh does; `facts` are tab-separated lines. */
-  const generate = (neu: string, facts: string[], old = '') => {
+  /** Run the generator as engine.sh does (after the planner); `facts` are tab-separated lines. */
+  const generate = (neu: string, facts: string[], opts: { old?: string; mode?: 'apply' | 'repair'; owner?: string } = {}) => {
     const dir = freshDir('gen');
     const w = join(dir, 'w');
     mkdirSync(w);
     const file = (n: string, text: string) => { writeFileSync(join(dir, n), `#\n${text}\n`); return join(dir, n); };
-    const ops = runPlanner('apply', old, neu);
-    const args = ['-F', '\t', '-v', `W=${w}`, '-f', join(ENGINE, 'lib.awk'), ...modules.flatMap((m) => ['-f', join(KINDS_DIR, `${m}.awk`)]), '-f', join(ENGINE, 'gen.awk'),
+    const mode = opts.mode ?? 'apply';
+    const old = opts.old ?? '';
+    const ops = runPlanner(mode, old, neu);
+    const owner = opts.owner ?? (/^#owner (.*)$/m.exec(neu)?.[1] ?? 'cdktf-netns:lab/');
+    const args = ['-F', '\t', '-v', `W=${w}`, '-v', `MODE=${mode}`, '-v', `OWNER=${owner}`,
+      '-f', join(ENGINE, 'lib.awk'), ...modules.flatMap((m) => ['-f', join(KINDS_DIR, `${m}.awk`)]), '-f', join(ENGINE, 'gen.awk'),
       file('new', neu), file('facts', facts.join('\n')), file('journal', ''), file('old', old), file('ops', ops.join('\n')), join(dir, 'ops')];
     const r = spawnSync('awk', args, { encoding: 'utf8' });
     const out = (n: string) => { try { return readFileSync(join(w, n), 'utf8'); } catch { return ''; } };
-    return { status: r.status, stderr: r.stderr, cmds: r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')), root: out('root.ip'), errors: out('errors') };
+    return {
+      status: r.status, stderr: r.stderr, cmds: r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')),
+      root: out('root.ip'), rootdel: out('root.del'), errors: out('errors'), log: out('log'),
+    };
   };
 
   test('a fresh workshop lab: namespaces and veth pairs from the root namespace, the rest per namespace', () => {
@@ -487,6 +494,32 @@ describe('the generator (gen.awk and the kind modules) on hand-made facts', () =
     expect(g.errors).toMatch(/interface 'h0' already exists in the host namespace and is not owned by m:p/);
     const ours = generate(neu, ['G\t-', 'L\t-\th0\tm:p\tveth\t']);
     expect([ours.status, ours.errors]).toEqual([0, '']);
+  });
+
+  test('repair removes undeclared interfaces and namespaces only when they are provably this lab\'s', () => {
+    const neu = [...kindsTable(), 'ns a cdktf-netns:lab/a', 'veth a va - h0 cdktf-netns:lab/p - -'].join('\n');
+    const facts = [
+      'N\ta\t4:100\tnsfs', 'I\ta\t4:100', 'N\ty\t4:101\tnsfs', 'I\ty\t4:101', 'N\tz\t4:102\tnsfs',
+      'G\t-', 'G\ta', 'G\ty', 'G\tz',
+      'L\ta\tlo\tcdktf-netns:lab/a\t\t', 'L\ta\tva\tcdktf-netns:lab/p\tveth\t',
+      'L\ta\tstray\tcdktf-netns:lab/old\tveth\t', 'L\ta\talien\tsomeone-else\tveth\t',
+      'L\t-\th0\tcdktf-netns:lab/p\tveth\t', 'L\t-\thstray\tcdktf-netns:lab/x\tveth\t', 'L\t-\teth0\t\t\t',
+      'L\t-\tother\tcdktf-netns:lab2/x\tveth\t',
+      'L\ty\tlo\tcdktf-netns:lab/y\t\t', 'L\tz\tlo\tcdktf-netns:lab/z\t\t',
+    ];
+    const g = generate(neu, facts, { mode: 'repair', owner: 'cdktf-netns:lab/' });
+    expect([g.status, g.errors]).toEqual([0, '']);
+    const dels = g.cmds.filter((c) => c[2] === 'del').map((c) => `${c[0]} ${c[3]}`).sort();
+    expect(dels).toEqual(['- link del dev hstray', 'a link del dev stray']);
+    // a namespace with this lab's marker is removed only if the lab's record says it made it
+    expect(g.rootdel.split('\n').filter(Boolean)).toEqual(['netns del y']);
+    expect(g.log).toContain('kept namespace z');
+    // what is declared is adopted, not re-created
+    expect(g.root).toBe('');
+    // and a plain apply removes nothing it was not told to
+    const apply = generate(neu, facts, { old: neu });
+    expect(apply.cmds.filter((c) => c[2] === 'del')).toEqual([]);
+    expect(apply.rootdel).toBe('');
   });
 });
 
