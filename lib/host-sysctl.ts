@@ -3,7 +3,6 @@ import { Construct } from 'constructs';
 import { fail } from './core/errors';
 import { Lab } from './engine/lab';
 import { HOST_SYSCTL } from './kinds';
-import { markerOf } from './core/settings';
 import { validateSysctl } from './core/validate';
 
 export interface HostSysctlProps {
@@ -29,8 +28,7 @@ export class HostSysctl extends Construct implements ITerraformDependable {
     if (!props || typeof props !== 'object') fail(this, 'props are required', props, 'pass { key, value }');
     [this.key, this.value] = validateSysctl(this, props.key, props.value);
     this.lab = Lab.of(this);
-    const marker = markerOf(this);
-    this.lab.add(this, () => [[HOST_SYSCTL, { key: this.key, value: this.value, marker }]]);
+    this.lab.add(this, () => [[HOST_SYSCTL, { key: this.key, value: this.value }]]);
   }
 
   public get fqn(): string {

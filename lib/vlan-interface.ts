@@ -6,7 +6,6 @@ import { VLAN } from './kinds';
 import { IInterface, INamespace } from './core/types';
 import { InterfaceConstruct } from './core/interface-construct';
 import { validateInterfaceName, validateVlanId } from './core/validate';
-import { Bridge } from './bridge';
 import { Namespace } from './namespace';
 
 export interface VlanInterfaceProps {
@@ -58,14 +57,15 @@ export class VlanInterface extends InterfaceConstruct {
     if (typeof props.parent === 'string') {
       parent = validateInterfaceName(this, 'parent', props.parent);
       ns = props.namespace ?? Namespace.HOST;
-    } else if (props.parent instanceof ManagedInterface) {
-      parent = props.parent;
-      ns = parent.namespace;
-    } else if (props.parent instanceof Bridge) {
-      parent = props.parent._iface;
-      ns = parent.namespace;
     } else {
-      fail(this, 'parent is neither an interface handle nor an interface name', props.parent, 'pass e.g. pair.a, a Bridge, or "eth0"');
+      // a veth end is a ManagedInterface; Bridge and VlanInterface wrap one
+      const wrapped = (props.parent as { _iface?: unknown } | undefined)?._iface;
+      const handle = wrapped instanceof ManagedInterface ? wrapped : props.parent;
+      if (!(handle instanceof ManagedInterface)) {
+        fail(this, 'parent is neither an interface handle nor an interface name', props.parent, 'pass e.g. pair.a, a Bridge, a VlanInterface, or "eth0"');
+      }
+      parent = handle;
+      ns = parent.namespace;
     }
     this.parentName = typeof parent === 'string' ? parent : parent.interfaceName;
     this.vlanId = vid;

@@ -178,6 +178,7 @@ export class Lab extends Construct {
     const objects: Array<{ kind: Kind; values: Values; owner: IConstruct; seq: number }> = [];
     for (const c of this.contributions) for (const [kind, values] of c.objects()) objects.push({ kind, values, owner: c.owner, seq: objects.length });
     objects.sort((a, b) => a.kind.phase - b.kind.phase || a.seq - b.seq);
+    parentsFirst(objects);
     const seen = new Map<string, { owner: IConstruct; line: string }>();
     const lines: string[] = [];
     const groups = new Map<string, string[]>();
@@ -282,6 +283,30 @@ export class Lab extends Construct {
     }
     return errors;
   }
+}
+
+/**
+ * Within a phase, an object that names an interface made by another object of
+ * the same phase comes after it (a VLAN on a VLAN declared later); stable otherwise.
+ */
+function parentsFirst(objects: Array<{ kind: Kind; values: Values }>): void {
+  const made = new Map<string, number>();
+  objects.forEach((o, i) => { for (const [ns, ifname] of o.kind.links(o.values)) made.set(`${ns} ${ifname}`, i); });
+  const placed = new Set<number>();
+  const out: typeof objects = [];
+  const visit = (i: number, depth: number) => {
+    if (placed.has(i) || depth > objects.length) return;
+    const o = objects[i];
+    for (const r of o.kind.parents(o.values)) {
+      if (!('iface' in r)) continue;
+      const j = made.get(`${r.iface[0]} ${r.iface[1]}`);
+      if (j !== undefined && j !== i && objects[j].kind.phase === o.kind.phase) visit(j, depth + 1);
+    }
+    placed.add(i);
+    out.push(o);
+  };
+  objects.forEach((_, i) => visit(i, 0));
+  objects.splice(0, objects.length, ...out);
 }
 
 /** The part of cdktf's synthesis session the lab uses. */

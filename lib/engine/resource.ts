@@ -79,7 +79,7 @@ export class LabResource extends TerraformResource {
         ? [{ type: 'local-exec' as const, when: 'destroy' as const, command: this.command(this.props.destroy), ...common }]
         : []),
     ];
-    const deps = [...(this.props.dependsOn?.() ?? []), ...this.extraDeps];
+    const deps = [...new Set([...(this.props.dependsOn?.() ?? []), ...this.extraDeps])];
     this.dependsOn = deps.length ? deps.map((d) => dependable(d)) : undefined;
   }
 

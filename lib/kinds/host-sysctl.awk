@@ -1,4 +1,5 @@
-# kind "hsysctl": a host-level sysctl the lab needs.  hsysctl KEY VALUE MARKER
+# kind "hsysctl": a host-level sysctl the lab needs.  hsysctl KEY VALUE
+# (one per key in a lab: two constructs asking the same value are one object)
 # engine.sh saves the original value before the first lab changes it and
 # restores it when the last lab that set it lets go.
 

@@ -4,7 +4,7 @@ import { Kind } from '../engine/kind';
 export const HOST_SYSCTL: Kind = {
   name: 'hsysctl',
   module: 'host-sysctl',
-  fields: ['key', 'value', 'marker'],
+  fields: ['key', 'value'],
   identity: 1,
   phase: 8,
   namespaceFields: [],

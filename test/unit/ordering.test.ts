@@ -13,6 +13,7 @@ import {
 } from '../../lib';
 import { KINDS_BY_NAME } from '../../lib/kinds';
 import { RESERVED_TRIGGERS } from '../../lib/engine/plan-reader';
+import { Lab } from '../../lib/engine/lab';
 import { NetnsPlan, setupNetnsMatchers } from '../../lib/testing';
 import { BACKENDS, dataText, labOf, resources, runPlanner, synthDoc, testApp, testStack } from './helpers';
 
@@ -320,7 +321,6 @@ describe('stacks, markers and prefixes', () => {
     expect(p.get('veth:v0').values.marker).toBe('cdktf-netns:lab-a/group/p');
     expect(p.get('bridge:br0').values.marker).toBe('cdktf-netns:lab-a/br');
     expect(p.get('vlan:br0.7').values.marker).toBe('cdktf-netns:lab-a/v');
-    expect(p.get('sysctl:net.ipv4.ip_forward').values.marker).toBe('cdktf-netns:lab-a/fwd');
     expect(p.lab!.triggers.owner).toBe('cdktf-netns:lab-a/');
     for (const o of p.objects) if (o.values.marker) expect(o.values.marker.startsWith(p.lab!.triggers.owner)).toBe(true);
   });
@@ -431,7 +431,7 @@ describe('the Lab unit\'s trigger keys: one per home namespace, so a plan names 
 
   test('the keys of the base lab', () => {
     expect(Object.keys(before().unit).filter((k) => !RESERVED_TRIGGERS.includes(k)).sort()).toEqual(['host', 'namespace ns1', 'namespace ns2']);
-    expect(before().unit.host).toBe('hsysctl net.ipv4.ip_forward 1 cdktf-netns:lab/fwd');
+    expect(before().unit.host).toBe('hsysctl net.ipv4.ip_forward 1');
   });
 
   test('the same code gives the same triggers', () => {
@@ -475,5 +475,42 @@ describe('the Lab unit\'s trigger keys: one per home namespace, so a plan names 
     const other = triggers((s) => base(s), 'lab2');
     expect(other.teardown.lab).not.toBe(before().teardown.lab);
     expect(other.teardown.owner).toBe('cdktf-netns:lab2/');
+  });
+});
+
+describe('found by the unit-test rewrite', () => {
+  test('the same host sysctl asked by two constructs with the same value is one object', () => {
+    const stack = testStack();
+    new HostRouter(stack, 'a');
+    new HostRouter(stack, 'b');
+    new HostSysctl(stack, 'fwd', { key: 'net.ipv4.ip_forward', value: 1 });
+    const p = NetnsPlan.fromStack(stack);
+    expect(p.findAll('sysctl:net.ipv4.ip_forward').map((o) => o.line)).toEqual(['hsysctl net.ipv4.ip_forward 1']);
+  });
+
+  test('two constructs asking different values for one host sysctl are refused, naming the first', () => {
+    const stack = testStack();
+    new HostSysctl(stack, 'on', { key: 'net.ipv4.ip_forward', value: 1 });
+    new HostSysctl(stack, 'off', { key: 'net.ipv4.ip_forward', value: 0 });
+    expect(() => NetnsPlan.fromStack(stack)).toThrow(/stack\/off: host sysctl net.ipv4.ip_forward=0 is also declared by stack\/on, with other values/);
+  });
+
+  test('a VLAN on a VLAN named by string comes after its parent in the data, even when declared first', () => {
+    const stack = testStack();
+    const ns = new Namespace(stack, 'ns');
+    new VlanInterface(stack, 'v2', { parent: 'eth0.10', namespace: ns, vlanId: 5 });
+    const p = new VethPair(stack, 'p', { a: { name: 'eth0', namespace: ns }, b: { name: 'h0' } });
+    new VlanInterface(stack, 'v1', { parent: p.a, vlanId: 10 });
+    const lines = NetnsPlan.fromData((stack.node.findChild('cdktf-netns') as Lab).data().text).objects.filter((o) => o.kind === 'vlan').map((o) => o.values.if);
+    expect(lines).toEqual(['eth0.10', 'eth0.10.5']);
+  });
+
+  test('a VlanInterface is a valid parent of another VLAN interface', () => {
+    const stack = testStack();
+    const ns = new Namespace(stack, 'ns');
+    const p = new VethPair(stack, 'p', { a: { name: 'eth0', namespace: ns }, b: { name: 'h0' } });
+    const outer = new VlanInterface(stack, 'v1', { parent: p.a, vlanId: 10 });
+    new VlanInterface(stack, 'v2', { parent: outer, vlanId: 5 });
+    expect(NetnsPlan.fromStack(stack).get('vlan:eth0.10.5').values).toMatchObject({ ns: 'ns', parent: 'eth0.10', vid: '5' });
   });
 });

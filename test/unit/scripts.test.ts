@@ -305,7 +305,7 @@ describe('the planner (plan.awk) on hand-made data', () => {
     'addr b vb.10 10.1.0.2/24',
     'route b 4 default 10.0.0.1',
     'route a 4 10.9.0.0/16 10.0.0.2',
-    'hsysctl net.ipv4.ip_forward 1 m:f',
+    'hsysctl net.ipv4.ip_forward 1',
   ];
   const edit = (from: string, to: string | undefined, lines = BASE) => {
     expect(lines).toContain(from);
@@ -368,7 +368,7 @@ describe('the planner (plan.awk) on hand-made data', () => {
     ]);
     expect(p.reads).toEqual(['a', 'b', 'c']);
     // what lives elsewhere and hangs off nothing that changed is left alone
-    for (const l of ['ns a m:a', 'nsysctl a net.ipv4.ip_forward 1', 'hsysctl net.ipv4.ip_forward 1 m:f']) {
+    for (const l of ['ns a m:a', 'nsysctl a net.ipv4.ip_forward 1', 'hsysctl net.ipv4.ip_forward 1']) {
       expect(p.ops.filter((o) => o.slice(2) === l)).toEqual([]);
     }
   });
@@ -402,8 +402,8 @@ describe('the planner (plan.awk) on hand-made data', () => {
     expect(mtu.ops.filter((o) => !o.startsWith('C '))).toEqual(['U veth a va b vb m:p 1400 -']);
     expect(plan(BASE, edit('route b 4 default 10.0.0.1', 'route b 4 default 10.0.0.9')).ops).toEqual(['U route b 4 default 10.0.0.9']);
     expect(plan(BASE, edit('nsysctl a net.ipv4.ip_forward 1', 'nsysctl a net.ipv4.ip_forward 0')).ops).toEqual(['U nsysctl a net.ipv4.ip_forward 0']);
-    const host = plan(BASE, edit('hsysctl net.ipv4.ip_forward 1 m:f', 'hsysctl net.ipv4.ip_forward 0 m:f'));
-    expect(host).toEqual({ ops: ['U hsysctl net.ipv4.ip_forward 0 m:f'], reads: [] });
+    const host = plan(BASE, edit('hsysctl net.ipv4.ip_forward 1', 'hsysctl net.ipv4.ip_forward 0'));
+    expect(host).toEqual({ ops: ['U hsysctl net.ipv4.ip_forward 0'], reads: [] });
   });
 
   test('a port\'s VLANs changed: an update of the port only', () => {
@@ -417,7 +417,7 @@ describe('the planner (plan.awk) on hand-made data', () => {
   });
 
   test('removing objects deletes them deepest first, and nothing that stays', () => {
-    const kept = ['ns a m:a', 'hsysctl net.ipv4.ip_forward 1 m:f'];
+    const kept = ['ns a m:a', 'hsysctl net.ipv4.ip_forward 1'];
     const p = plan(BASE, kept);
     expect(p.ops.every((o) => o.startsWith('D '))).toBe(true);
     expect(p.ops.map((o) => o.slice(2)).sort()).toEqual(BASE.filter((l) => !kept.includes(l)).sort());

@@ -277,6 +277,23 @@ describe('bridge ports', () => {
     }, 'stack/br', ['10.0.0.1/24']);
   });
 
+  test(`a bridge takes ${Bridge.MAX_PORTS} ports (the kernel's limit), and refuses one more`, () => {
+    expect(Bridge.MAX_PORTS).toBe(1023);
+    const fill = (s: TerraformStack, n: number) => {
+      const br = new Bridge(s, 'br', { name: 'br0' });
+      for (let i = 0; i < n; i++) new VethPair(s, `p${i}`, { a: { name: `a${i}` }, b: { name: `b${i}`, bridge: br } });
+      return br;
+    };
+    const msg = expectRefused((s) => fill(s, Bridge.MAX_PORTS + 1), 'stack/br', `b${Bridge.MAX_PORTS}`);
+    expect(msg).toContain('several bridges');
+    const stack = testStack();
+    const br = fill(stack, Bridge.MAX_PORTS);
+    // adding a port it already has is not one more
+    const again = stack.node.findChild('p0') as VethPair;
+    expect(() => br.addPort(again.b)).not.toThrow();
+    expect(NetnsPlan.fromStack(stack).objects.filter((o) => o.kind === 'port')).toHaveLength(Bridge.MAX_PORTS);
+  });
+
   test('a port of two bridges is refused', () => {
     expectRefused((s) => {
       const b1 = new Bridge(s, 'b1', { name: 'br1' });

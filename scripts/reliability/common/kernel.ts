@@ -160,7 +160,8 @@ export function hostSnapshot(sb: Sandbox): Record<string, string[]> {
   const addrs = sb.ipJson('', 'addr show').flatMap((l: any) => (l.addr_info ?? []).map((a: any) => `${l.ifname} ${a.local}/${a.prefixlen} ${a.scope}`));
   const routes = [4, 6].flatMap((f) => sb.ipJson('', `-${f} route show table all`).map((r: any) =>
     `${f} ${r.type ?? ''} ${r.dst} ${r.gateway ?? ''} dev=${r.dev ?? ''} table=${r.table ?? 'main'} proto=${r.protocol ?? ''}`));
-  const files = sb.ok(`find /run/cdktf-netns -type f -exec sh -c 'printf "%s=%s\\n" "$1" "$(tr "\\n" " " < "$1")"' sh {} \\;`);
+  // files with their contents; an engine run's work directory counts as one entry (its files are scratch copies)
+  const files = sb.ok(`find /run/cdktf-netns -path '/run/cdktf-netns/work.*' -prune -printf '%p/ (engine work directory)\\n' -o -type f -exec sh -c 'printf "%s=%s\\n" "$1" "$(tr "\\n" " " < "$1")"' sh {} \\;`);
   const split = (s: string) => s.split('\n').filter(Boolean).sort();
   return { sysctls: split(sysctls), links: links.sort(), addresses: addrs.sort(), routes: routes.sort(), stateFiles: split(files) };
 }

@@ -53,13 +53,13 @@ export interface PlanActions {
  * `terraform plan -detailed-exitcode`, saved and read back with `terraform
  * show -json`: construct paths per action, and which trigger keys change.
  */
-export function planActions(lab: Lab): PlanActions {
+export function planActions(sb: Sandbox, lab: Lab): PlanActions {
   const r = lab.terraform('plan -detailed-exitcode -out=reliability.tfplan');
   const paths = resourcePaths(lab.dir);
   const out: PlanActions = { replaced: [], created: [], destroyed: [], updated: [], changedKeys: {}, code: r.code, raw: r.stdout + r.stderr };
   if (r.code !== 0 && r.code !== 2) return out;
-  const show = lab.terraform('show -json reliability.tfplan');
-  const doc = JSON.parse(show.stdout || '{}');
+  const show = sb.ok('terraform show -json reliability.tfplan', { cwd: lab.dir, env: TF_ENV });
+  const doc = JSON.parse(show || '{}');
   for (const rc of doc.resource_changes ?? []) {
     const name = paths[rc.address] ?? rc.address;
     const a: string[] = rc.change?.actions ?? [];

@@ -1,16 +1,19 @@
 /**
  * Row 6: constructs removed from the program. Terraform runs no destroy
- * provisioner for a resource that left the configuration, so the per-stack
- * sweep must remove its kernel objects. Three removals, each deployed over a
- * running lab: (a) the `dev` namespace together with its veth pair and its
- * route, (b) only the sales Route, (c) a bridge port's veth pair (bridge-lan,
- * `db`). After each: the kernel holds exactly the smaller lab (0 orphans),
- * the surviving objects were not re-created (same interface indexes and
- * namespace inodes), what remains still pings, the re-plan is empty, and
- * destroy leaves nothing.
+ * provisioner for what left the configuration; here the objects are lines of
+ * the lab's data, so the lab unit is replaced and its engine run deletes the
+ * difference with its record of what it applied last. Three removals, each
+ * deployed over a running lab: (a) the `dev` namespace together with its veth
+ * pair and its route, (b) only the sales Route, (c) a bridge port's veth pair
+ * (bridge-lan, `db`). After each: Terraform replaced only the lab unit (the
+ * teardown stays), the engine's log has only removals, each of a removed
+ * object, the kernel holds exactly the smaller lab (0 orphans), the surviving
+ * objects were not re-created (same interface indexes, namespace inodes and
+ * stamps), what remains still pings, the re-plan is empty, and destroy leaves
+ * nothing.
  */
-import { identities, ping } from '../common/kernel';
-import { resourcePaths, stateResources } from '../common/tf';
+import { identities, ping, stampNamespaces } from '../common/kernel';
+import { engineLog, planActions, TEARDOWN, UNIT } from '../common/tf';
 import { expectLab, expectNothingLeft, labDiff, Problems, RowOptions, RowResult, synthTopo, tail, withLab, withSandbox } from '../common/row';
 import { BRIDGE_LAN, clone, Topo, WORKSHOP } from '../common/topo';
 
@@ -21,6 +24,8 @@ interface Removal {
   reduced: Topo;
   /** Pings that must work after the removal: [from ns, to address]. */
   pings: Array<[string, string]>;
+  /** Every line the engine logs for the removal must name one of the removed objects. */
+  removedObjects: RegExp;
 }
 
 function without(t: Topo, f: (t: Topo) => void): Topo {
@@ -36,13 +41,13 @@ const REMOVALS: Removal[] = [
       t.veths = t.veths.filter((v) => v.id !== 'd');
       t.routes = t.routes!.filter((r) => r.id !== 'dev-default');
     }),
-    pings: [['sales', '172.16.10.1']] },
+    pings: [['sales', '172.16.10.1']], removedObjects: /\bdev\b|veth-d\b|172\.16\.20\./ },
   { label: 'only the sales Route', stack: 'workshop', full: WORKSHOP,
     reduced: without(WORKSHOP, (t) => { t.routes = t.routes!.filter((r) => r.id !== 'sales-default'); }),
-    pings: [['sales', '172.16.10.1'], ['dev', '172.16.10.1']] },
+    pings: [['sales', '172.16.10.1'], ['dev', '172.16.10.1']], removedObjects: /^removed route default via 172\.16\.10\.1 in namespace 'sales'$/ },
   { label: 'a bridge port veth pair (bridge-lan db)', stack: 'lan', full: BRIDGE_LAN,
     reduced: without(BRIDGE_LAN, (t) => { t.veths = t.veths.filter((v) => v.id !== 'db'); }),
-    pings: [['ns_web', '192.168.100.1'], ['', '192.168.100.10']] },
+    pings: [['ns_web', '192.168.100.1'], ['', '192.168.100.10']], removedObjects: /veth-db\b|veth-db-br\b|192\.168\.100\.20\// },
 ];
 
 export async function run(opts: RowOptions): Promise<RowResult> {
@@ -51,7 +56,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
   let clean = 0;
   let orphans = 0;
   let recreated = 0;
-  const swept: number[] = [];
+  const removed: number[] = [];
   for (let round = 1; round <= rounds; round++) for (const r0 of REMOVALS) {
     const r = rounds > 1 ? { ...r0, label: `round ${round}: ${r0.label}` } : r0;
     const before = p.list.length;
@@ -59,13 +64,20 @@ export async function run(opts: RowOptions): Promise<RowResult> {
       synthTopo(lab, r.stack, r.full);
       lab.applyOk();
       expectLab(p, `${r.label}: first deploy`, sb, r.stack, r.full);
-      const known = resourcePaths(lab.dir);
+      stampNamespaces(sb);
       const idsBefore = identities(sb);
       synthTopo(lab, r.stack, r.reduced);
+      const plan = planActions(sb, lab);
+      p.check(plan.replaced.join() === UNIT && !plan.created.length && !plan.destroyed.length && !plan.updated.length,
+        `${r.label}: the plan must replace only ${UNIT} (${TEARDOWN} stays): replaces [${plan.replaced}], creates [${plan.created}], destroys [${plan.destroyed}], updates [${plan.updated}]`);
       const a = lab.apply();
       if (!p.check(a.code === 0, () => `${r.label}: the apply without it failed: ${tail(a.stdout + a.stderr)}`)) return;
-      // the sweep reports each object it removed
-      swept.push([...(a.stdout + a.stderr).matchAll(/\(local-exec\): cdktf-netns: sweep: removed /g)].length);
+      // the engine removes the difference, and only that: every line it logs is a removal of a removed object
+      const log = engineLog(a.stdout + a.stderr);
+      removed.push(log.removed);
+      const stray = log.lines.filter((l) => !/^(removed|released|restored) /.test(l) || !r.removedObjects.test(l));
+      p.check(log.runs === 1 && log.removed > 0 && log.created === 0 && log.changed === 0 && stray.length === 0,
+        () => `${r.label}: the engine did more than remove the removed objects (${log.runs} runs, ${log.created} created, ${log.changed} changed, ${log.removed} removed):\n  ${log.lines.join('\n  ')}`);
       const diff = labDiff(sb, r.stack, r.reduced);
       orphans += diff.filter((d) => d.startsWith('unexpected')).length;
       p.check(diff.length === 0, () => `${r.label}: kernel differs from the smaller lab:\n  ${diff.join('\n  ')}`);
@@ -75,9 +87,6 @@ export async function run(opts: RowOptions): Promise<RowResult> {
         if (k in idsBefore && idsBefore[k] !== v) { recreated++; p.add(`${r.label}: ${k} was re-created (${idsBefore[k]} -> ${v})`); }
       }
       for (const [from, to] of r.pings) p.check(ping(sb, from, to), `${r.label}: ${from || 'host'} cannot ping ${to} after the removal`);
-      const st = stateResources(sb, lab);
-      const gone = Object.values(known).filter((path) => !Object.values(resourcePaths(lab.dir)).includes(path));
-      p.check(gone.every((g) => !st.ok.includes(g)), `${r.label}: removed resources still in the Terraform state`);
       p.check(lab.planExitCode() === 0, `${r.label}: a second plan shows changes`);
       const d = lab.terraform('destroy -auto-approve');
       p.check(d.code === 0, () => `${r.label}: destroy failed: ${tail(d.stdout + d.stderr)}`);
@@ -86,8 +95,9 @@ export async function run(opts: RowOptions): Promise<RowResult> {
     if (p.list.length === before) clean++;
   }
   return {
-    figure: `${clean}/${rounds * REMOVALS.length} removals deployed clean${rounds > 1 ? ` (${REMOVALS.length} kinds x ${rounds} rounds)` : ''} (dev ns + veth + route; one Route; a bridge port veth): ${orphans} orphans, ` +
-      `${swept.join('+')} objects swept, ${recreated} survivors re-created, re-plan empty, clean destroy`,
+    figure: `${clean}/${rounds * REMOVALS.length} removals deployed clean${rounds > 1 ? ` (${REMOVALS.length} kinds x ${rounds} rounds)` : ''} (dev ns + veth + route; one Route; a bridge port veth): ` +
+      `Terraform replaced only the lab unit, the engine removed ${removed.join('+')} objects and touched nothing else, ${orphans} orphans, ` +
+      `${recreated} survivors re-created, re-plan empty, clean destroy`,
     pass: p.ok && clean === rounds * REMOVALS.length && orphans === 0 && recreated === 0,
     details: p.details,
   };

@@ -10,10 +10,13 @@
  *     lab pings across its router, both stacks re-plan empty; after the
  *     concurrent destroy nothing is left.
  * (b) The same lab twice with the same names (stacks "one" and "two", no
- *     prefix), deployed one after the other with plain Terraform: the second
- *     deploy is refused because the objects carry the marker of "one" (not
- *     merged); the kernel still holds exactly lab "one", which still pings;
- *     destroying "two" leaves "one" intact; destroying "one" leaves nothing.
+ *     prefix), deployed one after the other with plain Terraform, for the
+ *     workshop (objects inside namespaces) and bridge-lan (a host bridge with
+ *     an address and ports): the second deploy is refused because the
+ *     objects carry the marker of "one" (not merged); the kernel still holds
+ *     exactly lab "one", which still pings; destroying "two" (its teardown
+ *     reads the journal of its refused run) leaves "one" intact and working;
+ *     destroying "one" leaves nothing.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
@@ -22,10 +25,16 @@ import { Sandbox } from '../../../test/e2e/sandbox';
 import { TF_ENV } from '../../../test/e2e/lab';
 import { captureLab, diffLines, ping } from '../common/kernel';
 import { differsFromExample, expectLab, expectNothingLeft, Problems, RowOptions, RowResult, settle, synthTopo, tail, withLab, withSandbox } from '../common/row';
-import { expectedLines, WORKSHOP } from '../common/topo';
+import { BRIDGE_LAN, expectedLines, Topo, WORKSHOP } from '../common/topo';
 import { WorkshopStack } from '../../../examples/workshop/stack';
 
 const ROOT = join(__dirname, '../../..');
+
+/** Part (b): the topologies deployed twice with the same names, and the pings that show lab one works. */
+const SAME_NAMES: Array<[string, Topo, Array<[string, string]>]> = [
+  ['workshop', WORKSHOP, [['sales', '172.16.20.10'], ['dev', '172.16.10.10']]],
+  ['bridge-lan', BRIDGE_LAN, [['ns_web', '192.168.100.20'], ['ns_web', '192.168.100.1']]],
+];
 
 /** Run a cdktf CLI command on both stacks in `work`, sampling which stacks' terraform apply/destroy run at once. */
 function cdktf(sb: Sandbox, work: string, cmd: 'deploy' | 'destroy'): { code: number; out: string; overlapSamples: number; samples: number } {
@@ -94,35 +103,39 @@ export async function run(opts: RowOptions): Promise<RowResult> {
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
-    // (b) the same lab twice, same names, no prefix: the second is refused
-    await withSandbox((sb) => withLab(sb, 'one', (one) => withLab(sb, 'two', (two) => {
-      const before = p.list.length;
-      synthTopo(one, 'one', WORKSHOP);
-      synthTopo(two, 'two', WORKSHOP);
-      one.applyOk();
-      expectLab(p, 'lab one', sb, 'one', WORKSHOP);
-      const r = two.apply();
-      const out = r.stdout + r.stderr;
-      p.check(r.code !== 0, 'the second lab with the same names was deployed');
-      p.check(/is not owned by cdktf-netns:two\/\S+ \(its marker: 'cdktf-netns:one\//.test(out),
-        () => `the second deploy does not say the objects belong to the other stack: ${tail(out)}`);
-      // not merged: the kernel still holds exactly lab one (markers of one), and it still works
-      expectLab(p, 'after the refused deploy', sb, 'one', WORKSHOP);
-      p.check(ping(sb, 'sales', '172.16.20.10'), 'lab one no longer pings after the refused deploy');
-      const d2 = two.terraform('destroy -auto-approve');
-      p.check(d2.code === 0, () => `destroying the refused stack failed: ${tail(d2.stdout + d2.stderr)}`);
-      expectLab(p, 'after destroying two', sb, 'one', WORKSHOP);
-      p.check(ping(sb, 'sales', '172.16.20.10'), 'lab one no longer pings after destroying two');
-      one.destroyOk();
-      expectNothingLeft(p, 'after destroying both', sb);
-      if (p.list.length === before) refusedOk++;
-    })));
+    // (b) the same lab twice, same names, no prefix: the second is refused (the workshop: objects in namespaces;
+    // bridge-lan: a host bridge with an address and ports)
+    for (const [topoName, topo, pings] of SAME_NAMES) {
+      await withSandbox((sb) => withLab(sb, 'one', (one) => withLab(sb, 'two', (two) => {
+        const before = p.list.length;
+        const works = () => pings.every(([from, to]) => ping(sb, from, to));
+        synthTopo(one, 'one', topo);
+        synthTopo(two, 'two', topo);
+        one.applyOk();
+        expectLab(p, `${topoName}: lab one`, sb, 'one', topo);
+        const r = two.apply();
+        const out = r.stdout + r.stderr;
+        p.check(r.code !== 0, `${topoName}: the second lab with the same names was deployed`);
+        p.check(/is not owned by cdktf-netns:two\/\S+ \(its (lo's )?marker: 'cdktf-netns:one\//.test(out),
+          () => `${topoName}: the second deploy does not say the objects belong to the other stack: ${tail(out)}`);
+        // not merged: the kernel still holds exactly lab one (markers of one), and it still works
+        expectLab(p, `${topoName}: after the refused deploy`, sb, 'one', topo);
+        p.check(works(), `${topoName}: lab one no longer pings after the refused deploy`);
+        const d2 = two.terraform('destroy -auto-approve');
+        p.check(d2.code === 0, () => `${topoName}: destroying the refused stack failed: ${tail(d2.stdout + d2.stderr)}`);
+        expectLab(p, `${topoName}: after destroying two`, sb, 'one', topo);
+        p.check(works(), `${topoName}: lab one no longer pings after destroying two`);
+        one.destroyOk();
+        expectNothingLeft(p, `${topoName}: after destroying both`, sb);
+        if (p.list.length === before) refusedOk++;
+      })));
+    }
   }
   return {
     figure: `concurrent cdktf deploy/destroy of 2 prefixed labs clean ${concurrentOk}/${rounds} (both stacks' terraform apply live at once in ${overlap.deploy.join('/')} samples, destroy in ${overlap.destroy.join('/')}; ` +
-      `kernel = union of both labs, both ping across, both re-plan empty, nothing left); same names twice: second deploy refused, not merged, first intact ${refusedOk}/${rounds} ` +
-      `("not owned by", marker of the other stack; first still pings; both destroyed clean)`,
-    pass: p.ok && concurrentOk === rounds && refusedOk === rounds && overlap.deploy.every((n) => n > 0),
+      `kernel = union of both labs, both ping across, both re-plan empty, nothing left); same names twice (workshop, bridge-lan): second deploy refused, not merged, first intact ${refusedOk}/${rounds * SAME_NAMES.length} ` +
+      `("not owned by", marker of the other stack; first still pings, also after the refused stack is destroyed; both destroyed clean)`,
+    pass: p.ok && concurrentOk === rounds && refusedOk === rounds * SAME_NAMES.length && overlap.deploy.every((n) => n > 0),
     details: p.details,
   };
 }
