@@ -56,12 +56,14 @@ setup_lab() { # STATE_DIR LAB
   safe_dir "$STATE"
   REC=$STATE/labs/$LAB
   mkdir -p "$STATE/labs" "$REC" "$REC/nsorig" "$STATE/sysctl"
-  W=$(mktemp -d "$STATE/work.XXXXXXXX")
-  [ -n "${CDKTF_NETNS_KEEP_WORK:-}" ] || trap 'rm -rf "$W"' EXIT
-  trap 'exit 1' INT TERM HUP
-  mkdir "$W/n"
   # one run at a time per lab (a lock on the record directory itself: no lock file to leave behind)
   if command -v flock >/dev/null 2>&1; then exec 9<"$REC"; flock 9; fi
+  # the work directory of a run that was killed: nobody else can be using it now
+  set +f; rm -rf "$REC"/work.*; set -f
+  W=$(mktemp -d "$REC/work.XXXXXXXX")
+  [ -n "${CDKTF_NETNS_KEEP_WORK:-}" ] || trap 'rm -rf "$W"' EXIT
+  trap 'exit 1' INT TERM HUP PIPE
+  mkdir "$W/n"
 }
 
 # ---- kernel facts (engine's view of what exists), tab-separated, see gen.awk
@@ -78,23 +80,26 @@ ns_facts() {
 # links and routes of the host and of the given namespaces (read once each);
 # a namespace given as NAME@lo only has its lo read (it is going away: only its marker matters)
 link_facts() {
+  : > "$W/facts.json"
   for _n in - "$@"; do
     case $_n in
       *@lo) _n=${_n%@lo}
         # shellcheck disable=SC2016
-        nsenter "--net=/run/netns/$_n" sh -c 'printf "{\"ns\":\"%s\",\"r4\":[],\"r6\":[],\"l\":" "$1"; ip -j link show dev lo; printf "}\n"' sh "$_n" ||
+        nsenter "--net=/run/netns/$_n" sh -c 'printf "{\"ns\":\"%s\",\"r4\":[],\"r6\":[],\"l\":" "$1"; ip -j -d addr show dev lo; printf "}\n"' sh "$_n" >> "$W/facts.json" ||
           die "cannot read namespace '$_n'" ;;
       *)
         if [ "$_n" = - ]; then _pre=""; else _pre="nsenter --net=/run/netns/$_n"; fi
         # shellcheck disable=SC2016
-        $_pre sh -c 'printf "{\"ns\":\"%s\",\"l\":" "$1"; ip -j -d link show; printf ",\"r4\":"; ip -j -4 route show table main; printf ",\"r6\":"; ip -j -6 route show table main; printf "}\n"' sh "$_n" ||
+        $_pre sh -c 'printf "{\"ns\":\"%s\",\"l\":" "$1"; ip -j -d addr show; printf ",\"r4\":"; ip -j -4 route show table main; printf ",\"r6\":"; ip -j -6 route show table main; printf "}\n"' sh "$_n" >> "$W/facts.json" ||
           die "cannot read the interfaces of $( [ "$_n" = - ] && echo 'the host namespace' || echo "namespace '$_n'")" ;;
     esac
-  done | jq -r '.ns as $ns
+  done
+  jq -r '.ns as $ns
     | (.l[] | ["L", $ns, .ifname, (.ifalias // ""), (.linkinfo.info_kind // ""), (.master // "")] | @tsv),
+      (.l[] | .ifname as $dev | (.addr_info // [])[] | select(.scope != "host" and .scope != "link") | ["A", $ns, $dev, .local, (.prefixlen | tostring)] | @tsv),
       (.r4[] | ["R", $ns, "4", .dst, (.gateway // ""), (.protocol // "" | tostring)] | @tsv),
       (.r6[] | ["R", $ns, "6", .dst, (.gateway // ""), (.protocol // "" | tostring)] | @tsv),
-      (["G", $ns] | @tsv)'
+      (["G", $ns] | @tsv)' "$W/facts.json" || die "cannot read the kernel facts (jq failed)"
 }
 
 # ---- running batches, and saying what failed in words
@@ -169,14 +174,15 @@ reconcile() { # MODE OLD NEW
   ns_facts > "$W/facts"
   tick namespaces
   # read the namespaces the operations touch (those that exist); of a namespace going away, only its lo
-  _need=$(awk -F '\t' 'FNR == NR { if ($1 == "N") ino[$2] = $3; next }
+  _need=$(awk -F '\t' 'FNR == NR { if ($1 == "N" && $4 == "nsfs") ino[$2] = $3; next }
     $1 == "D" && $2 == "ns" { split($0, g, " "); gone[g[3]] = 1 }
     $1 == "T" { t[++n] = $2 }
     END { for (i = 1; i <= n; i++) if (t[i] in ino) { print t[i] ((t[i] in gone) ? "@lo" : ""); seen[t[i]] = 1 }
       # repair also looks for namespaces carrying our marker that nothing declares
       if (MODE == "repair") for (x in ino) if (!(x in seen)) print x "@lo" }' MODE="$_mode" "$W/facts" FS=' ' "$W/ops")
   # shellcheck disable=SC2086
-  link_facts $_need >> "$W/facts"
+  link_facts $_need > "$W/facts.tsv"
+  cat "$W/facts.tsv" >> "$W/facts"
   tick "read $(printf '%s\n' "$_need" | grep -c . || true) namespace(s)"
   : > "$W/errors"
   # the generator: shared helpers, one module per kind, the main loop
@@ -195,6 +201,11 @@ reconcile() { # MODE OLD NEW
       if ($1 != cur) { for (x in open) close(x); delete open; cur = $1; print $1 > (D "/../passes") }
       print $4 > f; print $5 > w; open[f] = 1; open[w] = 1 }'
   [ -f "$W/passes" ] || : > "$W/passes"
+  # journal first: a run killed from here on leaves a record of what it may have made (and nothing else)
+  if [ "$_mode" != destroy ]; then
+    { printf '#\n'; grep -v '^#' "$PREV_JOURNAL" || true; cat "$W/creating" 2>/dev/null || true; } > "$REC/journal.new"
+    mv "$REC/journal.new" "$REC/journal"
+  fi
   tick generate
   # 1. deletions: inside the namespaces that stay, then namespaces, then host settings
   while read -r _n; do run_del "$_n" "$W/n/$_n"; done < "$W/passes"
@@ -261,8 +272,6 @@ case $cmd in
     cp "$data" "$W/new"
     old_set
     if [ "$cmd" = plan ]; then reconcile plan "$W/old" "$W/new"; sed -n 's/^\([DCU]\) /\1 /p' "$W/ops"; exit 0; fi
-    # journal first: a run killed from here on leaves a record of everything it may have made
-    { cat "$W/new"; grep -v '^#' "$PREV_JOURNAL" || true; } > "$REC/journal.new" && mv "$REC/journal.new" "$REC/journal"
     reconcile "$cmd" "$W/old" "$W/new"
     record "$W/new"
     tick record
@@ -280,8 +289,9 @@ case $cmd in
     cat "$W/kinds" >> "$W/old"
     reconcile destroy "$W/old" "$W/kinds"
     owner=$(header owner "$kinds")
-    rm -rf "$REC"
     summary "lab ${owner:-$LAB} destroyed"
+    # the record goes last (the work directory inside it with it)
+    [ -n "${CDKTF_NETNS_KEEP_WORK:-}" ] || rm -rf "$REC"
     ;;
   *) die "usage: engine.sh apply DATA HASH | repair DATA | plan DATA | destroy STATE_DIR LAB" ;;
 esac

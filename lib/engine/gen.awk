@@ -19,19 +19,21 @@
 
 BEGIN { nf = 0 }
 FNR == 1 { nf++ }
-nf == 1 { split($0, kf, " "); if (kf[1] == "kind") nid[kf[2]] = kf[3]; next }
+nf == 1 { split($0, kf, " "); if (kf[1] == "kind") nid[kf[2]] = kf[3]; else if (object($0)) markers($0); next }
 nf == 2 {
   if ($1 == "N") { nsent[$2] = $4; nsino[$2] = $3 }
   else if ($1 == "I") recino[$2] = $3
   else if ($1 == "G") gathered[$2] = 1
   else if ($1 == "L") { lk = $2 " " $3; link[lk] = 1; factlink[lk] = 1; lalias[lk] = $4; lkind[lk] = $5; lmaster[lk] = $6 }
   else if ($1 == "R") { rk = $2 " " $3 " " $4; route[rk] = 1; rgw[rk] = $5; rproto[rk] = $6 }
+  else if ($1 == "A") { addrof[$2 " " $4] = addrof[$2 " " $4] " " $3 }
   next
 }
 nf == 3 { if (object($0)) journal[ident($0)] = $0; next }
-nf == 4 { if (object($0)) oldline[ident($0)] = $0; next }
+nf == 4 { if (object($0)) { oldline[ident($0)] = $0; markers($0) }; next }
 # OPS is read twice: first to learn which namespaces go away (what lives in them goes too)
-nf == 5 { if (substr($0, 1, 5) == "D ns ") { split($0, g, " "); nsgone[g[3]] = 1 }; next }
+# (only namespaces that exist and are ours: a namespace we keep keeps what is in it)
+nf == 5 { if (substr($0, 1, 5) == "D ns ") { split($0, g, " "); if (ns_goes(g[3], g[4], ident(substr($0, 3)))) nsgone[g[3]] = 1 }; next }
 nf == 6 {
   op = substr($0, 1, 1); line = substr($0, 3)
   if (op == "T" || op == "#" || line == "") next

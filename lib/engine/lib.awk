@@ -50,9 +50,23 @@ function sysctl_path(key,    p) { p = key; gsub(/\./, "/", p); return "/proc/sys
 
 function finish() {
   close(W "/errors"); close(W "/root.ip"); close(W "/root.who"); close(W "/root.del"); close(W "/log")
-  close(W "/newns"); close(W "/hostsysctl")
+  close(W "/newns"); close(W "/hostsysctl"); close(W "/creating")
   exit (errors > 0)
 }
+
+# The markers of the links the lab declares or recorded: what addresses and ports are removed from.
+function markers(line,    g, n) {
+  n = split(line, g, " ")
+  if (g[1] == "veth") { lmark[g[2] " " g[3]] = g[6]; lmark[g[4] " " g[5]] = g[6] }
+  else if (g[1] == "bridge") lmark[g[2] " " g[3]] = g[4]
+  else if (g[1] == "vlan") lmark[g[2] " " g[3]] = g[6]
+}
+
+# Whether the link (ns, ifn) exists and carries the marker the lab gave it.
+function ours_link(ns, ifn) { return has_link(ns, ifn) && ((ns " " ifn) in lmark) && lalias[ns " " ifn] == lmark[ns " " ifn] }
+
+# An object this run will create: journaled before the kernel is touched.
+function creating(line) { print line > (W "/creating") }
 
 # Links (veth ends, bridges, VLAN interfaces) share their lifecycle.
 function made(ns, ifn) { created[ns " " ifn] = 1; link[ns " " ifn] = 1; delete deleted[ns " " ifn] }

@@ -9,7 +9,7 @@ function bridge_op(op, f, o, id,    ns, ifn, marker, d) {
       if (!owns(ns, ifn, marker, id)) { foreign("interface", ns, ifn, marker); return }
       say("adopted " d)
     } else {
-      emit(ns, 1, "ip", "link add name " ifn " type bridge", "create " d); made(ns, ifn)
+      emit(ns, 1, "ip", "link add name " ifn " type bridge", "create " d); made(ns, ifn); creating(line)
       say("created " d)
     }
   } else say("updated " d)

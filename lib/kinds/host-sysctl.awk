@@ -4,6 +4,7 @@
 # restores it when the last lab that set it lets go.
 
 function hsysctl_op(op, f, o, id) {
+  if (op != "D") creating(line)
   print op " " f[2] " " f[3] > (W "/hostsysctl")
   say((op == "D" ? "released host sysctl " f[2] : "set host sysctl " f[2] "=" f[3]))
 }

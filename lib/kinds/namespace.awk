@@ -11,11 +11,19 @@ function ns_ours(name, marker, id) {
   return !(name in recino) || recino[name] == nsino[name] || (id in journal)
 }
 
+# Whether a namespace to remove exists and is ours (a placeholder counts when
+# this lab's unfinished run was making it). gen.awk asks before anything else.
+function ns_goes(name, marker, id) {
+  if (!(name in nsent)) return 0
+  if (nsent[name] != "nsfs") return (id in journal)
+  return ns_ours(name, marker, id)
+}
+
 function ns_op(op, f, o, id,    name, marker) {
   name = f[2]; marker = f[3]
   if (op == "D") {
     if (!(name in nsent)) return
-    if (!ns_ours(name, marker, id)) { say("kept namespace " name ": it does not carry this lab's marker " marker); return }
+    if (!(name in nsgone)) { say("kept namespace " name ": it does not carry this lab's marker " marker); return }
     rootdel("netns del " name); say("removed namespace " name)
     return
   }
@@ -26,7 +34,7 @@ function ns_op(op, f, o, id,    name, marker) {
     rootdel("netns del " name); delete nsent[name]
   }
   if (op == "C" && !(name in nsent)) {
-    root("netns add " name, "create namespace " name); print name > (W "/newns"); say("created namespace " name)
+    root("netns add " name, "create namespace " name); print name > (W "/newns"); creating(line); say("created namespace " name)
   } else if (op == "C" && !ns_ours(name, marker, id)) {
     refuse("namespace '" name "' already exists and is not owned by " marker " (its lo's marker: '" link_alias(name, "lo") "'). cdktf-netns never adopts or deletes namespaces it did not create: remove it by hand (ip netns del " name "), or give this Namespace another name (or set a cdktf-netns:prefix)")
     return

@@ -6,7 +6,8 @@ function port_op(op, f, o, id,    ns, ifn, n, i, t, v, vid, d) {
   ns = f[2]; ifn = f[3]
   d = "port " at(ns, ifn) " of bridge " f[4]
   if (op == "D") {
-    if ((ns in nsgone) || ((ns " " ifn) in deleted)) return
+    # only from an interface that is still there and ours, and still a port of that bridge
+    if ((ns in nsgone) || ((ns " " ifn) in deleted) || !ours_link(ns, ifn) || lmaster[ns " " ifn] != f[4]) return
     emit(ns, 0, "del", "link set dev " ifn " nomaster", "release " d); say("released " d)
     return
   }

@@ -22,7 +22,7 @@ function veth_op(op, f, o, id,    nsa, ifa, nsb, ifb, marker, ea, eb, cmd, d) {
       if (ea) { emit(nsa, 0, "del", "link del dev " ifa, "delete " ifa); gone(nsa, ifa) }
       if (eb) { emit(nsb, 0, "del", "link del dev " ifb, "delete " ifb); gone(nsb, ifb) }
       cmd = "link add name " ifa (nsa == "-" ? "" : " netns " nsa) " type veth peer name " ifb (nsb == "-" ? "" : " netns " nsb)
-      root(cmd, "create " d); made(nsa, ifa); made(nsb, ifb)
+      root(cmd, "create " d); made(nsa, ifa); made(nsb, ifb); creating(line)
       say("created " d)
     }
   } else say("updated " d)

@@ -63,7 +63,7 @@ async function main(): Promise<number> {
     console.log('reliability: 0 passed, 1 failed');
     return 1;
   }
-  // rows 3 and 4 drive the drift CLI as users run it: build it first
+  // rows 2, 3 and 4 drive the cdktf-netns CLI (verify / repair) as users run it: build it first
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: join(__dirname, '../..'), stdio: 'inherit' });
   console.log(`reliability matrix (${quick ? 'quick' : 'full'} run)`);
   const t0 = Date.now();

@@ -100,7 +100,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
       const inLine = expectedLines('workshop', WORKSHOP).filter((l) => now.includes(l)).length;
       const st = stateResources(sb, lab);
       if (!partial.has(c.label)) partial.set(c.label, new Set());
-      partial.get(c.label)!.add(`${inLine}/${expected}`);
+      partial.get(c.label)!.add(failed ? `${inLine}/${expected}` : 'did not fail');
       if (failed) {
         p.check(st.tainted.join() === UNIT && st.ok.join() === TEARDOWN,
           `${label}: expected the lab unit tainted and the teardown kept, state has ok [${st.ok.join(', ')}], tainted [${st.tainted.join(', ')}]`);
@@ -118,7 +118,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
       expectLab(p, `${label}: after removing the cause`, sb, 'workshop', WORKSHOP);
       const idsAfter = identities(sb);
       const recreated = changedIdentities(idsBefore, idsAfter).filter((k) => k in idsBefore && k in idsAfter);
-      if (p.check(recreated.length === 0, `${label}: objects of the failed run were re-created instead of adopted: ${recreated.join(', ')}`)) {
+      if (p.check(recreated.length === 0, `${label}: objects of the failed run were re-created instead of adopted: ${recreated.join(', ')}`) && failed) {
         adoptedKept.set(c.label, (adoptedKept.get(c.label) ?? 0) + 1);
       }
       const v = cli(sb, 'verify', lab.dir);
@@ -131,8 +131,8 @@ export async function run(opts: RowOptions): Promise<RowResult> {
     }));
     if (p.list.length === before) converged.set(c.label, (converged.get(c.label) ?? 0) + 1);
   }
-  const per = CAUSES.map((c) => `${c.label} ${converged.get(c.label) ?? 0}/${reps} (the failed run left ${[...(partial.get(c.label) ?? [])].join(' / ')} kernel facts in line; ` +
-    `what it made adopted, not re-created, ${adoptedKept.get(c.label) ?? 0}/${reps})`);
+  const per = CAUSES.map((c) => `${c.label} ${converged.get(c.label) ?? 0}/${reps} (kernel facts of the lab in line after the failed run: ${[...(partial.get(c.label) ?? [])].join(' / ')}; ` +
+    `what it made adopted on the next apply, not re-created, ${adoptedKept.get(c.label) ?? 0}/${reps})`);
   const ok = [...converged.values()].reduce((a, b) => a + b, 0);
   return {
     figure: `${ok}/${reps * CAUSES.length} failed creates converged on the next plain apply once the cause was removed: ${per.join('; ')}; ` +
