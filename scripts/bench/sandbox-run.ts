@@ -3,10 +3,11 @@
  * `unshare --net --mount --propagation private`, tmpfs on /run, nothing is
  * ever created in this machine's own network namespace).
  *
- * Unlike Sandbox.sh (spawnSync), commands here run asynchronously, each in
- * its own process group, so that a timeout or a signal to the bench can stop
- * a running `terraform` together with every provisioner shell it started,
- * and so that no sandbox outlives the bench (`closeAll`).
+ * Unlike Sandbox.sh (spawnSync), commands here run asynchronously, so that a
+ * timeout or a signal to the bench can stop a running `terraform` and every
+ * provisioner shell it started, and no sandbox outlives the bench
+ * (`closeAll`). Commands stay in the bench's process group: whoever kills
+ * that group (a CI job cancel, a test runner's timeout) ends them too.
  */
 import { ChildProcess, spawn } from 'child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'fs';
@@ -16,6 +17,7 @@ export interface RunResult {
   code: number;
   stdout: string;
   stderr: string;
+  timedOut: boolean;
 }
 
 export interface RunOptions {
@@ -26,7 +28,7 @@ export interface RunOptions {
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
-/** Child process groups still running, killed by closeAll. */
+/** Commands still running, killed by closeAll. */
 const running = new Set<ChildProcess>();
 /** Sandboxes still open, closed by closeAll. */
 const open = new Set<BenchSandbox>();
@@ -36,34 +38,34 @@ export function shq(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-function killGroup(child: ChildProcess): void {
-  try {
-    if (child.pid) process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
-/** Run `argv` in its own process group; on timeout the whole group is killed and the result has code -1. */
+/**
+ * Run `argv`. On timeout the command is killed and the result (code -1)
+ * returned at once: processes it started may still hold its output open
+ * (BenchSandbox kills those).
+ */
 export function run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), {
-      cwd: opts.cwd, env: { ...process.env, ...opts.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(argv[0], argv.slice(1), { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(child);
     let stdout = '';
     let stderr = '';
-    let timedOut = false;
+    let done = false;
     child.stdout!.on('data', (d) => { stdout += d; });
     child.stderr!.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => { timedOut = true; killGroup(child); }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    const finish = (code: number, extra = ''): void => {
+    const finish = (code: number, timedOut: boolean, extra = ''): void => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       running.delete(child);
-      resolve({ code: timedOut ? -1 : code, stdout, stderr: stderr + extra + (timedOut ? `\n(timed out after ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms)` : '') });
+      resolve({ code, stdout, stderr: stderr + extra, timedOut });
     };
-    child.once('error', (e) => finish(-1, String(e)));
-    child.once('close', (code) => finish(code ?? -1));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      finish(-1, true, `\n(timed out after ${timeoutMs} ms)`);
+    }, timeoutMs);
+    child.once('error', (e) => finish(-1, false, String(e)));
+    child.once('close', (code) => finish(code ?? -1, false));
   });
 }
 
@@ -92,10 +94,13 @@ export class BenchSandbox {
   }
 
   /** Run a shell script inside the sandbox (its root network namespace and its mount namespace). */
-  public sh(script: string, opts: RunOptions = {}): Promise<RunResult> {
+  public async sh(script: string, opts: RunOptions = {}): Promise<RunResult> {
     // entering a mount namespace resets the working directory: cd inside
     const body = opts.cwd ? `cd ${shq(opts.cwd)} && ${script}` : script;
-    return run(['nsenter', '-t', String(this.sandbox.pid), '-n', '-m', '--', 'sh', '-c', body], { ...opts, cwd: undefined });
+    const r = await run(['nsenter', '-t', String(this.sandbox.pid), '-n', '-m', '--', 'sh', '-c', body], { ...opts, cwd: undefined });
+    // what the killed shell had started (terraform, provisioners) must not run on
+    if (r.timedOut) this.killInside();
+    return r;
   }
 
   /** Like sh, but throws with the output when the script fails. */
@@ -130,13 +135,19 @@ export class BenchSandbox {
    */
   public close(): void {
     this.sandbox.dispose();
+    this.killInside();
+    open.delete(this);
+  }
+
+  /** SIGKILL every process in the sandbox's namespaces but its keeper. */
+  private killInside(): void {
+    const keeper = String(this.sandbox.pid);
     for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-      if (pid === String(process.pid)) continue;
+      if (pid === keeper || pid === String(process.pid)) continue;
       if (namespacesOf(pid).some((id) => this.ids.has(id))) {
         try { process.kill(Number(pid), 'SIGKILL'); } catch { /* already gone */ }
       }
     }
-    open.delete(this);
   }
 }
 
@@ -150,7 +161,7 @@ function readLog(path: string): string {
 
 /** Kill every command still running and close every sandbox (end of the bench, failure or signal). */
 export function closeAll(): void {
-  for (const child of running) killGroup(child);
+  for (const child of running) child.kill('SIGKILL');
   running.clear();
   for (const box of [...open]) box.close();
 }
