@@ -1,7 +1,7 @@
-import { spawn } from 'child_process';
 import { existsSync } from 'fs';
 import { join } from 'path';
 import { e2ePrerequisites } from './sandbox';
+import { runScript } from './script-run';
 
 /**
  * The reliability & security matrix (scripts/reliability), quick form: every
@@ -17,18 +17,7 @@ const DRIFT_ROW = join(ROOT, 'scripts/reliability/rows/drift.ts');
 jest.setTimeout(TIMEOUT_MS + 30_000);
 
 function runQuickMatrix(): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    // its own process group, so a timeout ends ts-node too (its sandboxes follow their parent)
-    const child = spawn('npx', ['ts-node', 'scripts/reliability/main.ts', '--quick'], { cwd: ROOT, env: process.env, detached: true });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
-    const timer = setTimeout(() => {
-      out += `\n(reliability.test: no result after ${TIMEOUT_MS / 1000} s, killed)\n`;
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
-    }, TIMEOUT_MS);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, out }); });
-  });
+  return runScript('scripts/reliability/main.ts', ['--quick'], TIMEOUT_MS);
 }
 
 test('reliability matrix (quick): every row runs and passes', async () => {
