@@ -7,7 +7,7 @@
 #   sh engine.sh destroy STATE_DIR LAB  remove everything the lab's record lists
 #
 # DATA is written by the library at synth time (one object a line, see
-# lib/engine/data.ts); HASH is its sha256 from the plan, so a stale or edited
+# lib/engine/lab.ts and lib/kinds/); HASH is its sha256 from the plan, so a stale or edited
 # data file is refused. The lab's record (what was applied last, and a journal
 # of what an unfinished run may have created) lives in STATE_DIR/labs/LAB,
 # root-only. Work is done in batches: one `ip -batch` from the root namespace
