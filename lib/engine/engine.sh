@@ -137,6 +137,20 @@ run_pass() { # NS FILE-PREFIX
   if [ -s "$2.sys" ]; then in_ns "$1" sh "$HERE/sysctl.sh" "$2.sys" "$REC/nsorig" || die "cannot set the sysctls of $( [ "$1" = - ] && echo 'the host namespace' || echo "namespace '$1'")"; fi
 }
 
+# veth ends left behind by deleted namespaces vanish in the background: wait until they are gone
+# (a name is only free, and the lab only destroyed, once they are)
+wait_gone() {
+  [ -s "$W/waitgone" ] || return 0
+  _i=0
+  while :; do
+    _left=$(cut -d' ' -f1 "$W/waitgone" | sort -u | while read -r _n; do
+      in_ns "$_n" ip -o link show | awk -F': ' -v ns="$_n" '{ sub(/@.*/, "", $2); print ns " " $2 }'; done | grep -Fxf "$W/waitgone" || true)
+    [ -z "$_left" ] && return 0
+    [ "$_i" -lt 600 ] || die "interfaces still there 60 s after their namespaces were deleted: $(printf '%s' "$_left" | tr '\n' ' ' | cut -c1-200)"
+    sleep 0.1; _i=$((_i + 1))
+  done
+}
+
 run_del() { # NS FILE-PREFIX: best effort, objects may already be gone
   if [ -s "$2.brdel" ]; then in_ns "$1" bridge -force -batch "$2.brdel" >/dev/null 2>&1 || true; fi
   if [ -s "$2.del" ]; then in_ns "$1" ip -force -batch "$2.del" >/dev/null 2>&1 || true; fi
@@ -203,13 +217,15 @@ reconcile() { # MODE OLD NEW
   [ -f "$W/passes" ] || : > "$W/passes"
   # journal first: a run killed from here on leaves a record of what it may have made (and nothing else)
   if [ "$_mode" != destroy ]; then
-    { printf '#\n'; grep -v '^#' "$PREV_JOURNAL" || true; cat "$W/creating" 2>/dev/null || true; } > "$REC/journal.new"
+    # (with the data's header and kinds table: a destroy may have only the journal to go by)
+    { grep '^#\|^kind ' "$_new" || true; grep -v '^#\|^kind ' "$PREV_JOURNAL" || true; cat "$W/creating" 2>/dev/null || true; } > "$REC/journal.new"
     mv "$REC/journal.new" "$REC/journal"
   fi
   tick generate
   # 1. deletions: inside the namespaces that stay, then namespaces, then host settings
   while read -r _n; do run_del "$_n" "$W/n/$_n"; done < "$W/passes"
   if [ -s "$W/root.del" ]; then ip -force -batch "$W/root.del" >/dev/null 2>&1 || true; fi
+  wait_gone
   tick deletions
   # 2. creations: namespaces and veth pairs from the root namespace, then each namespace's own batch
   if [ -s "$W/root.ip" ]; then ip -batch "$W/root.ip" 2>"$W/root.err" || explain "$W/root.ip" "$W/root.who" "$W/root.err"; fi

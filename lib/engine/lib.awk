@@ -50,7 +50,7 @@ function sysctl_path(key,    p) { p = key; gsub(/\./, "/", p); return "/proc/sys
 
 function finish() {
   close(W "/errors"); close(W "/root.ip"); close(W "/root.who"); close(W "/root.del"); close(W "/log")
-  close(W "/newns"); close(W "/hostsysctl"); close(W "/creating")
+  close(W "/newns"); close(W "/hostsysctl"); close(W "/creating"); close(W "/waitgone")
   exit (errors > 0)
 }
 

@@ -6,8 +6,13 @@ function veth_op(op, f, o, id,    nsa, ifa, nsb, ifb, marker, ea, eb, cmd, d) {
   nsa = f[2]; ifa = f[3]; nsb = f[4]; ifb = f[5]; marker = f[6]
   d = "veth " at(nsa, ifa) " <-> " at(nsb, ifb)
   if (op == "D") {
-    # a namespace going away takes the pair with it (in bulk: deleting veths one by one is slow)
-    if ((nsa in nsgone) || (nsb in nsgone)) { say("removed " d); return }
+    # a namespace going away takes the pair with it (in bulk: deleting veths one by one is slow);
+    # the kernel does that in the background, so the engine waits for an end that stays behind
+    if ((nsa in nsgone) || (nsb in nsgone)) {
+      if (!(nsa in nsgone) && has_link(nsa, ifa)) print nsa " " ifa > (W "/waitgone")
+      if (!(nsb in nsgone) && has_link(nsb, ifb)) print nsb " " ifb > (W "/waitgone")
+      say("removed " d); return
+    }
     if (!(nsa in nsgone)) del_link(nsa, ifa, marker, id, d)
     else del_link(nsb, ifb, marker, id, d)
     return
