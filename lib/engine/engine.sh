@@ -124,6 +124,7 @@ in_ns() { # NS CMD... ("-" = the host namespace)
 }
 
 run_pass() { # NS FILE-PREFIX
+  if [ -s "$2.sys" ]; then in_ns "$1" sh "$HERE/sysctl.sh" pre "$2.sys" "$REC/nsorig" "$2.sysdone" || die "cannot set the sysctls of $( [ "$1" = - ] && echo 'the host namespace' || echo "namespace '$1'")"; fi
   if [ -s "$2.ip" ]; then in_ns "$1" ip -batch "$2.ip" 2>"$2.err" || explain "$2.ip" "$2.ipwho" "$2.err"; fi
   # bridge VLANs: dropping a VLAN a port does not have (the default VLAN 1, on a re-run) is fine
   if [ -s "$2.br" ] && ! in_ns "$1" bridge -force -batch "$2.br" 2>"$2.err"; then
@@ -134,7 +135,7 @@ run_pass() { # NS FILE-PREFIX
       explain "$2.br" "$2.brwho" "$2.err2"
     fi
   fi
-  if [ -s "$2.sys" ]; then in_ns "$1" sh "$HERE/sysctl.sh" "$2.sys" "$REC/nsorig" || die "cannot set the sysctls of $( [ "$1" = - ] && echo 'the host namespace' || echo "namespace '$1'")"; fi
+  if [ -s "$2.sys" ]; then in_ns "$1" sh "$HERE/sysctl.sh" post "$2.sys" "$REC/nsorig" "$2.sysdone" || die "cannot set the sysctls of $( [ "$1" = - ] && echo 'the host namespace' || echo "namespace '$1'")"; fi
 }
 
 # veth ends left behind by deleted namespaces vanish in the background: wait until they are gone
