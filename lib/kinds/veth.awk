@@ -9,8 +9,8 @@ function veth_op(op, f, o, id,    nsa, ifa, nsb, ifb, marker, ea, eb, cmd, d) {
     # a namespace going away takes the pair with it (in bulk: deleting veths one by one is slow);
     # the kernel does that in the background, so the engine waits for an end that stays behind
     if ((nsa in nsgone) || (nsb in nsgone)) {
-      if (!(nsa in nsgone) && has_link(nsa, ifa)) print nsa " " ifa > (W "/waitgone")
-      if (!(nsb in nsgone) && has_link(nsb, ifb)) print nsb " " ifb > (W "/waitgone")
+      if (!(nsa in nsgone) && has_link(nsa, ifa) && owns(nsa, ifa, marker, id)) print nsa " " ifa > (W "/waitgone")
+      if (!(nsb in nsgone) && has_link(nsb, ifb) && owns(nsb, ifb, marker, id)) print nsb " " ifb > (W "/waitgone")
       say("removed " d); return
     }
     if (!(nsa in nsgone)) del_link(nsa, ifa, marker, id, d)
