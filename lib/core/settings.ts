@@ -16,7 +16,7 @@ export type Backend = 'null_resource' | 'terraform_data';
 export const BACKEND_CONTEXT = 'cdktf-netns:backend';
 /** Context key: a prefix for every kernel name in a global scope (namespace names, host interfaces). */
 export const PREFIX_CONTEXT = 'cdktf-netns:prefix';
-/** Context key: runtime directory for ownership claims and saved host settings. */
+/** Context key: runtime directory for the labs' records and saved host settings (root-owned, writable by nobody else). */
 export const STATE_DIR_CONTEXT = 'cdktf-netns:stateDir';
 
 export const DEFAULT_BACKEND: Backend = 'null_resource';
@@ -64,7 +64,7 @@ export function ownerOf(scope: IConstruct): string {
 /**
  * The ownership marker of one construct: stack and construct path. Written as
  * an interface alias (`lo`'s alias for a namespace), so it survives in the
- * kernel and lets destroy and the sweep tell our objects from anyone else's.
+ * kernel and lets the engine tell our objects from anyone else's.
  */
 export function markerOf(scope: IConstruct): string {
   const stack = TerraformStack.of(scope);
