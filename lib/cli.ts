@@ -92,12 +92,7 @@ export function verify(stackDir: string, print: (s: string) => void): number {
   }
   // objects that carry this lab's marker but are not declared
   const declaredNs = new Set(plan.objects.filter((o) => o.kind === 'ns').map((o) => o.values.name));
-  const declaredLinks = new Set(plan.objects.flatMap((o) => {
-    const v = o.values;
-    if (o.kind === 'veth') return [`${v.ns_a} ${v.if_a}`, `${v.ns_b} ${v.if_b}`];
-    if (o.kind === 'bridge' || o.kind === 'vlan') return [`${v.ns} ${v.if}`];
-    return [];
-  }));
+  const declaredLinks = new Set(plan.objects.flatMap((o) => plan.kindOf(o).links(o.values).map(([ns, ifname]) => `${ns} ${ifname}`)));
   const undeclared: string[] = [];
   for (const ns of ['-', ...declaredNs]) {
     for (const l of facts.ns(ns).links) {

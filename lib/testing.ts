@@ -34,20 +34,20 @@ export const netnsMatchers = {
   toCreateNamespace(received: unknown, name: string): MatcherResult {
     const plan = asPlan(received);
     const pass = plan.findAll(`namespace:${name}`).length === 1;
-    return { pass, message: () => `expected the plan ${pass ? 'not ' : ''}to create namespace "${name}"${pass ? '' : nearest(plan, `namespace:${name}`)}` };
+    return { pass, message: () => `expected the plan ${pass ? 'not ' : ''}to create namespace "${name}"${pass ? '' : plan.nearest(`namespace:${name}`)}` };
   },
   toCreateInterface(received: unknown, name: string, namespace?: string): MatcherResult {
     const plan = asPlan(received);
     const sel = namespace === undefined ? `interface:${name}` : `interface:${namespace}/${name}`;
     const pass = plan.findAll(sel).length >= 1;
-    return { pass, message: () => `expected the plan ${pass ? 'not ' : ''}to create interface ${sel.slice(10)}${pass ? '' : nearest(plan, sel)}` };
+    return { pass, message: () => `expected the plan ${pass ? 'not ' : ''}to create interface ${sel.slice(10)}${pass ? '' : plan.nearest(sel)}` };
   },
   toCreateRoute(received: unknown, namespace: string, destination: string, via?: string): MatcherResult {
     const plan = asPlan(received);
     const sel = `route:${namespace}/${destination}`;
     const found = plan.findAll(sel);
     const pass = found.length === 1 && (via === undefined || found[0].values.via === via);
-    const seen = found.length === 1 ? ` (it goes via ${found[0].values.via})` : nearest(plan, sel);
+    const seen = found.length === 1 ? ` (it goes via ${found[0].values.via})` : plan.nearest(sel);
     return { pass, message: () => `expected the plan ${pass ? 'not ' : ''}to create a route to ${destination} in ${namespace}${via ? ` via ${via}` : ''}${pass ? '' : seen}` };
   },
   toRunAfter(received: unknown, later: string, earlier: string): MatcherResult {
@@ -59,11 +59,6 @@ export const netnsMatchers = {
     return { pass, message: () => `expected replacing ${parent} ${pass ? 'not ' : ''}to re-create ${child}` };
   },
 };
-
-/** "; nearest: a, b, c" — the plan's selectors closest to the one asked for. */
-function nearest(plan: NetnsPlan, selector: string): string {
-  return plan.nearest(selector);
-}
 
 /** Register the matchers with jest's global `expect`. */
 export function setupNetnsMatchers(): void {

@@ -162,8 +162,8 @@ host_sysctls() {
   [ -s "$W/hostsysctl" ] || return 0
   mkdir -p "$STATE/sysctl"
   if command -v flock >/dev/null 2>&1; then exec 8<"$STATE/sysctl"; flock 8; fi
-  while read -r _op _key _val; do
-    _d=$STATE/sysctl/$_key; _p=/proc/sys/$(printf '%s' "$_key" | tr . /)
+  while read -r _op _key _p _val; do
+    _d=$STATE/sysctl/$_key
     if [ "$_op" = D ]; then
       rm -f "$_d/owner.$LAB"
       if [ -d "$_d" ] && [ -z "$(find "$_d" -maxdepth 1 -name 'owner.*' -print)" ]; then
@@ -183,7 +183,7 @@ host_sysctls() {
 # ---- the reconcile: plan, read the kernel, generate, run, record
 reconcile() { # MODE OLD NEW
   _mode=$1
-  { printf '#\n'; awk -v MODE="$_mode" -f "$HERE/plan.awk" "$3" "$2" "$3" "$PREV_JOURNAL"; } > "$W/ops"
+  { printf '#\n'; awk -v MODE="$_mode" -f "$HERE/lib.awk" -f "$HERE/plan.awk" "$3" "$2" "$3" "$PREV_JOURNAL"; } > "$W/ops"
   tick plan
   [ "$_mode" = plan ] && return 0
   ns_facts > "$W/facts"

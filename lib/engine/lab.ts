@@ -6,7 +6,7 @@ import { message, NetnsError } from '../core/errors';
 import { ParsedCidr, ParsedIp, subnetContains } from '../core/ip';
 import { ownerOf, shortHash, stateDirOf } from '../core/settings';
 import { describeNamespace, INamespace } from '../core/types';
-import { KINDS, kindsTable } from '../kinds';
+import { kindsTable } from '../kinds';
 import { DATA_FILE, ENGINE_DIR, ENGINE_SCRIPT, engineFiles, sha256 } from './files';
 import { identityOf, Kind, line, Values } from './kind';
 import { LabResource } from './resource';
@@ -81,6 +81,7 @@ export class Lab extends Construct {
   private readonly namespaces = new Map<string, IConstruct>();
   private readonly interfaces = new Map<string, LabInterface>();
   private readonly interfaceList: LabInterface[] = [];
+  private readonly interfacesByNs = new Map<string, LabInterface[]>();
   private readonly routes = new Map<string, RouteEntry>();
   private readonly links: Array<[LabInterface, LabInterface]> = [];
   private warned = false;
@@ -142,6 +143,9 @@ export class Lab extends Construct {
     }
     this.interfaces.set(key, iface);
     this.interfaceList.push(iface);
+    const inNs = this.interfacesByNs.get(iface.namespace.namespaceName) ?? [];
+    inNs.push(iface);
+    this.interfacesByNs.set(iface.namespace.namespaceName, inNs);
   }
 
   /** Record a layer-2 connection (veth pair, bridge port). */
@@ -161,8 +165,7 @@ export class Lab extends Construct {
 
   /** Addresses of managed interfaces in a namespace, with the interface that carries them. */
   public connectedSubnets(ns: INamespace): Array<{ cidr: ParsedCidr; iface: LabInterface }> {
-    return this.interfaceList
-      .filter((i) => i.namespace.namespaceName === ns.namespaceName)
+    return (this.interfacesByNs.get(ns.namespaceName) ?? [])
       .flatMap((iface) => iface.parsedAddresses.map((cidr) => ({ cidr, iface })));
   }
 
@@ -314,6 +317,3 @@ interface SynthesisSession {
   readonly outdir: string;
   readonly manifest: { forStack(stack: TerraformStack): { synthesizedStackPath: string } };
 }
-
-/** Every kind module, for tests that check the engine covers them. */
-export const ALL_KINDS = KINDS;

@@ -121,8 +121,7 @@ export class NetnsPlan {
     if ('ns' in r) return r.ns === '-' ? [] : this.objects.filter((o) => o.kind === 'ns' && o.values.name === r.ns);
     if ('iface' in r) {
       const [ns, ifname] = r.iface;
-      return this.objects.filter((o) => (o.kind === 'veth' && ((o.values.ns_a === ns && o.values.if_a === ifname) || (o.values.ns_b === ns && o.values.if_b === ifname)))
-        || ((o.kind === 'bridge' || o.kind === 'vlan') && o.values.ns === ns && o.values.if === ifname));
+      return this.objects.filter((o) => this.kindOf(o).links(o.values).some(([n, i]) => n === ns && i === ifname));
     }
     const [ns, via] = r.gatewayOf;
     const gw = parseIp(via);

@@ -1,7 +1,7 @@
 # cdktf-netns planner: compare what was applied last (OLD) with what is declared
 # (NEW) and print the operations that bring the kernel from one to the other.
 #
-#   awk -v MODE=apply|repair|destroy -f plan.awk KINDS OLD NEW JOURNAL
+#   awk -v MODE=apply|repair|destroy -f lib.awk -f plan.awk KINDS OLD NEW JOURNAL
 #
 # KINDS lines: `kind <name> <identity fields> <phase> <namespace fields, comma-separated>`
 # (written by the library from its kind modules). OLD/NEW lines: `<kind> <field>...`.
@@ -21,13 +21,6 @@
 # Cascade: the kernel drops what hangs off a deleted link (addresses, ports,
 # VLANs, routes), so re-creating a link re-creates those even when their own
 # lines did not change; changing an address re-ensures the namespace's routes.
-
-function ident(line,    f, n, i, id) {
-  n = split(line, f, " ")
-  id = f[1]
-  for (i = 2; i <= 1 + nid[f[1]] && i <= n; i++) id = id " " f[i]
-  return id
-}
 
 function touch_links(line, op,    f, k) {
   split(line, f, " "); k = f[1]

@@ -5,6 +5,6 @@
 
 function hsysctl_op(op, f, o, id) {
   if (op != "D") creating(line)
-  print op " " f[2] " " f[3] > (W "/hostsysctl")
+  print op " " f[2] " " sysctl_path(f[2]) " " f[3] > (W "/hostsysctl")
   say((op == "D" ? "released host sysctl " f[2] : "set host sysctl " f[2] "=" f[3]))
 }

@@ -79,7 +79,7 @@ export function writtenData(stackDir: string): string {
 
 /**
  * Run the engine's planner (lib/engine/plan.awk) as engine.sh does:
- * `awk -v MODE=... -f plan.awk NEW OLD NEW JOURNAL` (the kinds table is read
+ * `awk -v MODE=... -f lib.awk -f plan.awk NEW OLD NEW JOURNAL` (the kinds table is read
  * from NEW). Each text gets a `#` header line first, as engine.sh writes
  * them (awk sees no record of an empty file). Returns the operation lines.
  */
@@ -91,7 +91,7 @@ export function runPlanner(mode: 'apply' | 'repair' | 'destroy', oldText: string
     return f;
   };
   const [o, n, j] = [file('old', oldText), file('new', newText), file('journal', journal)];
-  const r = spawnSync('awk', ['-v', `MODE=${mode}`, '-f', join(LIB_DIR, 'engine', 'plan.awk'), n, o, n, j], { encoding: 'utf8' });
+  const r = spawnSync('awk', ['-v', `MODE=${mode}`, '-f', join(LIB_DIR, 'engine', 'lib.awk'), '-f', join(LIB_DIR, 'engine', 'plan.awk'), n, o, n, j], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`plan.awk failed (${r.status}): ${r.stderr}`);
   return r.stdout.split('\n').filter((l) => l !== '');
 }
