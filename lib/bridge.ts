@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { fail } from './core/errors';
 import { BridgePortVlans, ManagedInterface } from './core/interface';
+import { macOf } from './core/settings';
 import { validateBoolean } from './core/validate';
 import { Lab } from './engine/lab';
 import { BRIDGE } from './kinds';
@@ -64,6 +65,7 @@ export class Bridge extends InterfaceConstruct {
     const iface = this.iface;
     Lab.of(this).add(this, () => [[BRIDGE, {
       ns: iface.ns, if: iface.interfaceName, marker: iface.marker, mtu: iface.mtuToken, vlan_filtering: this.vlanFiltering ? '1' : '0',
+      mac: macOf(this, 'bridge'),
     }]]);
     for (const p of props.ports ?? []) this.addPort(p);
   }

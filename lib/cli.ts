@@ -17,27 +17,39 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { dirname, join, resolve } from 'path';
 import { DATA_FILE, ENGINE_SCRIPT } from './engine/files';
 import { collectFacts, listNamespaces, readNamespace } from './engine/facts';
-import { NetnsPlan } from './engine/plan-reader';
+import { deploymentFromState, listDeployments, runEngine } from './engine/deployment';
+import { findLab, NetnsPlan } from './engine/plan-reader';
+import { DEFAULT_STATE_DIR, kernelMarker } from './core/settings';
 
 /** Exit codes: one convention for every command. */
 export const EXIT = { OK: 0, ERROR: 1, DRIFT: 2 } as const;
 
-export const USAGE = `usage: cdktf-netns <command> [STACK_DIR] [--stack NAME]
+export const USAGE = `usage: cdktf-netns <command> [STACK_DIR] [--stack NAME] [options]
 
-Compare a deployed lab with its synthesized plan (run 'cdktf synth' first), and repair it.
+Compare a deployed lab with its synthesized plan (run 'cdktf synth' first), repair it, and
+manage its deployments on this machine.
 
 commands:
-  verify     check every declared object against the kernel, and list objects that carry
-             this lab's marker but are no longer declared
-  repair     re-run the lab's engine over every declared object (adopt what exists,
-             re-create what is missing, remove what is no longer declared), then verify
-  help       show this help (also --help, -h)
+  verify       check every declared object against the kernel, and list objects that carry
+               this deployment's marker but are no longer declared
+  repair       re-run the lab's engine over every declared object (adopt what exists,
+               re-create what is missing, remove what is no longer declared), then verify
+  deployments  list the deployments recorded on this machine (token, status, lab, origin)
+  release TOKEN  remove the objects of a deployment whose Terraform state is lost, and its
+               record (what 'cdktf destroy' would have done)
+  adopt TOKEN  offer a deployment whose Terraform state is lost to the next new deployment
+               of the same lab: its next apply takes the objects over instead of refusing
+  help         show this help (also --help, -h)
 
 STACK_DIR    a synthesized stack directory (cdktf.out/stacks/NAME), or a cdktf project
              directory holding cdktf.out (default: the current directory)
 --stack NAME the stack to use when the project has several
+--deployment TOKEN  the deployment to verify or repair (default: the one the stack's local
+             Terraform state names, else the only one recorded on this machine)
+--state-dir DIR     for deployments, release, adopt without a stack: the state directory
+             (default /run/cdktf-netns)
 
-exit codes: 0 in line (or help), 2 drift found (or the lab is not deployed), 1 error (bad
+exit codes: 0 in line (or done), 2 drift found (or the lab is not deployed), 1 error (bad
 usage, no plan, a failed repair)
 `;
 
@@ -74,15 +86,48 @@ export function readHeader(data: string): LabHeader {
   return h as LabHeader;
 }
 
+/**
+ * The deployment of a stack's lab to work on: the one given, else the one the
+ * stack's local Terraform state names, else the only one recorded here.
+ * undefined: not deployed on this machine.
+ */
+export function resolveDeployment(stackDir: string, header: LabHeader, given?: string): string | undefined {
+  if (given !== undefined) {
+    if (!/^[0-9a-f]{12}$/.test(given)) throw new CliError(`--deployment '${given}' is not a deployment token (12 hexadecimal digits, see 'cdktf-netns deployments')`);
+    return given;
+  }
+  const doc = readPlanDoc(stackDir);
+  const teardown = doc && findLab(doc)?.teardown;
+  const fromState = teardown ? deploymentFromState(stackDir, teardown) : undefined;
+  if (fromState) return fromState;
+  const here = listDeployments(header.state).filter((d) => d.lab === header.lab && d.status !== 'offered' && d.status !== 'empty');
+  if (here.length > 1) {
+    throw new CliError(`lab ${header.owner} has ${here.length} deployments on this machine (${here.map((d) => d.token).join(', ')}) and the stack's Terraform state names none: choose one with --deployment TOKEN`);
+  }
+  return here[0]?.token;
+}
+
+function readPlanDoc(stackDir: string): any {
+  for (const f of ['cdk.tf.json', 'main.tf.json']) {
+    try { return JSON.parse(readFileSync(join(stackDir, f), 'utf8')); } catch { /* next */ }
+  }
+  return undefined;
+}
+
 /** Drift lines of every declared object, plus owned objects no longer declared. */
-export function verify(stackDir: string, print: (s: string) => void): number {
+export function verify(stackDir: string, print: (s: string) => void, deployment?: string): number {
   const text = readFileSync(join(stackDir, DATA_FILE), 'utf8');
   const header = readHeader(text);
-  const plan = NetnsPlan.fromData(text);
-  if (!existsSync(join(header.state, 'labs', header.lab, 'applied'))) {
-    print(`verify: lab ${header.owner} is not deployed on this machine (no record in ${join(header.state, 'labs', header.lab)}): run 'cdktf deploy'`);
+  const token = resolveDeployment(stackDir, header, deployment);
+  if (!token || !existsSync(join(header.state, 'labs', header.lab, token, 'applied'))) {
+    print(`verify: lab ${header.owner} is not deployed on this machine${token ? ` as deployment ${token}` : ''} (no record in ${join(header.state, 'labs', header.lab)}): run 'cdktf deploy'`);
     return EXIT.DRIFT;
   }
+  // the markers as the kernel carries them for this deployment
+  const plan = NetnsPlan.fromData(text.split('\n').map((l) => (l.startsWith('#') ? l
+    : l.split(' ').map((f) => (f.startsWith('cdktf-netns:') ? kernelMarker(f, token) : f)).join(' '))).join('\n'));
+  const owner = kernelMarker(header.owner, token);
+  print(`verify: deployment ${token} of lab ${header.owner}`);
   const facts = collectFacts(plan.objects.flatMap((o) => plan.kindOf(o).reads(o.values)));
   let drifted = 0;
   for (const o of plan.inDependencyOrder()) {
@@ -96,14 +141,14 @@ export function verify(stackDir: string, print: (s: string) => void): number {
   const undeclared: string[] = [];
   for (const ns of ['-', ...declaredNs]) {
     for (const l of facts.ns(ns).links) {
-      if (l.ifname !== 'lo' && l.ifalias?.startsWith(header.owner) && !declaredLinks.has(`${ns} ${l.ifname}`)) {
+      if (l.ifname !== 'lo' && l.ifalias?.startsWith(owner) && !declaredLinks.has(`${ns} ${l.ifname}`)) {
         undeclared.push(`interface ${l.ifname}${ns === '-' ? '' : ` (${ns})`}`);
       }
     }
   }
   for (const ns of listNamespaces().filter((n) => !declaredNs.has(n))) {
     const lo = readNamespace(ns).links.find((l) => l.ifname === 'lo');
-    if (lo?.ifalias?.startsWith(header.owner)) undeclared.push(`namespace ${ns}`);
+    if (lo?.ifalias?.startsWith(owner)) undeclared.push(`namespace ${ns}`);
   }
   for (const u of undeclared) print(`DRIFT undeclared: not declared but owned by this lab: ${u}`);
   drifted += undeclared.length;
@@ -114,12 +159,39 @@ export function verify(stackDir: string, print: (s: string) => void): number {
 }
 
 /** Run the engine's repair over the stack's data file; returns its exit code. */
-export function repair(stackDir: string, print: (s: string) => void): number {
-  const r = spawnSync('sh', [ENGINE_SCRIPT, 'repair', DATA_FILE], { cwd: stackDir, encoding: 'utf8' });
+export function repair(stackDir: string, print: (s: string) => void, deployment?: string): number {
+  const header = readHeader(readFileSync(join(stackDir, DATA_FILE), 'utf8'));
+  const token = resolveDeployment(stackDir, header, deployment);
+  if (!token) {
+    print(`repair: lab ${header.owner} is not deployed on this machine: run 'cdktf deploy'`);
+    return EXIT.DRIFT;
+  }
+  const r = spawnSync('sh', [ENGINE_SCRIPT, 'repair', DATA_FILE, `token:${token}`], { cwd: stackDir, encoding: 'utf8' });
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
   if (out) print(out);
   if (r.status !== 0) { print(`repair: the engine failed (exit ${r.status ?? r.signal})`); return EXIT.ERROR; }
   return EXIT.OK;
+}
+
+/** Print the deployments recorded in a state directory. */
+export function deployments(stateDir: string, print: (s: string) => void, lab?: string): number {
+  const all = listDeployments(stateDir).filter((d) => lab === undefined || d.lab === lab);
+  if (!all.length) { print(`deployments: none recorded in ${stateDir}`); return EXIT.OK; }
+  print('TOKEN         STATUS      NAMESPACES  SINCE                 LAB / APPLIED FROM');
+  for (const d of all) {
+    print(`${d.token}  ${d.status.padEnd(10)}  ${String(d.namespaces).padStart(10)}  ${(d.since || '-').padEnd(20)}  ${d.owner} ${d.origin || '-'}`);
+  }
+  return EXIT.OK;
+}
+
+/** release / adopt one deployment by its token. */
+export function releaseOrAdopt(cmd: 'release' | 'adopt', stateDir: string, token: string, print: (s: string) => void): number {
+  if (!/^[0-9a-f]{12}$/.test(token)) throw new CliError(`'${token}' is not a deployment token (12 hexadecimal digits, see 'cdktf-netns deployments')`);
+  const d = listDeployments(stateDir).find((x) => x.token === token);
+  if (!d) throw new CliError(`no deployment ${token} is recorded in ${stateDir} (see 'cdktf-netns deployments')`);
+  const r = runEngine([cmd === 'release' ? 'destroy' : 'adopt', stateDir, d.lab, `token:${token}`]);
+  if (r.out) print(r.out);
+  return r.code === 0 ? EXIT.OK : EXIT.ERROR;
 }
 
 export function main(argv: string[], print: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): number {
@@ -128,29 +200,56 @@ export function main(argv: string[], print: (s: string) => void = (s) => process
     print(USAGE.trimEnd());
     return cmd === undefined ? EXIT.ERROR : EXIT.OK;
   }
-  if (cmd !== 'verify' && cmd !== 'repair') {
+  if (!['verify', 'repair', 'deployments', 'release', 'adopt'].includes(cmd)) {
     print(`cdktf-netns: unknown command '${cmd}'\n\n${USAGE.trimEnd()}`);
     return EXIT.ERROR;
   }
   let stack: string | undefined;
+  let deployment: string | undefined;
+  let stateDir: string | undefined;
   const positional: string[] = [];
+  const value = (opt: string, v: string | undefined): string => {
+    if (v === undefined || v.startsWith('-')) throw new CliError(`${opt} needs a value (see cdktf-netns --help)`);
+    return v;
+  };
   for (let i = 0; i < rest.length; i++) {
-    if (rest[i] === '--stack') {
-      stack = rest[++i];
-      if (stack === undefined) throw new CliError('--stack needs a stack name');
-    } else if (rest[i] === '--help' || rest[i] === '-h') {
+    if (rest[i] === '--stack') stack = value('--stack', rest[++i]);
+    else if (rest[i] === '--deployment') deployment = value('--deployment', rest[++i]);
+    else if (rest[i] === '--state-dir') stateDir = value('--state-dir', rest[++i]);
+    else if (rest[i] === '--help' || rest[i] === '-h') {
       print(USAGE.trimEnd());
       return EXIT.OK;
     } else if (rest[i].startsWith('-')) throw new CliError(`unknown option '${rest[i]}' (see cdktf-netns --help)`);
     else positional.push(rest[i]);
   }
+  if (cmd === 'release' || cmd === 'adopt') {
+    const [token, dirArg, ...more] = positional;
+    if (token === undefined) throw new CliError(`${cmd} needs a deployment token (see 'cdktf-netns deployments')`);
+    if (more.length) throw new CliError(`${cmd}: one token and one stack directory at most (got ${positional.join(' ')})`);
+    const state = stateDir ?? (dirArg !== undefined || stack !== undefined ? stateOf(findStackDir(dirArg, stack)) : DEFAULT_STATE_DIR);
+    return releaseOrAdopt(cmd, state, token, print);
+  }
   if (positional.length > 1) throw new CliError(`one stack directory at most (got ${positional.join(' ')})`);
+  if (cmd === 'deployments') {
+    if (stateDir !== undefined || (positional.length === 0 && stack === undefined && !hasPlan('.'))) return deployments(stateDir ?? DEFAULT_STATE_DIR, print);
+    const dir = findStackDir(positional[0], stack);
+    const h = readHeader(readFileSync(join(dir, DATA_FILE), 'utf8'));
+    return deployments(h.state, print, h.lab);
+  }
   const dir = findStackDir(positional[0], stack);
   if (cmd === 'repair') {
-    const code = repair(dir, print);
+    const code = repair(dir, print, deployment);
     if (code !== EXIT.OK) return code;
   }
-  return verify(dir, print);
+  return verify(dir, print, deployment);
+}
+
+function stateOf(stackDir: string): string {
+  return readHeader(readFileSync(join(stackDir, DATA_FILE), 'utf8')).state;
+}
+
+function hasPlan(dir: string): boolean {
+  return existsSync(join(dir, DATA_FILE)) || existsSync(join(dir, 'cdktf.out', 'stacks'));
 }
 
 if (require.main === module) {

@@ -4,7 +4,7 @@ import { fail } from './core/errors';
 import { BridgePortVlans, ManagedInterface } from './core/interface';
 import { Lab } from './engine/lab';
 import { VETH } from './kinds';
-import { markerOf } from './core/settings';
+import { macOf, markerOf } from './core/settings';
 import { IInterface, INamespace } from './core/types';
 import type { Bridge } from './bridge';
 import { Namespace } from './namespace';
@@ -76,6 +76,7 @@ export class VethPair extends Construct implements ITerraformDependable {
     const marker = markerOf(this);
     this.lab.add(this, () => [[VETH, {
       ns_a: a.ns, if_a: a.interfaceName, ns_b: b.ns, if_b: b.interfaceName, marker, mtu_a: a.mtuToken, mtu_b: b.mtuToken,
+      mac_a: macOf(this, 'a'), mac_b: macOf(this, 'b'),
     }]]);
     for (const [label, end] of [['a', a], ['b', b]] as const) {
       const bridge = props[label].bridge;

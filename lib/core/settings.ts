@@ -1,4 +1,6 @@
 import { createHash } from 'crypto';
+import { lstatSync } from 'fs';
+import { dirname } from 'path';
 import { IConstruct } from 'constructs';
 import { TerraformStack } from 'cdktf';
 import { fail } from './errors';
@@ -38,12 +40,31 @@ export function prefixOf(scope: IConstruct): string {
   return v;
 }
 
+/** Directories every user may write to: a state directory there could be pre-seeded or swapped by anyone. */
+const SHARED_DIRS = ['/tmp', '/var/tmp', '/dev/shm', '/run/lock', '/var/lock', '/run/user'];
+
 export function stateDirOf(scope: IConstruct): string {
   const v = scope.node.tryGetContext(STATE_DIR_CONTEXT) ?? DEFAULT_STATE_DIR;
-  if (typeof v !== 'string' || !/^\/[A-Za-z0-9_./-]{0,200}$/.test(v) || v.includes('..')) {
+  if (typeof v !== 'string' || !/^\/[A-Za-z0-9_./-]{0,200}$/.test(v) || v.includes('..') || v.includes('/./') || v.endsWith('/.')) {
     fail(scope, `context "${STATE_DIR_CONTEXT}" is not a safe absolute path`, v, 'use an absolute path of A-Z a-z 0-9 _ . / -, e.g. /run/cdktf-netns');
   }
-  return v.replace(/\/+$/, '') || '/';
+  const dir = v.replace(/\/+/g, '/').replace(/\/$/, '') || '/';
+  const shared = SHARED_DIRS.find((d) => dir === d || dir.startsWith(`${d}/`));
+  if (shared || dir === '/') {
+    fail(scope, `context "${STATE_DIR_CONTEXT}" is ${shared ? `inside ${shared}, a directory every user can write to` : 'the root directory'}: anyone could pre-seed or replace the lab's records there`, v,
+      'use a directory only root can write, e.g. /run/cdktf-netns (the default) or /var/lib/cdktf-netns');
+  }
+  // where the directory (or its parents) exist on the machine that synthesizes, check them now; the engine checks again on the target
+  for (let d = dir; ; d = dirname(d)) {
+    let st;
+    try { st = lstatSync(d); } catch { if (d === '/') break; continue; }
+    if (st.isSymbolicLink() || (st.mode & 0o022) !== 0 || st.uid !== 0) {
+      fail(scope, `context "${STATE_DIR_CONTEXT}": ${d} is ${st.isSymbolicLink() ? 'a symbolic link' : st.uid !== 0 ? 'not owned by root' : 'writable by group or others'}, so the lab's records there could be forged`, v,
+        'use a directory whose every component is root-owned and writable only by root, e.g. /run/cdktf-netns');
+    }
+    if (d === '/') break;
+  }
+  return dir;
 }
 
 export function shortHash(s: string, len = 12): string {
@@ -51,15 +72,36 @@ export function shortHash(s: string, len = 12): string {
 }
 
 const MARKER_SAFE = /[^A-Za-z0-9_.\/:-]/g;
-const MAX_MARKER = 240;
+/** The kernel keeps at most 255 bytes of an alias (IFALIASZ - 1). */
+export const MAX_KERNEL_MARKER = 255;
+/** What the engine adds to a marker when it writes it: `@` and the 12-character deployment token. */
+export const DEPLOYMENT_TAG_LENGTH = 13;
+const MAX_MARKER = MAX_KERNEL_MARKER - DEPLOYMENT_TAG_LENGTH - 2;
+const MAX_STACK_IN_OWNER = 64;
 
 /** The stack's ownership prefix: every marker of the stack starts with it. */
 export function ownerOf(scope: IConstruct): string {
   const id = TerraformStack.of(scope).node.id;
-  const safe = id.replace(MARKER_SAFE, '_');
-  // keep owners of differently spelled stacks apart ("lab 1" vs "lab_1")
-  return `cdktf-netns:${safe === id ? id : `${safe}~${shortHash(id, 8)}`}/`;
+  const safe = id.replace(MARKER_SAFE, '_').replace(/@/g, '_');
+  // keep owners of differently spelled stacks apart ("lab 1" vs "lab_1"), and long stack names short
+  const name = safe === id && id.length <= MAX_STACK_IN_OWNER ? id : `${safe.slice(0, MAX_STACK_IN_OWNER - 9)}~${shortHash(id, 8)}`;
+  return `cdktf-netns:${name}/`;
 }
+
+/**
+ * The marker as the kernel carries it, for one deployment of the lab:
+ * `cdktf-netns:<stack>@<deployment>/<path>`. The deployment token is born at
+ * apply time (from the Terraform id of the lab's Teardown resource), so twin
+ * deployments of byte-identical plans never take each other's objects, and
+ * synthesis stays deterministic. lib/engine/lib.awk's kmarker() writes the same.
+ */
+export function kernelMarker(marker: string, deployment: string): string {
+  const i = marker.indexOf('/');
+  return i < 0 ? marker : `${marker.slice(0, i)}@${deployment}${marker.slice(i)}`;
+}
+
+/** A deployment token: the first 12 hex digits of the sha256 of the Terraform id (engine.sh computes the same). */
+export const deploymentToken = (terraformId: string): string => createHash('sha256').update(terraformId).digest('hex').slice(0, 12);
 
 /**
  * The ownership marker of one construct: stack and construct path. Written as
@@ -76,4 +118,16 @@ export function markerOf(scope: IConstruct): string {
     path = `${path.slice(0, MAX_MARKER - owner.length - 14)}~${shortHash(rel)}`;
   }
   return owner + path;
+}
+
+/**
+ * A locally administered unicast MAC address derived from a construct (and a
+ * salt: the end of a veth pair), stable across re-creation and renames: a
+ * replaced interface keeps its MAC, so its neighbours' ARP/NDP caches stay
+ * right (a random new MAC leaves them pointing at a ghost for up to a minute).
+ * The name prefix is part of the hash, so prefixed twins differ.
+ */
+export function macOf(scope: IConstruct, salt: string): string {
+  const h = createHash('sha256').update(`${markerOf(scope)}|${prefixOf(scope)}|${salt}`).digest();
+  return ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }

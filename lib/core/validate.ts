@@ -12,6 +12,19 @@ import { ParsedCidr, ParsedIp, parseCidr, parseIp } from './ip';
 const IFNAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const NSNAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const RESERVED_IFNAMES = new Set(['.', '..', 'all', 'default', 'lo']);
+/**
+ * Words ip(8) and bridge(8) read as keywords where a name may stand (`ip link
+ * add up type veth` makes a kernel-named veth nobody cleans up; `ip netns del
+ * all` deletes every namespace): refused as interface and namespace names.
+ */
+/** Namespace names ip(8) treats specially where a namespace name stands (`ip netns del all`, `ip -n all`). */
+const RESERVED_NSNAMES = new Set(['all', 'help']);
+export const IP_KEYWORDS: ReadonlySet<string> = new Set([
+  'add', 'address', 'addr', 'alias', 'all', 'allmulticast', 'arp', 'attach', 'brd', 'broadcast', 'change', 'del', 'delete',
+  'dev', 'down', 'dynamic', 'exec', 'flush', 'get', 'group', 'help', 'identify', 'index', 'link', 'list', 'list-id', 'lladdr',
+  'master', 'mode', 'monitor', 'mtu', 'multicast', 'name', 'netns', 'nomaster', 'none', 'nopeer', 'peer', 'pids', 'promisc',
+  'qlen', 'replace', 'set', 'show', 'state', 'to', 'trailers', 'txqlen', 'txqueuelen', 'type', 'up', 'via', 'vrf',
+]);
 
 /** Kernel limit IFNAMSIZ-1. */
 export const MAX_IFNAME = 15;
@@ -30,6 +43,9 @@ export function validateInterfaceName(scope: IConstruct, what: string, name: unk
     fail(scope, `${what}: interface name is not allowed`, name,
       'use only A-Z a-z 0-9 _ . - (not starting with . or -), and not ".", "..", "lo", "all" or "default"');
   }
+  if (IP_KEYWORDS.has(name.toLowerCase())) {
+    fail(scope, `${what}: interface name is a word ip(8) reads as a keyword`, name, 'choose another name (e.g. add a suffix: "up0")');
+  }
   return name;
 }
 
@@ -43,6 +59,9 @@ export function validateNamespaceName(scope: IConstruct, name: unknown): string 
   if (!NSNAME.test(name) || name === '.' || name === '..') {
     fail(scope, 'namespace name is not allowed', name,
       'use only A-Z a-z 0-9 _ . - and do not start with . or -');
+  }
+  if (RESERVED_NSNAMES.has(name)) {
+    fail(scope, 'namespace name is a word ip(8) reads as a keyword ("ip netns del all" deletes every namespace)', name, 'choose another name (e.g. add a suffix: "all0")');
   }
   return name;
 }
@@ -119,7 +138,16 @@ export function validateSysctl(scope: IConstruct, key: unknown, value: unknown):
   if (typeof v !== 'string' || !SYSCTL_VALUE.test(v)) {
     fail(scope, `sysctl ${key}: value is not allowed`, value, 'use a plain value such as "1" or "0"');
   }
-  return [key, v];
+  return [canonicalSysctl(key), v];
+}
+
+/**
+ * One spelling per kernel setting: `net.ipv4.conf.all.forwarding` and
+ * `net.ipv4.ip_forward` are the same switch (writing either sets both), so
+ * they are one object, one saved original and one owner count.
+ */
+export function canonicalSysctl(key: string): string {
+  return key === 'net.ipv4.conf.all.forwarding' ? 'net.ipv4.ip_forward' : key;
 }
 
 /** Reject anything that is not a boolean where a boolean is expected (JS callers have no types). */

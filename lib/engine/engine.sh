@@ -1,18 +1,33 @@
 #!/bin/sh
 # cdktf-netns engine: bring the kernel in line with a lab's data file.
 #
-#   sh engine.sh apply DATA HASH        reconcile (the Lab resource's create step)
-#   sh engine.sh repair DATA            the same, checking every declared object
-#   sh engine.sh plan DATA              print the operations apply would run
-#   sh engine.sh destroy STATE_DIR LAB  remove everything the lab's record lists
+#   sh engine.sh apply DATA HASH DEPLOYMENT       reconcile (the Lab resource's create step)
+#   sh engine.sh seal DATA HASH DEPLOYMENT        the last step of an apply: finish an interrupted one
+#   sh engine.sh repair DATA DEPLOYMENT           reconcile, checking every declared object
+#   sh engine.sh plan DATA DEPLOYMENT             print the operations apply would run
+#   sh engine.sh destroy STATE_DIR LAB DEPLOYMENT remove everything the deployment's record lists
+#   sh engine.sh adopt STATE_DIR LAB DEPLOYMENT   let the lab's next new deployment take this one over
+#   sh engine.sh list STATE_DIR                   the deployments recorded on this machine
 #
 # DATA is written by the library at synth time (one object a line, see
-# lib/engine/lab.ts and lib/kinds/); HASH is its sha256 from the plan, so a stale or edited
-# data file is refused. The lab's record (what was applied last, and a journal
-# of what an unfinished run may have created) lives in STATE_DIR/labs/LAB,
-# root-only. Work is done in batches: one `ip -batch` from the root namespace
-# (namespaces, veth pairs), then one per namespace that changes, through
-# nsenter; only what changed is touched.
+# lib/engine/lab.ts and lib/kinds/); HASH is its sha256 from the plan, so a stale or
+# edited data file is refused. DEPLOYMENT is the Terraform id of the lab's Teardown
+# resource (born at the first apply, so twin deployments of one plan differ), or
+# `token:` and the 12 hex digits derived from it. Each deployment's record (what was
+# applied last, and a journal of what an unfinished run may have created) lives in
+# STATE_DIR/labs/LAB/TOKEN, root-only; the kernel carries the token in every marker
+# (`cdktf-netns:<stack>@<token>/<path>`). Work is done in batches: one `ip -batch` from
+# the root namespace (namespaces, veth pairs), then one per namespace that changes,
+# through nsenter; only what changed is touched.
+IFS=' 	
+'
+# Only what Terraform's command line says counts: nothing inherited (DRY_RUN, ENV,
+# BASH_ENV, AWKPATH, POSIXLY_CORRECT, locales, ...) changes what runs. PATH and our own
+# debugging switches (CDKTF_NETNS_TIMING, CDKTF_NETNS_KEEP_WORK) pass through.
+if [ "${CDKTF_NETNS_ENGINE_ENV:-}" != clean ]; then
+  exec env -i CDKTF_NETNS_ENGINE_ENV=clean PATH="${PATH:+$PATH:}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+    CDKTF_NETNS_TIMING="${CDKTF_NETNS_TIMING:-}" CDKTF_NETNS_KEEP_WORK="${CDKTF_NETNS_KEEP_WORK:-}" /bin/sh "$0" "$@"
+fi
 set -eu
 set -f
 umask 077
@@ -48,22 +63,67 @@ safe_dir() {
 
 header() { sed -n "s/^#$1 //p" "$2" | head -n 1; }
 
-setup_lab() { # STATE_DIR LAB
+# The deployment's token: 12 hex digits of the sha256 of its Terraform id (lib/core/settings.ts: deploymentToken)
+dep_token() {
+  case $1 in
+    token:*) _t=${1#token:}
+      case $_t in *[!0-9a-f]*|'') die "deployment token '$_t' is not 12 hexadecimal digits" ;; esac
+      [ ${#_t} -eq 12 ] || die "deployment token '$_t' is not 12 hexadecimal digits"
+      printf '%s\n' "$_t" ;;
+    *) case $1 in *[!A-Za-z0-9-]*|'') die "deployment id '$1' is not a Terraform resource id" ;; esac
+      [ ${#1} -le 64 ] || die "deployment id '$1' is too long"
+      printf '%s' "$1" | sha256sum | cut -c1-12 ;;
+  esac
+}
+
+check_state_path() {
+  case $1 in /*) ;; *) die "state directory '$1' is not an absolute path" ;; esac
+  case $1 in *..*|*[!A-Za-z0-9_./-]*) die "state directory '$1' has characters outside A-Z a-z 0-9 _ . / -" ;; esac
+}
+
+# the record's small facts: deployment id, where it was applied from, since when
+info() { [ -f "$1/info" ] && sed -n "s/^$2 //p" "$1/info" | head -n 1; }
+
+setup_lab() { # STATE_DIR LAB DEPLOYMENT
   STATE=$1; LAB=$2
-  case $STATE in /*) ;; *) die "state directory '$STATE' is not an absolute path" ;; esac
-  case $STATE in *..*|*[!A-Za-z0-9_./-]*) die "state directory '$STATE' has characters outside A-Z a-z 0-9 _ . / -" ;; esac
+  check_state_path "$STATE"
   case $LAB in *[!0-9a-f]*|'') die "lab id '$LAB' is not a hexadecimal id" ;; esac
+  DEP=$(dep_token "$3")
   safe_dir "$STATE"
-  REC=$STATE/labs/$LAB
-  mkdir -p "$STATE/labs" "$REC" "$REC/nsorig" "$STATE/sysctl"
-  # one run at a time per lab (a lock on the record directory itself: no lock file to leave behind)
-  if command -v flock >/dev/null 2>&1; then exec 9<"$REC"; flock 9; fi
+  mkdir -p "$STATE/labs/$LAB" "$STATE/sysctl"
+  # one run at a time per lab, all deployments of it (a lock on the lab's directory itself: no
+  # lock file to leave behind), so twins applying at once see each other's objects
+  if command -v flock >/dev/null 2>&1; then exec 9<"$STATE/labs/$LAB"; flock 9; fi
+  REC=$STATE/labs/$LAB/$DEP
+  mkdir -p "$REC" "$REC/nsorig"
+  [ -f "$REC/info" ] || printf 'id %s\nsince %s\n' "$3" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$REC/info"
   # the work directory of a run that was killed: nobody else can be using it now
   set +f; rm -rf "$REC"/work.*; set -f
   W=$(mktemp -d "$REC/work.XXXXXXXX")
   [ -n "${CDKTF_NETNS_KEEP_WORK:-}" ] || trap 'rm -rf "$W"' EXIT
   trap 'exit 1' INT TERM HUP PIPE
   mkdir "$W/n"
+  ALTDEP=""
+  if [ -f "$REC/adopting" ]; then ALTDEP=$(dep_token "token:$(cat "$REC/adopting")"); fi
+}
+
+# Take over a deployment the operator released for adoption (`cdktf-netns adopt`): only a
+# deployment with no record of its own does, and only when exactly one is on offer.
+adopt_offered() {
+  [ ! -f "$REC/applied" ] && [ ! -f "$REC/journal" ] && [ -z "$ALTDEP" ] || return 0
+  set +f
+  _offers=$(for _d in "$STATE/labs/$LAB"/*/adoptable; do [ -f "$_d" ] && basename "$(dirname "$_d")"; done | grep -vx "$DEP" || true)
+  set -f
+  [ -n "$_offers" ] || return 0
+  [ "$(printf '%s\n' "$_offers" | wc -l)" -eq 1 ] || die "several deployments of this lab are offered for adoption ($(printf '%s' "$_offers" | tr '\n' ' ')): withdraw all but one (cdktf-netns release, or destroy them)"
+  _o=$STATE/labs/$LAB/$_offers
+  dep_token "token:$_offers" > /dev/null
+  for _f in applied journal nsino; do if [ -f "$_o/$_f" ]; then mv "$_o/$_f" "$REC/$_f"; fi; done
+  set +f; for _f in "$_o"/nsorig/*; do if [ -f "$_f" ]; then mv "$_f" "$REC/nsorig/"; fi; done; set -f
+  printf '%s\n' "$_offers" > "$REC/adopting"
+  rm -rf "$_o"
+  ALTDEP=$_offers
+  printf 'cdktf-netns: deployment %s takes over deployment %s (released for adoption)\n' "$DEP" "$ALTDEP"
 }
 
 # ---- kernel facts (engine's view of what exists), tab-separated, see gen.awk
@@ -97,14 +157,39 @@ link_facts() {
   jq -r '.ns as $ns
     | (.l[] | ["L", $ns, .ifname, (.ifalias // ""), (.linkinfo.info_kind // ""), (.master // "")] | @tsv),
       (.l[] | .ifname as $dev | (.addr_info // [])[] | select(.scope != "host" and .scope != "link") | ["A", $ns, $dev, .local, (.prefixlen | tostring)] | @tsv),
-      (.r4[] | ["R", $ns, "4", .dst, (.gateway // ""), (.protocol // "" | tostring)] | @tsv),
-      (.r6[] | ["R", $ns, "6", .dst, (.gateway // ""), (.protocol // "" | tostring)] | @tsv),
+      (.r4[] | ["R", $ns, "4", .dst, (.gateway // ""), (.protocol // "" | tostring), (.dev // "")] | @tsv),
+      (.r6[] | ["R", $ns, "6", .dst, (.gateway // ""), (.protocol // "" | tostring), (.dev // "")] | @tsv),
       (["G", $ns] | @tsv)' "$W/facts.json" || die "cannot read the kernel facts (jq failed)"
+}
+
+# host objects of the lab's other deployments, and of other labs, on this machine (their
+# records): `O token owner line`, so a host route another deployment made is refused by name
+other_records() {
+  printf '#\n'
+  set +f
+  for _r in "$STATE"/labs/*/*; do
+    if [ "$_r" = "$REC" ] || [ ! -d "$_r" ]; then continue; fi
+    _t=${_r##*/}
+    case $_t in *[!0-9a-f]*) continue ;; esac
+    for _f in "$_r/applied" "$_r/journal"; do
+      [ -f "$_f" ] || continue
+      _ow=$(header owner "$_f")
+      case $_ow in cdktf-netns:*/) ;; *) continue ;; esac
+      grep '^route - ' "$_f" | awk -v t="$_t" -v o="$_ow" '/^[A-Za-z0-9_.:\/ -]*$/ { print "O\t" t "\t" o "\t" $0 }' || true
+    done
+  done
+  set -f
 }
 
 # ---- running batches, and saying what failed in words
 explain() { # BATCH WHO ERR
   _line=$(sed -n 's/^Command failed .*:\([0-9]*\)$/\1/p' "$3" | head -n 1)
+  # what this run created before the failing line stays journaled; the rest (the failing
+  # create among it: that name may well be someone else's) is not this lab's to adopt later
+  case $1 in *.ip)
+    if [ -n "$_line" ] && [ -f "${1%.ip}.jl" ]; then head -n $((_line - 1)) "${1%.ip}.jl" | grep . >> "$W/done.jl" || true; fi
+    prune_journal ;;
+  esac
   _what=$( [ -n "$_line" ] && sed -n "${_line}p" "$2" || echo "apply a batch")
   _err=$(grep -v '^Command failed' "$3" | head -n 3 | tr '\n' ' ')
   case "$_what:$_err" in
@@ -123,9 +208,19 @@ in_ns() { # NS CMD... ("-" = the host namespace)
   if [ "$_ns" = - ]; then "$@"; else nsenter "--net=/run/netns/$_ns" "$@"; fi
 }
 
+# A batch that ran through: what it created is journaled for good.
+batch_done() { if [ -s "$1" ]; then grep . "$1" >> "$W/done.jl" || true; fi; }
+
+# After a failed batch: the journal keeps what earlier runs left and what this run made.
+prune_journal() {
+  [ "${_mode:-}" != destroy ] || return 0
+  { grep '^#\|^kind ' "$W/new" || true; grep -v '^#\|^kind ' "$PREV_JOURNAL" || true; cat "$W/done.jl" 2>/dev/null || true; } > "$REC/journal.new"
+  mv "$REC/journal.new" "$REC/journal"
+}
+
 run_pass() { # NS FILE-PREFIX
   if [ -s "$2.sys" ]; then in_ns "$1" sh "$HERE/sysctl.sh" pre "$2.sys" "$REC/nsorig" "$2.sysdone" || die "cannot set the sysctls of $( [ "$1" = - ] && echo 'the host namespace' || echo "namespace '$1'")"; fi
-  if [ -s "$2.ip" ]; then in_ns "$1" ip -batch "$2.ip" 2>"$2.err" || explain "$2.ip" "$2.ipwho" "$2.err"; fi
+  if [ -s "$2.ip" ]; then in_ns "$1" ip -batch "$2.ip" 2>"$2.err" || explain "$2.ip" "$2.ipwho" "$2.err"; batch_done "$2.jl"; fi
   # bridge VLANs: dropping a VLAN a port does not have (the default VLAN 1, on a re-run) is fine
   if [ -s "$2.br" ] && ! in_ns "$1" bridge -force -batch "$2.br" 2>"$2.err"; then
     _bad=$(sed -n 's/^Command failed .*:\([0-9]*\)$/\1/p' "$2.err" | while read -r _l; do
@@ -157,24 +252,63 @@ run_del() { # NS FILE-PREFIX: best effort, objects may already be gone
   if [ -s "$2.del" ]; then in_ns "$1" ip -force -batch "$2.del" >/dev/null 2>&1 || true; fi
 }
 
-# host sysctls: one record per key, one owner file per lab; the original value returns with the last owner
-host_sysctls() {
+# ---- host sysctls: one record per key ($STATE/sysctl/KEY: the original value, and one
+# owner file per deployment holding the value it set); the original returns with the last
+# owner. Under one lock for every lab, held from the check to the end of the run.
+sysctl_key_ok() {
+  case $1 in ''|.*|*.|*..*|*[!A-Za-z0-9_.-]*) die "host sysctl key '$1' (from the data or a record) is not a dotted net.* key: refusing it" ;; net.*) ;; *) die "host sysctl key '$1' is not a net.* key: refusing it" ;; esac
+}
+
+owner_of_token() { # TOKEN: the lab owner a record names
+  set +f
+  for _r in "$STATE"/labs/*/"$1"; do
+    if [ -f "$_r/applied" ]; then header owner "$_r/applied"; set -f; return 0; fi
+    if [ -f "$_r/journal" ]; then header owner "$_r/journal"; set -f; return 0; fi
+  done
+  set -f
+  echo "an unknown lab"
+}
+
+sysctl_check() {
   [ -s "$W/hostsysctl" ] || return 0
-  mkdir -p "$STATE/sysctl"
   if command -v flock >/dev/null 2>&1; then exec 8<"$STATE/sysctl"; flock 8; fi
   while read -r _op _key _p _val; do
+    sysctl_key_ok "$_key"
+    [ "$_op" != D ] || continue
     _d=$STATE/sysctl/$_key
+    [ -d "$_d" ] || continue
+    set +f
+    for _o in "$_d"/owner.*; do
+      [ -f "$_o" ] || continue
+      _t=${_o##*/owner.}
+      [ "$_t" != "$DEP" ] || continue
+      _v=$(head -n 1 "$_o")
+      if [ "$_v" != "$_val" ]; then
+        set -f
+        die "host sysctl $_key: this lab ($OWNER, deployment $DEP) sets it to $_val, but $(owner_of_token "$_t") (deployment $_t) holds it at $_v. Two labs cannot hold one host setting at different values: make them agree, or destroy the other lab first"
+      fi
+    done
+    set -f
+  done < "$W/hostsysctl"
+}
+
+host_sysctls() {
+  [ -s "$W/hostsysctl" ] || return 0
+  while read -r _op _key _p _val; do
+    sysctl_key_ok "$_key"
+    _d=$STATE/sysctl/$_key
+    [ ! -L "$_d" ] || die "host sysctl record $_d is a symbolic link: refusing it"
     if [ "$_op" = D ]; then
-      rm -f "$_d/owner.$LAB"
+      rm -f "$_d/owner.$DEP"
       if [ -d "$_d" ] && [ -z "$(find "$_d" -maxdepth 1 -name 'owner.*' -print)" ]; then
-        if [ -f "$_d/orig" ]; then cat "$_d/orig" > "$_p"; fi
+        if [ -f "$_d/orig" ]; then head -n 1 "$_d/orig" > "$_p"; printf 'restored host sysctl %s\n' "$_key" >> "$W/log"; fi
         rm -rf "$_d"
       fi
     else
       [ -w "$_p" ] || die "host sysctl $_key ($_p) does not exist or is not writable"
       mkdir -p "$_d"
-      if [ ! -f "$_d/orig" ]; then cat "$_p" > "$_d/orig.new" && mv "$_d/orig.new" "$_d/orig"; fi
-      printf '%s\n' "$_val" > "$_d/owner.$LAB"
+      if [ ! -f "$_d/orig" ]; then cat "$_p" > "$_d/orig.new"; mv "$_d/orig.new" "$_d/orig"; fi
+      printf '%s\n' "$_val" > "$_d/owner.$DEP"
       printf '%s\n' "$_val" > "$_p"
     fi
   done < "$W/hostsysctl"
@@ -183,7 +317,8 @@ host_sysctls() {
 # ---- the reconcile: plan, read the kernel, generate, run, record
 reconcile() { # MODE OLD NEW
   _mode=$1
-  { printf '#\n'; awk -v MODE="$_mode" -f "$HERE/lib.awk" -f "$HERE/plan.awk" "$3" "$2" "$3" "$PREV_JOURNAL"; } > "$W/ops"
+  { printf '#\n'; awk -v MODE="$_mode" -f "$HERE/lib.awk" -f "$HERE/plan.awk" "$3" "$2" "$3" "$PREV_JOURNAL"; } > "$W/ops" ||
+    die "the lab's record in $REC is damaged (see above): refusing to act on it"
   tick plan
   [ "$_mode" = plan ] && return 0
   ns_facts > "$W/facts"
@@ -198,6 +333,7 @@ reconcile() { # MODE OLD NEW
   # shellcheck disable=SC2086
   link_facts $_need > "$W/facts.tsv"
   cat "$W/facts.tsv" >> "$W/facts"
+  other_records >> "$W/facts"
   tick "read $(printf '%s\n' "$_need" | grep -c . || true) namespace(s)"
   : > "$W/errors"
   # the generator: shared helpers, one module per kind, the main loop
@@ -206,16 +342,20 @@ reconcile() { # MODE OLD NEW
   set +f
   for _k in "$HERE"/../kinds/*.awk; do set -- "$@" -f "$_k"; done
   set -f
-  awk -F '\t' -v W="$W" -v MODE="$_mode" -v OWNER="$OWNER" "$@" -f "$HERE/gen.awk" \
+  awk -F '\t' -v W="$W" -v MODE="$_mode" -v OWNER="$OWNER" -v DEP="$DEP" -v ALTDEP="$ALTDEP" "$@" -f "$HERE/gen.awk" \
     "$_new" "$W/facts" "$PREV_JOURNAL" "$_old" "$W/ops" "$W/ops" > "$W/nscmds" || {
       [ -s "$W/errors" ] && { cat "$W/errors" >&2; exit 1; }
       die "internal: the generator failed"; }
-  # split the per-namespace commands into batch files: W/n/<ns>.<type> (+ .<type>who: what each line does)
+  # split the per-namespace commands into batch files: W/n/<ns>.<type> (+ .<type>who: what each
+  # line does; and for ip batches .jl: the journal line of the object a line creates, or nothing)
   sort -t "$(printf '\t')" -k1,1 -k2,2n -s "$W/nscmds" | awk -F '\t' -v D="$W/n" '
     { f = D "/" $1 "." $3; w = f "who"
       if ($1 != cur) { for (x in open) close(x); delete open; cur = $1; print $1 > (D "/../passes") }
-      print $4 > f; print $5 > w; open[f] = 1; open[w] = 1 }'
+      print $4 > f; print $5 > w; open[f] = 1; open[w] = 1
+      if ($3 == "ip") { j = D "/" $1 ".jl"; print $6 > j; open[j] = 1 } }'
   [ -f "$W/passes" ] || : > "$W/passes"
+  # host settings another lab holds at another value: refused before anything is touched
+  sysctl_check
   # journal first: a run killed from here on leaves a record of what it may have made (and nothing else)
   if [ "$_mode" != destroy ]; then
     # (with the data's header and kinds table: a destroy may have only the journal to go by)
@@ -229,7 +369,13 @@ reconcile() { # MODE OLD NEW
   wait_gone
   tick deletions
   # 2. creations: namespaces and veth pairs from the root namespace, then each namespace's own batch
-  if [ -s "$W/root.ip" ]; then ip -batch "$W/root.ip" 2>"$W/root.err" || explain "$W/root.ip" "$W/root.who" "$W/root.err"; fi
+  if [ -s "$W/root.ip" ]; then ip -batch "$W/root.ip" 2>"$W/root.err" || explain "$W/root.ip" "$W/root.who" "$W/root.err"; batch_done "$W/root.jl"; fi
+  # the inodes of the namespaces just made, at once: a journaled namespace is ours only with its inode
+  if [ -s "$W/newns" ]; then
+    sed 's|^|/run/netns/|' "$W/newns" | xargs stat -L -c '%n %d:%i' 2>/dev/null | sed 's|^/run/netns/||' > "$W/newino" || true
+    { if [ -f "$REC/nsino" ]; then grep -v -F -w -f "$W/newns" "$REC/nsino" || true; fi; cat "$W/newino"; } > "$REC/nsino.new"
+    mv "$REC/nsino.new" "$REC/nsino"
+  fi
   tick "root batch"
   while read -r _n; do run_pass "$_n" "$W/n/$_n"; done < "$W/passes"
   tick "namespace batches"
@@ -240,8 +386,7 @@ record() { # NEW: what is applied now, with the inodes of its namespaces
   cp "$1" "$REC/applied.new" && mv "$REC/applied.new" "$REC/applied"
   awk '$1 == "ns" { print "/run/netns/" $2 }' "$1" > "$W/nspaths"
   if [ -s "$W/nspaths" ]; then
-    # shellcheck disable=SC2046
-    stat -L -c '%n %d:%i' $(cat "$W/nspaths") 2>/dev/null | sed 's|^/run/netns/||' > "$REC/nsino.new" || true
+    xargs stat -L -c '%n %d:%i' < "$W/nspaths" 2>/dev/null | sed 's|^/run/netns/||' > "$REC/nsino.new" || true
     mv "$REC/nsino.new" "$REC/nsino"
   else rm -f "$REC/nsino"; fi
   # sysctl originals of namespaces that are gone
@@ -252,7 +397,7 @@ record() { # NEW: what is applied now, with the inodes of its namespaces
     [ -e "/run/netns/$_n" ] || rm -f "$_o"
   done
   set -f
-  rm -f "$REC/journal"
+  rm -f "$REC/journal" "$REC/adopting"
 }
 
 summary() {
@@ -273,42 +418,90 @@ old_set() {
   if [ -f "$REC/journal" ]; then cat "$REC/journal" >> "$PREV_JOURNAL"; fi
 }
 
+load_data() { # DATA [HASH]
+  [ -f "$1" ] || die "data file $1 is missing: run 'cdktf synth' (or 'cdktf deploy') again"
+  if [ -n "${2:-}" ]; then
+    _have=$(sha256sum "$1" | cut -d' ' -f1)
+    [ "$_have" = "$2" ] || die "data file $1 does not match the plan (sha256 $_have, the plan says $2): it was edited or re-synthesized without the plan; run 'cdktf synth' and apply again"
+  fi
+  OWNER=$(header owner "$1")
+  case $OWNER in cdktf-netns:*/) ;; *) die "data file $1 has no valid owner line" ;; esac
+}
+
+apply_data() { # MODE DATA
+  cp "$2" "$W/new"
+  grep -q '^origin ' "$REC/info" || printf 'origin %s\n' "$(cd "$(dirname "$2")/.." && pwd)" >> "$REC/info"
+  adopt_offered
+  old_set
+  reconcile "$1" "$W/old" "$W/new"
+  record "$W/new"
+  tick record
+  summary "lab $OWNER"
+}
+
 cmd=${1:-}
 case $cmd in
-  apply|repair|plan)
-    data=${2:?usage: engine.sh $cmd DATA [HASH]}
-    [ -f "$data" ] || die "data file $data is missing: run 'cdktf synth' (or 'cdktf deploy') again"
-    if [ "$cmd" = apply ]; then
-      want=${3:?usage: engine.sh apply DATA HASH}
-      have=$(sha256sum "$data" | cut -d' ' -f1)
-      [ "$have" = "$want" ] || die "data file $data does not match the plan (sha256 $have, the plan says $want): it was edited or re-synthesized without the plan; run 'cdktf synth' and apply again"
+  apply|seal|repair|plan)
+    data=${2:?usage: engine.sh $cmd DATA ...}
+    case $cmd in
+      apply|seal) load_data "$data" "${3:?usage: engine.sh $cmd DATA HASH DEPLOYMENT}"; dep=${4:?usage: engine.sh $cmd DATA HASH DEPLOYMENT} ;;
+      *) load_data "$data"; dep=${3:?usage: engine.sh $cmd DATA DEPLOYMENT} ;;
+    esac
+    setup_lab "$(header state "$data")" "$(header lab "$data")" "$dep"
+    if [ "$cmd" = plan ]; then cp "$data" "$W/new"; old_set; reconcile plan "$W/old" "$W/new"; sed -n 's/^\([DCU]\) /\1 /p' "$W/ops"; exit 0; fi
+    if [ "$cmd" = seal ]; then
+      # the apply before this step completed: nothing to do (and nothing to read)
+      if [ -f "$REC/applied" ] && [ ! -f "$REC/journal" ] && [ ! -f "$REC/adopting" ] && cmp -s "$data" "$REC/applied"; then
+        printf 'cdktf-netns: lab %s: complete\n' "$OWNER"; exit 0
+      fi
+      printf 'cdktf-netns: lab %s: the last apply did not finish: finishing it\n' "$OWNER"
+      cmd=apply
     fi
-    setup_lab "$(header state "$data")" "$(header lab "$data")"
-    OWNER=$(header owner "$data")
-    case $OWNER in cdktf-netns:*/) ;; *) die "data file $data has no valid owner line" ;; esac
-    cp "$data" "$W/new"
-    old_set
-    if [ "$cmd" = plan ]; then reconcile plan "$W/old" "$W/new"; sed -n 's/^\([DCU]\) /\1 /p' "$W/ops"; exit 0; fi
-    reconcile "$cmd" "$W/old" "$W/new"
-    record "$W/new"
-    tick record
-    summary "lab $(header owner "$data")"
+    apply_data "$cmd" "$data"
     ;;
   destroy)
-    setup_lab "${2:?usage: engine.sh destroy STATE_DIR LAB}" "${3:?usage: engine.sh destroy STATE_DIR LAB}"
+    setup_lab "${2:?usage: engine.sh destroy STATE_DIR LAB DEPLOYMENT}" "${3:?usage: engine.sh destroy STATE_DIR LAB DEPLOYMENT}" "${4:?usage: engine.sh destroy STATE_DIR LAB DEPLOYMENT}"
     old_set
     if [ ! -f "$REC/applied" ] && [ ! -f "$REC/journal" ]; then
-      printf 'cdktf-netns: lab %s: nothing recorded, nothing to remove\n' "$LAB"; rm -rf "$REC"; exit 0
+      printf 'cdktf-netns: deployment %s: nothing recorded, nothing to remove\n' "$DEP"
+      rm -rf "$REC"; rmdir "$STATE/labs/$LAB" 2>/dev/null || true; exit 0
     fi
     kinds=$REC/applied; [ -f "$kinds" ] || kinds=$REC/journal
     OWNER=$(header owner "$kinds")
+    case $OWNER in cdktf-netns:*/) ;; *) die "the record $kinds has no valid owner line: refusing to act on it" ;; esac
     grep '^kind ' "$kinds" > "$W/kinds" || true
+    grep '^#' "$kinds" > "$W/new" || true
     cat "$W/kinds" >> "$W/old"
     reconcile destroy "$W/old" "$W/kinds"
-    owner=$(header owner "$kinds")
-    summary "lab ${owner:-$LAB} destroyed"
+    summary "lab $OWNER (deployment $DEP) destroyed"
     # the record goes last (the work directory inside it with it)
-    [ -n "${CDKTF_NETNS_KEEP_WORK:-}" ] || rm -rf "$REC"
+    if [ -z "${CDKTF_NETNS_KEEP_WORK:-}" ]; then rm -rf "$REC"; rmdir "$STATE/labs/$LAB" 2>/dev/null || true; fi
     ;;
-  *) die "usage: engine.sh apply DATA HASH | repair DATA | plan DATA | destroy STATE_DIR LAB" ;;
+  adopt)
+    setup_lab "${2:?usage: engine.sh adopt STATE_DIR LAB DEPLOYMENT}" "${3:?usage: engine.sh adopt STATE_DIR LAB DEPLOYMENT}" "${4:?usage: engine.sh adopt STATE_DIR LAB DEPLOYMENT}"
+    : > "$REC/adoptable"
+    printf 'cdktf-netns: deployment %s is offered for adoption: the next new deployment of this lab takes over its objects\n' "$DEP"
+    ;;
+  list)
+    STATE=${2:?usage: engine.sh list STATE_DIR}
+    check_state_path "$STATE"
+    [ -d "$STATE/labs" ] || exit 0
+    safe_dir "$STATE"
+    set +f
+    for _r in "$STATE"/labs/*/*; do
+      [ -d "$_r" ] || continue
+      _t=${_r##*/}; _l=${_r%/*}; _l=${_l##*/}
+      case $_t$_l in *[!0-9a-f]*) continue ;; esac
+      _f=$_r/applied; [ -f "$_f" ] || _f=$_r/journal
+      _ow=-; if [ -f "$_f" ]; then _ow=$(header owner "$_f"); fi
+      _st=applied
+      if [ -f "$_r/adoptable" ]; then _st=offered
+      elif [ -f "$_r/journal" ]; then _st=unfinished
+      elif [ ! -f "$_r/applied" ]; then _st=empty; fi
+      _n=$( [ -f "$_f" ] && grep -c '^ns ' "$_f" || echo 0)
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$_l" "$_t" "$_st" "$_ow" "$_n" "$(info "$_r" since || true)" "$(info "$_r" origin || true)"
+    done
+    set -f
+    ;;
+  *) die "usage: engine.sh apply DATA HASH DEPLOYMENT | seal DATA HASH DEPLOYMENT | repair DATA DEPLOYMENT | plan DATA DEPLOYMENT | destroy STATE_DIR LAB DEPLOYMENT | adopt STATE_DIR LAB DEPLOYMENT | list STATE_DIR" ;;
 esac

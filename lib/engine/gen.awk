@@ -9,7 +9,8 @@
 #   I name inode            a namespace this lab created (its root-only record)
 #   G ns                    a namespace whose links and routes were read
 #   L ns ifname alias kind master
-#   R ns family dest gateway protocol
+#   R ns family dest gateway protocol dev
+#   O token owner line      a host object another deployment's record lists
 # Every input file starts with a `#` line (awk sees no record of an empty file).
 # Written into W: root.ip (namespaces and veth pairs, created from the root
 # namespace), root.del, per-namespace lines on stdout
@@ -17,7 +18,11 @@
 # log, errors. Space-separated fields: the library validated every value
 # (no blanks, no quotes, no shell or template characters).
 
-BEGIN { nf = 0 }
+BEGIN {
+  nf = 0
+  if (DEP !~ /^[0-9a-f]+$/ || (ALTDEP != "" && ALTDEP !~ /^[0-9a-f]+$/)) { refuse("internal: no deployment token"); finish() }
+  KOWNER = kmarker(OWNER, DEP); AOWNER = ALTDEP == "" ? "" : kmarker(OWNER, ALTDEP)
+}
 FNR == 1 { nf++ }
 nf == 1 { split($0, kf, " "); if (kf[1] == "kind") nid[kf[2]] = kf[3]; else if (object($0)) markers($0); next }
 nf == 2 {
@@ -25,7 +30,8 @@ nf == 2 {
   else if ($1 == "I") recino[$2] = $3
   else if ($1 == "G") gathered[$2] = 1
   else if ($1 == "L") { lk = $2 " " $3; link[lk] = 1; factlink[lk] = 1; lalias[lk] = $4; lkind[lk] = $5; lmaster[lk] = $6 }
-  else if ($1 == "R") { rk = $2 " " $3 " " $4; route[rk] = 1; rgw[rk] = $5; rproto[rk] = $6 }
+  else if ($1 == "R") { rk = $2 " " $3 " " $4; route[rk] = 1; rgw[rk] = $5; rproto[rk] = $6; rdev[rk] = $7 }
+  else if ($1 == "O") { split($4, g, " "); if (g[1] == "route") { oroute[g[2] " " g[3] " " g[4]] = "deployment " $2 " of lab " $3 } }
   else if ($1 == "A") { addrof[$2 " " $4] = addrof[$2 " " $4] " " $3 }
   next
 }
@@ -33,14 +39,16 @@ nf == 3 { if (object($0)) journal[ident($0)] = $0; next }
 nf == 4 { if (object($0)) { oldline[ident($0)] = $0; markers($0) }; next }
 # OPS is read twice: first to learn which namespaces go away (what lives in them goes too)
 # (only namespaces that exist and are ours: a namespace we keep keeps what is in it)
-nf == 5 { if (substr($0, 1, 5) == "D ns ") { split($0, g, " "); if (ns_goes(g[3], g[4], ident(substr($0, 3)))) nsgone[g[3]] = 1 }; next }
+nf == 5 { if (substr($0, 1, 5) == "D ns ") { split($0, g, " "); if (ns_goes(g[3], kmarker(g[4], DEP), ident(substr($0, 3)))) nsgone[g[3]] = 1 }; next }
 nf == 6 {
   op = substr($0, 1, 1); line = substr($0, 3)
   if (op == "T" || op == "#" || line == "") next
   n = split(line, f, " ")
   for (i = n + 1; i <= 12; i++) f[i] = "-"
+  kfields(f, n)
   id = ident(line)
-  split(oldline[id], o, " ")
+  m = split(oldline[id], o, " ")
+  kfields(o, m)
   dispatch(f[1], op, f, o, id)
 }
 END { if (MODE == "repair") undeclared(); finish() }
@@ -52,12 +60,12 @@ function undeclared(    k, g, n) {
   for (k in factlink) {
     split(k, g, " ")
     if (g[2] == "lo" || (k in declared) || (g[1] in nsgone) || (k in deleted)) continue
-    if (index(lalias[k], OWNER) != 1) continue
+    if (index(lalias[k], KOWNER) != 1 && (AOWNER == "" || index(lalias[k], AOWNER) != 1)) continue
     if (g[1] in nsdecl) { emit(g[1], 0, "del", "link del dev " g[2], "delete undeclared interface " g[2]); say("removed undeclared interface " at(g[1], g[2])) }
     else if (g[1] == "-") { emit("-", 0, "del", "link del dev " g[2], "delete undeclared interface " g[2]); say("removed undeclared interface " g[2]) }
   }
   for (n in gathered) {
-    if (n == "-" || (n in nsdecl) || (n in nsgone) || index(lalias[n " lo"], OWNER) != 1) continue
+    if (n == "-" || (n in nsdecl) || (n in nsgone) || (index(lalias[n " lo"], KOWNER) != 1 && (AOWNER == "" || index(lalias[n " lo"], AOWNER) != 1))) continue
     if (n in recino) { rootdel("netns del " n); say("removed undeclared namespace " n) }
     else say("kept namespace " n ": it carries this lab's marker, but this lab has no record of making it")
   }

@@ -29,6 +29,7 @@ export interface LinkFact {
   readonly master?: string;
   readonly flags?: string[];
   readonly mtu?: number;
+  readonly address?: string;
   readonly linkinfo?: { info_kind?: string; info_data?: { id?: number; vlan_filtering?: number } };
   readonly addr_info?: Array<{ local: string; prefixlen: number; scope?: string }>;
 }

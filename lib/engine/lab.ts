@@ -76,6 +76,9 @@ export class Lab extends Construct {
   public readonly labId: string;
   public readonly teardown: LabResource;
   public readonly unit: LabResource;
+  /** The final step of an apply: completes an interrupted one. */
+  public readonly seal: LabResource;
+  private dataHash?: string;
 
   private readonly contributions: Contribution[] = [];
   private readonly namespaces = new Map<string, IConstruct>();
@@ -93,19 +96,31 @@ export class Lab extends Construct {
     this.stateDir = stateDirOf(this);
     this.labId = shortHash(this.owner, 16);
     const identity = () => ({ lab: this.labId, state: this.stateDir, owner: this.owner });
+    // The deployment's identity is the Teardown's Terraform id: born when the lab is first applied
+    // (twin deployments of one plan get different ones), stable until it is destroyed.
     this.teardown = new LabResource(this, 'Teardown', {
       triggers: identity,
-      destroy: `sh ${ENGINE_SCRIPT} destroy \${self.{T}.state} \${self.{T}.lab}`,
+      destroy: `sh ${ENGINE_SCRIPT} destroy \${self.{T}.state} \${self.{T}.lab} \${self.id}`,
     });
+    const deployment = this.teardown.getStringAttribute('id');
     this.unit = new LabResource(this, 'Lab', {
       triggers: () => {
         // the data file written moments ago by this synthesis (app.synth), or computed now (Testing.synth)
         const d = this.written ?? this.data();
         this.written = undefined;
-        return { ...identity(), engine: engineFiles().hash, data: d.hash, ...d.triggers };
+        this.dataHash = d.hash;
+        return { ...identity(), deployment, engine: engineFiles().hash, data: d.hash, ...d.triggers };
       },
-      create: `sh ${ENGINE_SCRIPT} apply ${DATA_FILE} \${self.{T}.data}`,
+      create: `sh ${ENGINE_SCRIPT} apply ${DATA_FILE} \${self.{T}.data} \${self.{T}.deployment}`,
       dependsOn: () => [this.teardown],
+    });
+    // The last step of every apply that changed something, and of the one after an interrupted
+    // apply (it was never created then): finishes what a killed run left undone. Its triggers
+    // carry the unit's id, so it is replaced exactly when the unit is.
+    this.seal = new LabResource(this, 'Seal', {
+      triggers: () => ({ deployment, unit: this.unit.getStringAttribute('id'), data: this.dataHash ?? this.data().hash }),
+      create: `sh ${ENGINE_SCRIPT} seal ${DATA_FILE} \${self.{T}.data} \${self.{T}.deployment}`,
+      dependsOn: () => [this.unit],
     });
     this.node.addValidation({ validate: () => this.validate() });
     // write the engine files and the data file beside the stack's plan (cdktf's custom synthesis hook)
@@ -115,9 +130,9 @@ export class Lab extends Construct {
     });
   }
 
-  /** What user resources depend on: the lab is complete once its unit has applied. */
+  /** What user resources depend on: the lab is complete once its final step has run. */
   public get dependable(): ITerraformDependable {
-    return this.unit;
+    return this.seal;
   }
 
   /** Declare kernel objects; `objects` runs at synthesis, so later changes (addSysctl, addPort) are seen. */

@@ -10,7 +10,7 @@ import { Kind, parseLine, ParentRef, Values } from './kind';
  */
 
 /** Trigger keys of the lab unit that are not objects. */
-export const RESERVED_TRIGGERS = ['lab', 'state', 'owner', 'engine', 'data'];
+export const RESERVED_TRIGGERS = ['lab', 'state', 'owner', 'engine', 'data', 'deployment'];
 
 export interface PlannedObject {
   /** The object's key in the plan's triggers, e.g. `veth host/veth-s sales/eth0`. */
@@ -31,6 +31,8 @@ export interface PlannedLab {
   readonly unit: string;
   /** Terraform address of the teardown resource. */
   readonly teardown?: string;
+  /** Terraform address of the final step (the seal). */
+  readonly seal?: string;
   readonly triggers: Record<string, string>;
 }
 
@@ -38,15 +40,17 @@ export interface PlannedLab {
 export function findLab(doc: any): PlannedLab | undefined {
   let unit: PlannedLab | undefined;
   let teardown: string | undefined;
+  let seal: string | undefined;
   for (const type of ['terraform_data', 'null_resource']) {
     for (const [name, res] of Object.entries<any>(doc?.resource?.[type] ?? {})) {
       const t = res.triggers_replace ?? res.triggers;
+      if (t && typeof t.unit === 'string' && typeof t.deployment === 'string') { seal = `${type}.${name}`; continue; }
       if (!t || typeof t.lab !== 'string' || typeof t.state !== 'string') continue;
       if (typeof t.data === 'string') unit = { unit: `${type}.${name}`, triggers: t };
       else teardown = `${type}.${name}`;
     }
   }
-  return unit && { ...unit, teardown };
+  return unit && { ...unit, teardown, seal };
 }
 
 /** A read-only view of the kernel objects a plan declares. */

@@ -52,11 +52,23 @@ FNR == 1 { nf++ }
 nf == 1 && $1 == "kind" { nid[$2] = $3; phase[$2] = $4; nsf[$2] = $5; next }
 nf == 1 { next }
 $1 == "kind" { next }
+# every line read back (the record, the journal) or given (the data) is checked again: only the
+# characters the library writes, known kinds, and namespace fields that are names
+nf >= 2 && !sane($0) { printf "cdktf-netns: %s line %d is not a line this library writes: %s\n", (nf == 3 ? "the data file" : nf == 2 ? "the record (applied)" : "the journal"), FNR, substr($0, 1, 120) > "/dev/stderr"; bad = 1; exit 2 }
 nf == 2 { id = ident($0); if (!(id in old)) oorder[++no] = id; old[id] = $0; next }
 nf == 3 { id = ident($0); if (!(id in new)) norder[++nn] = id; new[id] = $0; next }
 nf == 4 { id = ident($0); pending[id] = 1; if (!(id in old)) { oorder[++no] = id; old[id] = $0 }; next }
 
+function sane(line,    g, n, idx, i, m, v) {
+  if (line ~ /[^A-Za-z0-9_.:\/@,~+ -]/ || !($1 in phase)) return 0
+  n = split(line, g, " ")
+  m = split(nsf[$1], idx, ",")
+  for (i = 1; i <= m; i++) if (idx[i] + 0 > 0) { v = g[1 + idx[i]]; if (v != "-" && v !~ /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/) return 0 }
+  return 1
+}
+
 END {
+  if (bad) exit 2
   # deletions: identities no longer declared
   for (i = 1; i <= no; i++) {
     id = oorder[i]

@@ -1,4 +1,4 @@
-# kind "bridge": a Linux bridge.  bridge NS IF MARKER MTU VLAN_FILTERING(0|1)
+# kind "bridge": a Linux bridge.  bridge NS IF MARKER MTU VLAN_FILTERING(0|1) MAC
 
 function bridge_op(op, f, o, id,    ns, ifn, marker, d) {
   ns = f[2]; ifn = f[3]; marker = f[4]
@@ -9,10 +9,10 @@ function bridge_op(op, f, o, id,    ns, ifn, marker, d) {
       if (!owns(ns, ifn, marker, id)) { foreign("interface", ns, ifn, marker); return }
       say("adopted " d)
     } else {
-      emit(ns, 1, "ip", "link add name " ifn " type bridge", "create " d); made(ns, ifn); creating(line)
+      emit_create(ns, 1, "link add name " ifn mac_arg(f[7]) " type bridge", "create " d); made(ns, ifn)
       say("created " d)
     }
-  } else say("updated " d)
+  } else { set_mac(ns, ifn, f[7], o[7]); say("updated " d) }
   if (f[6] == "1" || o[6] == "1") emit(ns, 1, "ip", "link set dev " ifn " type bridge vlan_filtering " f[6], "vlan_filtering " d)
   link_finish(ns, ifn, marker, f[5], d)
 }

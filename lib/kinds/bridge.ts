@@ -4,7 +4,7 @@ import { at, Kind, nsLabel, verifyLink } from '../engine/kind';
 export const BRIDGE: Kind = {
   name: 'bridge',
   module: 'bridge',
-  fields: ['ns', 'if', 'marker', 'mtu', 'vlan_filtering'],
+  fields: ['ns', 'if', 'marker', 'mtu', 'vlan_filtering', 'mac'],
   identity: 2,
   phase: 3,
   namespaceFields: [1],
@@ -19,6 +19,7 @@ export const BRIDGE: Kind = {
     const r = verifyLink(facts, v.ns, v.if, v.marker, v.mtu);
     if (!r.link) return r.drift;
     if (r.link.linkinfo?.info_kind !== 'bridge') r.drift.push(`interface '${v.if}' is not a bridge`);
+    if (v.mac && r.link.address !== v.mac) r.drift.push(`bridge '${v.if}' has MAC ${r.link.address ?? '?'}, declared ${v.mac}`);
     if (v.vlan_filtering === '1' && r.link.linkinfo?.info_data?.vlan_filtering !== 1) r.drift.push(`bridge '${v.if}' does not filter VLANs`);
     return r.drift;
   },

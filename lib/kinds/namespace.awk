@@ -8,7 +8,9 @@
 
 function ns_ours(name, marker, id) {
   if (!(name in gathered) || !owns(name, "lo", marker, id)) return 0
-  return !(name in recino) || recino[name] == nsino[name] || (id in journal)
+  # the inode is recorded the moment the namespace is made (and with every record):
+  # a namespace with another inode was deleted and replaced, whatever its marker says
+  return !(name in recino) || recino[name] == nsino[name]
 }
 
 # Whether a namespace to remove exists and is ours (a placeholder counts when
@@ -34,9 +36,11 @@ function ns_op(op, f, o, id,    name, marker) {
     rootdel("netns del " name); delete nsent[name]
   }
   if (op == "C" && !(name in nsent)) {
-    root("netns add " name, "create namespace " name); print name > (W "/newns"); creating(line); say("created namespace " name)
+    root_create("netns add " name, "create namespace " name); print name > (W "/newns"); say("created namespace " name)
   } else if (op == "C" && !ns_ours(name, marker, id)) {
-    refuse("namespace '" name "' already exists and is not owned by " marker " (its lo's marker: '" link_alias(name, "lo") "'). cdktf-netns never adopts or deletes namespaces it did not create: remove it by hand (ip netns del " name "), or give this Namespace another name (or set a cdktf-netns:prefix)")
+    if ((name " lo") in link && owns(name, "lo", marker, id)) refuse("namespace '" name "' carries this deployment's marker but is not the namespace it made (its inode changed: it was deleted and made again by someone else): remove it by hand (ip netns del " name ") if it is not needed, or give this Namespace another name")
+    else if (index(link_alias(name, "lo"), "cdktf-netns:") == 1) refuse("namespace '" name "' already exists and " whose(link_alias(name, "lo")))
+    else refuse("namespace '" name "' already exists and was not made by this lab" (link_alias(name, "lo") == "" ? "" : " (its lo's alias: '" link_alias(name, "lo") "')") ". cdktf-netns never adopts or deletes namespaces it did not create: remove it by hand (ip netns del " name "), or give this Namespace another name (or set a cdktf-netns:prefix)")
     return
   } else if (op == "C") {
     if (!((name " lo") in link) || link_alias(name, "lo") != marker) say("adopted namespace " name)

@@ -1,4 +1,4 @@
-# kind "veth": a veth pair.  veth NS_A IF_A NS_B IF_B MARKER MTU_A MTU_B
+# kind "veth": a veth pair.  veth NS_A IF_A NS_B IF_B MARKER MTU_A MTU_B MAC_A MAC_B
 # Created from the root namespace in one batch (`link add ... netns A type veth
 # peer name ... netns B`); deleting one end deletes the pair.
 
@@ -26,11 +26,14 @@ function veth_op(op, f, o, id,    nsa, ifa, nsb, ifb, marker, ea, eb, cmd, d) {
       # half a pair (an end moved or a killed create): start again
       if (ea) { emit(nsa, 0, "del", "link del dev " ifa, "delete " ifa); gone(nsa, ifa) }
       if (eb) { emit(nsb, 0, "del", "link del dev " ifb, "delete " ifb); gone(nsb, ifb) }
-      cmd = "link add name " ifa (nsa == "-" ? "" : " netns " nsa) " type veth peer name " ifb (nsb == "-" ? "" : " netns " nsb)
-      root(cmd, "create " d); made(nsa, ifa); made(nsb, ifb); creating(line)
+      cmd = "link add name " ifa mac_arg(f[9]) (nsa == "-" ? "" : " netns " nsa) " type veth peer name " ifb mac_arg(f[10]) (nsb == "-" ? "" : " netns " nsb)
+      root_create(cmd, "create " d); made(nsa, ifa); made(nsb, ifb)
       say("created " d)
     }
-  } else say("updated " d)
+  } else {
+    set_mac(nsa, ifa, f[9], o[9]); set_mac(nsb, ifb, f[10], o[10])
+    say("updated " d)
+  }
   link_finish(nsa, ifa, marker, f[7], "veth end " at(nsa, ifa))
   link_finish(nsb, ifb, marker, f[8], "veth end " at(nsb, ifb))
 }

@@ -4,7 +4,7 @@ import { at, Kind, nsLabel, verifyLink } from '../engine/kind';
 export const VETH: Kind = {
   name: 'veth',
   module: 'veth',
-  fields: ['ns_a', 'if_a', 'ns_b', 'if_b', 'marker', 'mtu_a', 'mtu_b'],
+  fields: ['ns_a', 'if_a', 'ns_b', 'if_b', 'marker', 'mtu_a', 'mtu_b', 'mac_a', 'mac_b'],
   identity: 4,
   phase: 3,
   namespaceFields: [1, 3],
@@ -18,9 +18,10 @@ export const VETH: Kind = {
   reads: (v) => [{ ns: v.ns_a }, { ns: v.ns_b }],
   verify: (v, facts) => {
     const drift: string[] = [];
-    for (const [ns, ifname, mtu] of [[v.ns_a, v.if_a, v.mtu_a], [v.ns_b, v.if_b, v.mtu_b]]) {
+    for (const [ns, ifname, mtu, mac] of [[v.ns_a, v.if_a, v.mtu_a, v.mac_a], [v.ns_b, v.if_b, v.mtu_b, v.mac_b]]) {
       const r = verifyLink(facts, ns, ifname, v.marker, mtu);
       drift.push(...r.drift);
+      if (r.link && mac && r.link.address !== mac) drift.push(`interface '${ifname}' has MAC ${r.link.address ?? '?'}, declared ${mac}`);
       if (r.link && r.link.linkinfo?.info_kind !== 'veth') drift.push(`interface '${ifname}' is a ${r.link.linkinfo?.info_kind ?? 'device'}, not a veth end`);
     }
     return drift;

@@ -12,7 +12,7 @@ function vlan_op(op, f, o, id,    ns, ifn, parent, marker, d) {
       if (!owns(ns, ifn, marker, id)) { foreign("interface", ns, ifn, marker); return }
       say("adopted " d)
     } else {
-      emit(ns, 1, "ip", "link add link " parent " name " ifn " type vlan id " f[5], "create " d); made(ns, ifn); creating(line)
+      emit_create(ns, 1, "link add link " parent " name " ifn " type vlan id " f[5], "create " d); made(ns, ifn)
       say("created " d)
     }
   } else say("updated " d)

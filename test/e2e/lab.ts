@@ -3,6 +3,9 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { Sandbox, ExecResult } from './sandbox';
+import { deploymentFromState } from '../../lib/engine/deployment';
+import { findLab } from '../../lib/engine/plan-reader';
+import { kernelMarker } from '../../lib/core/settings';
 
 /**
  * A Terraform working directory for one lab: synthesize a stack (terraform_data
@@ -45,6 +48,19 @@ export class Lab {
   /** `terraform plan -detailed-exitcode`: 0 = no changes, 2 = changes. */
   public planExitCode(): number {
     return this.terraform('plan -detailed-exitcode').code;
+  }
+
+  /** The deployment token of this lab (from its Terraform state: the Teardown's id). */
+  public deployment(): string {
+    const doc = JSON.parse(readFileSync(join(this.dir, 'main.tf.json'), 'utf8'));
+    const t = deploymentFromState(this.dir, findLab(doc)!.teardown!);
+    if (!t) throw new Error(`no deployment in ${this.dir}: the lab was not applied`);
+    return t;
+  }
+
+  /** A synthesized marker as the kernel carries it for this deployment. */
+  public marker(marker: string): string {
+    return kernelMarker(marker, this.deployment());
   }
 
   public dispose(): void {
