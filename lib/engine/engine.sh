@@ -100,6 +100,8 @@ setup_lab() { # STATE_DIR LAB DEPLOYMENT
   # the work directory of a run that was killed: nobody else can be using it now
   set +f; rm -rf "$REC"/work.*; set -f
   W=$(mktemp -d "$REC/work.XXXXXXXX")
+  # sort and friends keep their temporary files in the run's own directory, never in /tmp
+  TMPDIR=$W; export TMPDIR
   [ -n "${CDKTF_NETNS_KEEP_WORK:-}" ] || trap 'rm -rf "$W"' EXIT
   trap 'exit 1' INT TERM HUP PIPE
   mkdir "$W/n"

@@ -56,6 +56,8 @@ function whose(a,    base, dep) {
   base = substr(OWNER, 1, length(OWNER) - 1) "@"
   if (index(a, base) == 1) {
     dep = substr(a, length(base) + 1); sub(/\/.*/, "", dep)
+    if (dep in told) return "belongs to deployment " dep " of this lab too (marker '" a "')"
+    told[dep] = 1
     return "belongs to another deployment of this lab (deployment " dep ", marker '" a "'): two deployments of one lab cannot share names. " \
       "Destroy that deployment from its own Terraform state, or deploy this one with another cdktf-netns:prefix; if that deployment's Terraform state is lost, " \
       "'cdktf-netns release " dep "' removes its objects and 'cdktf-netns adopt " dep "' lets this deployment take them over on its next apply (see 'cdktf-netns deployments')"

@@ -1,12 +1,15 @@
 /**
  * Snapshot and plan-hygiene tests of every example stack, on both backends.
  *
- * A stack synthesizes two resources of the backend's type: `cdktf-netns/Teardown`
- * (its destroy step removes what the lab's record lists) and `cdktf-netns/Lab`
- * (its create step reconciles the kernel with the data file), whose triggers
- * carry the lab's identity, the hashes of the engine and of the data file, and
- * the data lines grouped per home namespace. `app.synth()` also writes the
- * engine's files and the data file beside the stack's plan.
+ * A stack synthesizes three resources of the backend's type: `cdktf-netns/Teardown`
+ * (its Terraform id is the deployment's identity; its destroy step removes what
+ * the deployment's record lists), `cdktf-netns/Lab` (its create step reconciles
+ * the kernel with the data file; its triggers carry the lab's identity, the
+ * deployment (the Teardown's id), the hashes of the engine and of the data file,
+ * and the data lines grouped per home namespace) and `cdktf-netns/Seal` (the
+ * final step of an apply: it finishes an interrupted one; replaced with the
+ * unit). `app.synth()` also writes the engine's files and the data file beside
+ * the stack's plan.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { join, relative } from 'path';
@@ -28,6 +31,9 @@ setupNetnsMatchers();
 
 type StackClass = new (scope: Construct, id: string) => TerraformStack;
 
+/** A locally administered unicast MAC, as the library derives them (lib/core/settings.ts macOf). */
+const MAC = /^02(:[0-9a-f]{2}){5}$/;
+
 const addressesOf = (plan: NetnsPlan, sel: string) => plan.findAll(sel).map((o) => o.values.cidr);
 
 const EXAMPLES: Array<[string, StackClass, (plan: NetnsPlan) => void]> = [
@@ -37,14 +43,16 @@ const EXAMPLES: Array<[string, StackClass, (plan: NetnsPlan) => void]> = [
     expect(plan).toCreateInterface('veth-guest', 'ns_web');
     expect(plan.get('veth:veth-guest').values).toEqual({
       ns_a: '-', if_a: 'veth-host', ns_b: 'ns_web', if_b: 'veth-guest', marker: 'cdktf-netns:veth-host/link', mtu_a: '-', mtu_b: '-',
+      mac_a: expect.stringMatching(MAC), mac_b: expect.stringMatching(MAC),
     });
+    expect(plan.get('veth:veth-guest').values.mac_a).not.toBe(plan.get('veth:veth-guest').values.mac_b);
     expect(addressesOf(plan, 'addresses:ns_web/veth-guest')).toEqual(['10.10.10.2/24']);
     expect(addressesOf(plan, 'addresses:host/veth-host')).toEqual(['10.10.10.1/24']);
     expect(plan.objects.map((o) => o.kind).sort()).toEqual(['addr', 'addr', 'ns', 'veth']);
   }],
   ['bridge-lan', BridgeLanStack, (plan) => {
     expect(plan).toCreateInterface('br0', 'host');
-    expect(plan.get('bridge:br0').values).toMatchObject({ ns: '-', vlan_filtering: '0', mtu: '-' });
+    expect(plan.get('bridge:br0').values).toMatchObject({ ns: '-', vlan_filtering: '0', mtu: '-', mac: expect.stringMatching(MAC) });
     expect(addressesOf(plan, 'addresses:host/br0')).toEqual(['192.168.100.1/24']);
     // one port given by the veth end's `bridge` prop, one added later with addPort()
     expect(plan.get('port:veth-web-br').values).toEqual({ ns: '-', if: 'veth-web-br', master: 'br0', vlans: '-' });
@@ -144,58 +152,87 @@ describe.each(EXAMPLES)('example %s', (name, Stack, expectations) => {
       expectations(plan);
     });
 
-    test('synthesizes exactly two resources: the teardown, and the lab unit created after it', () => {
+    /** The three lab resources of the plan, by role. */
+    const labResources = () => {
       const rs = resources(doc);
-      expect(rs.map((r) => r.type)).toEqual([backend, backend]);
-      const unit = rs.find((r) => r.address === plan.lab!.unit)!;
-      const teardown = rs.find((r) => r.address === plan.lab!.teardown)!;
+      const by = (address: string | undefined) => rs.find((r) => r.address === address)!;
+      return { rs, teardown: by(plan.lab!.teardown), unit: by(plan.lab!.unit), seal: by(plan.lab!.seal) };
+    };
+
+    test('synthesizes exactly three resources: the teardown, the lab unit after it, and the seal after the unit', () => {
+      const { rs, teardown, unit, seal } = labResources();
+      expect(rs.map((r) => r.type)).toEqual([backend, backend, backend]);
+      expect([teardown, unit, seal].every(Boolean)).toBe(true);
       expect(unit.address).toMatch(new RegExp(`^${backend}\\.cdktf-netns_Lab_[0-9A-F]{8}$`));
       expect(teardown.address).toMatch(new RegExp(`^${backend}\\.cdktf-netns_Teardown_[0-9A-F]{8}$`));
-      expect(unit.body.depends_on).toEqual([teardown.address]);
+      expect(seal.address).toMatch(new RegExp(`^${backend}\\.cdktf-netns_Seal_[0-9A-F]{8}$`));
+      expect(new Set(rs.map((r) => r.address))).toEqual(new Set([teardown.address, unit.address, seal.address]));
+      // Teardown <- Lab <- Seal
       expect(teardown.body.depends_on).toBeUndefined();
+      expect(unit.body.depends_on).toEqual([teardown.address]);
+      expect(seal.body.depends_on).toEqual([unit.address]);
     });
 
     test('each resource has exactly one provisioner: constant text and self references only', () => {
-      const unit = resources(doc).find((r) => r.address === plan.lab!.unit)!;
-      const teardown = resources(doc).find((r) => r.address === plan.lab!.teardown)!;
+      const { teardown, unit, seal } = labResources();
       expect(localExecs(unit.body)).toEqual([{
-        command: `sh cdktf-netns/engine/engine.sh apply cdktf-netns/lab.data \${self.${attr}.data}`,
+        command: `sh cdktf-netns/engine/engine.sh apply cdktf-netns/lab.data \${self.${attr}.data} \${self.${attr}.deployment}`,
         interpreter: ['/bin/sh', '-c'],
       }]);
       expect(localExecs(teardown.body)).toEqual([{
-        command: `sh cdktf-netns/engine/engine.sh destroy \${self.${attr}.state} \${self.${attr}.lab}`,
+        command: `sh cdktf-netns/engine/engine.sh destroy \${self.${attr}.state} \${self.${attr}.lab} \${self.id}`,
         interpreter: ['/bin/sh', '-c'],
         when: 'destroy',
       }]);
-      expect(unit.body.provisioner).toHaveLength(1);
-      expect(teardown.body.provisioner).toHaveLength(1);
+      expect(localExecs(seal.body)).toEqual([{
+        command: `sh cdktf-netns/engine/engine.sh seal cdktf-netns/lab.data \${self.${attr}.data} \${self.${attr}.deployment}`,
+        interpreter: ['/bin/sh', '-c'],
+      }]);
+      for (const r of [unit, teardown, seal]) expect(r.body.provisioner).toHaveLength(1);
     });
 
-    test('every ${...} of a provisioner is a reference to a trigger of its own resource', () => {
+    test('every ${...} of a provisioner is a reference to a trigger of its own resource (or its own id)', () => {
       let refs = 0;
       for (const r of resources(doc)) {
         for (const le of localExecs(r.body)) {
           for (const s of strings(le)) {
             for (const e of templateExpressions(s)) {
               refs++;
+              if (e === 'self.id') continue;
               const m = /^self\.([a-z_]+)\.([a-z_]+)$/.exec(e);
               expect(m).not.toBeNull();
               expect(m![1]).toBe(attr);
               expect(Object.keys(r.body[attr])).toContain(m![2]);
             }
             // nothing else Terraform would evaluate: no directives, no other interpolation
-            expect(s.replace(/\$\{self\.[a-z_]+\.[a-z_]+\}/g, '')).not.toMatch(/[$%]\{/);
+            expect(s.replace(/\$\{self\.[a-z_]+\.[a-z_]+\}|\$\{self\.id\}/g, '')).not.toMatch(/[$%]\{/);
           }
         }
       }
-      expect(refs).toBe(3);
+      // unit: data, deployment; teardown: state, lab, id; seal: data, deployment
+      expect(refs).toBe(7);
     });
 
-    test('the triggers: the lab identity on both, the engine and data hashes and one key per home namespace on the unit', () => {
+    test('the seal: the deployment, the unit\'s id and the data hash, nothing else', () => {
+      const { teardown, unit, seal } = labResources();
+      expect(seal.body[attr]).toEqual({
+        deployment: `\${${teardown.address}.id}`,
+        unit: `\${${unit.address}.id}`,
+        data: sha256(data),
+      });
+      // replaced exactly when the unit is (its triggers name the unit's id), and the data it finishes is the unit's
+      expect(seal.body[attr].data).toBe(unit.body[attr].data);
+      expect(seal.body[attr].deployment).toBe(unit.body[attr].deployment);
+    });
+
+    test('the triggers: the lab identity on both, the deployment, the engine and data hashes and one key per home namespace on the unit', () => {
       const unit = doc.resource[backend][plan.lab!.unit.split('.')[1]][attr];
       const teardown = doc.resource[backend][plan.lab!.teardown!.split('.')[1]][attr];
       expect(Object.keys(teardown).sort()).toEqual(['lab', 'owner', 'state']);
       expect(teardown).toEqual({ lab: unit.lab, owner: `cdktf-netns:${name}/`, state: '/run/cdktf-netns' });
+      // the deployment is the Teardown's Terraform id (born at the first apply)
+      expect(unit.deployment).toBe(`\${${plan.lab!.teardown}.id}`);
+      expect(RESERVED_TRIGGERS).toContain('deployment');
       expect(unit.lab).toMatch(/^[0-9a-f]{16}$/);
       expect(unit.engine).toBe(engineFiles().hash);
       expect(unit.data).toBe(sha256(data));
@@ -216,8 +253,30 @@ describe.each(EXAMPLES)('example %s', (name, Stack, expectations) => {
       expect(fromData.objects.map((o) => o.key).sort()).toEqual(plan.objects.map((o) => o.key).sort());
     });
 
-    test('no trigger value carries a Terraform template sequence', () => {
-      for (const s of strings(doc.resource)) expect(s.replace(/\$\{self\.[a-z_]+\.[a-z_]+\}/g, '')).not.toMatch(/[$%]\{/);
+    test('no trigger value carries a Terraform template sequence, but for the exact references to the lab\'s own ids', () => {
+      const { rs, teardown, unit, seal } = labResources();
+      // the only references a trigger may hold: the deployment (the Teardown's id) on the unit
+      // and the seal, the unit's id on the seal; each as the whole value
+      const allowed = new Map<string, string>([
+        [`${unit.address} deployment`, `\${${teardown.address}.id}`],
+        [`${seal.address} deployment`, `\${${teardown.address}.id}`],
+        [`${seal.address} unit`, `\${${unit.address}.id}`],
+      ]);
+      const seen: string[] = [];
+      for (const r of rs) {
+        for (const [k, v] of Object.entries<string>(r.body[attr])) {
+          const key = `${r.address} ${k}`;
+          if (allowed.has(key) && v === allowed.get(key)) { seen.push(key); continue; }
+          expect([key, v]).toEqual([key, expect.not.stringMatching(/[$%]\{/)]);
+        }
+      }
+      expect(seen.sort()).toEqual([...allowed.keys()].sort());
+      // and elsewhere (provisioners, depends_on): self references only
+      for (const r of rs) {
+        for (const s of strings({ ...r.body, [attr]: undefined })) {
+          expect(s.replace(/\$\{self\.[a-z_]+\.[a-z_]+\}|\$\{self\.id\}/g, '')).not.toMatch(/[$%]\{/);
+        }
+      }
     });
 
     test('synthesis is deterministic (a fresh app gives byte-identical JSON and data)', () => {

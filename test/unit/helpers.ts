@@ -84,6 +84,13 @@ export function writtenData(stackDir: string): string {
  * them (awk sees no record of an empty file). Returns the operation lines.
  */
 export function runPlanner(mode: 'apply' | 'repair' | 'destroy', oldText: string, newText: string, journal = ''): string[] {
+  const r = runPlannerRaw(mode, oldText, newText, journal);
+  if (r.status !== 0) throw new Error(`plan.awk failed (${r.status}): ${r.stderr}`);
+  return r.stdout.split('\n').filter((l) => l !== '');
+}
+
+/** runPlanner, returning the exit status and both outputs instead of throwing on a failure. */
+export function runPlannerRaw(mode: 'apply' | 'repair' | 'destroy', oldText: string, newText: string, journal = ''): { status: number | null; stdout: string; stderr: string } {
   const dir = freshDir('plan');
   const file = (n: string, text: string) => {
     const f = join(dir, n);
@@ -92,8 +99,7 @@ export function runPlanner(mode: 'apply' | 'repair' | 'destroy', oldText: string
   };
   const [o, n, j] = [file('old', oldText), file('new', newText), file('journal', journal)];
   const r = spawnSync('awk', ['-v', `MODE=${mode}`, '-f', join(LIB_DIR, 'engine', 'lib.awk'), '-f', join(LIB_DIR, 'engine', 'plan.awk'), n, o, n, j], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`plan.awk failed (${r.status}): ${r.stderr}`);
-  return r.stdout.split('\n').filter((l) => l !== '');
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 export interface SynthResource {

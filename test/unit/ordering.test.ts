@@ -1,6 +1,7 @@
 /**
- * Ordering in the new model: a stack is two Terraform resources (the
- * Teardown, then the Lab unit created after it); inside the unit, the
+ * Ordering in the new model: a stack is three Terraform resources (the
+ * Teardown, the Lab unit created after it, and the Seal, the apply's final
+ * step, created after the unit); inside the unit, the
  * engine creates the kernel objects in the data file's order and re-creates
  * what hangs off a re-created object. Also: user resources depending on
  * library constructs, how names and markers are scoped per stack and per
@@ -87,19 +88,34 @@ describe.each(BACKENDS)('%s backend', (backend) => {
   });
   const key = (sel: string) => plan.get(sel).key;
 
-  describe('the two resources', () => {
-    test('the Lab unit depends on the Teardown, and nothing else depends on anything', () => {
+  describe('the three resources', () => {
+    test('the Lab unit depends on the Teardown, the Seal on the unit, and nothing else depends on anything', () => {
       const rs = resources(doc);
-      expect(rs.map((r) => r.address).sort()).toEqual([plan.lab!.unit, plan.lab!.teardown].sort());
+      expect(plan.lab!.seal).toBeDefined();
+      expect(rs.map((r) => r.address).sort()).toEqual([plan.lab!.unit, plan.lab!.teardown, plan.lab!.seal].sort());
       const byAddress = new Map(rs.map((r) => [r.address, r.body]));
       expect(byAddress.get(plan.lab!.unit).depends_on).toEqual([plan.lab!.teardown]);
+      expect(byAddress.get(plan.lab!.seal!).depends_on).toEqual([plan.lab!.unit]);
       expect(byAddress.get(plan.lab!.teardown!).depends_on).toBeUndefined();
     });
 
-    test('the depends_on graph is acyclic, references only declared resources; the teardown is created first and destroyed last', () => {
+    test('the depends_on graph is acyclic, references only declared resources; the teardown is created first and destroyed last, the seal created last', () => {
       const order = creationOrder(doc);
-      expect(order).toEqual([plan.lab!.teardown, plan.lab!.unit]);
+      expect(order).toEqual([plan.lab!.teardown, plan.lab!.unit, plan.lab!.seal]);
       expect([...order].reverse().pop()).toBe(plan.lab!.teardown);
+    });
+
+    test('the Lab construct\'s resources are the ones in the plan, and its dependable is the Seal', () => {
+      const stack = testStack(backend, {}, 'lab');
+      lab(stack);
+      const l = labOf(stack);
+      const p = NetnsPlan.fromJson(synthDoc(stack));
+      const address = (r: TerraformResource) => `${backend}.${stack.getLogicalId(r)}`;
+      expect(address(l.teardown)).toBe(p.lab!.teardown);
+      expect(address(l.unit)).toBe(p.lab!.unit);
+      expect(address(l.seal)).toBe(p.lab!.seal);
+      expect(l.dependable).toBe(l.seal);
+      expect(l.dependable.fqn).not.toBe(l.unit.fqn);
     });
 
     test('never uses create_before_destroy (a replaced lab is torn down before it is rebuilt)', () => {
@@ -258,7 +274,7 @@ describe.each(BACKENDS)('%s backend', (backend) => {
     });
   });
 
-  test('user resources that dependsOn library constructs are ordered after the whole lab', () => {
+  test('user resources that dependsOn library constructs are ordered after the whole lab, its final step (the Seal) included', () => {
     const stack = testStack(backend, {}, 'lab');
     const { ns2, p1, p2, br, route, vlan, fwd } = lab(stack);
     new DataResource(stack, 'after-ns', { input: { note: 'x' }, dependsOn: [ns2] });
@@ -267,21 +283,26 @@ describe.each(BACKENDS)('%s backend', (backend) => {
     new DataResource(stack, 'after-vlan', { input: { note: 'x' }, dependsOn: [vlan, fwd!] });
     new TerraformResource(stack, 'after-route', { terraformResourceType: 'null_resource', dependsOn: [route, br] });
     const d = synthDoc(stack);
-    const unit = NetnsPlan.fromJson(d).lab!.unit;
-    expect(d.resource.terraform_data['after-ns'].depends_on).toEqual([unit]);
-    expect(d.resource.terraform_data['after-end'].depends_on).toEqual([unit]);
-    expect(d.resource.terraform_data['after-pair'].depends_on).toEqual([unit]);
-    expect(new Set(d.resource.terraform_data['after-vlan'].depends_on)).toEqual(new Set([unit]));
-    expect(new Set(d.resource.null_resource['after-route'].depends_on)).toEqual(new Set([unit]));
-    expect(() => creationOrder(d)).not.toThrow();
-    expect(creationOrder(d).indexOf(unit)).toBeLessThan(creationOrder(d).indexOf('terraform_data.after-ns'));
+    const { unit, seal, teardown } = NetnsPlan.fromJson(d).lab!;
+    expect(seal).toBeDefined();
+    expect(d.resource.terraform_data['after-ns'].depends_on).toEqual([seal]);
+    expect(d.resource.terraform_data['after-end'].depends_on).toEqual([seal]);
+    expect(d.resource.terraform_data['after-pair'].depends_on).toEqual([seal]);
+    expect(new Set(d.resource.terraform_data['after-vlan'].depends_on)).toEqual(new Set([seal]));
+    expect(new Set(d.resource.null_resource['after-route'].depends_on)).toEqual(new Set([seal]));
+    const order = creationOrder(d);
+    for (const user of ['terraform_data.after-ns', 'terraform_data.after-end', 'terraform_data.after-pair', 'terraform_data.after-vlan', 'null_resource.after-route']) {
+      expect(order.indexOf(teardown!)).toBeLessThan(order.indexOf(user));
+      expect(order.indexOf(unit)).toBeLessThan(order.indexOf(user));
+      expect(order.indexOf(seal!)).toBeLessThan(order.indexOf(user));
+    }
   });
 
-  test('every library construct (and interface handle) is dependable as the Lab unit', () => {
+  test('every library construct (and interface handle) is dependable as the lab\'s final step, the Seal', () => {
     const stack = testStack(backend, {}, 'lab');
     // (HostRouter declares net.ipv4.ip_forward itself: a second declaration by another construct is refused)
     const parts = lab(stack, { hostSysctl: false });
-    const unitFqn = labOf(stack).unit.fqn;
+    const sealFqn = labOf(stack).seal.fqn;
     const router = new Router(stack, 'rtr');
     const link = router.connect('lan', parts.ns1, { address: '10.7.0.1/24', peerAddress: '10.7.0.2/24' });
     const host = new HostRouter(stack, 'host');
@@ -289,11 +310,11 @@ describe.each(BACKENDS)('%s backend', (backend) => {
       parts.ns1, parts.ns2, parts.br, parts.p1, parts.p1.a, parts.p1.b, parts.p2, parts.p2.b, parts.vlan, parts.qinq,
       parts.route, router, link, link.a, link.b, ...host.forwarding,
     ];
-    for (const h of handles) expect(h.fqn).toBe(unitFqn);
+    for (const h of handles) expect(h.fqn).toBe(sealFqn);
     new DataResource(stack, 'after-all', { input: { note: 'x' }, dependsOn: handles });
     const d = synthDoc(stack);
     expect(d.resource.terraform_data['after-all'].depends_on).toHaveLength(handles.length);
-    expect(new Set(d.resource.terraform_data['after-all'].depends_on)).toEqual(new Set([NetnsPlan.fromJson(d).lab!.unit]));
+    expect(new Set(d.resource.terraform_data['after-all'].depends_on)).toEqual(new Set([NetnsPlan.fromJson(d).lab!.seal]));
   });
 });
 

@@ -14,12 +14,13 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { TerraformStack } from 'cdktf';
 import { parseCidr, parseIp, subnetContains } from '../../lib/core/ip';
+import { deploymentToken, kernelMarker, macOf } from '../../lib/core/settings';
 import { Bridge, Namespace, Route, VethPair, VlanInterface } from '../../lib';
 import { engineFiles, ENGINE_SCRIPT, LIB_DIR } from '../../lib/engine/files';
 import { Kind } from '../../lib/engine/kind';
 import { KINDS, kindsTable } from '../../lib/kinds';
 import { NetnsPlan } from '../../lib/testing';
-import { dataText, freshDir, runPlanner, testStack } from './helpers';
+import { dataText, freshDir, runPlanner, runPlannerRaw, testStack } from './helpers';
 
 const ENGINE = join(LIB_DIR, 'engine');
 const KINDS_DIR = join(LIB_DIR, 'kinds');
@@ -165,14 +166,22 @@ describe('awk files', () => {
 
     test('the generator compiles with every kind module, as engine.sh runs it', () => {
       const w = freshDir('w');
-      expect(awkCheck([...awk, '-F', '\t'], generator(), [`W=${w}`])).toBeUndefined();
+      expect(awkCheck([...awk, '-F', '\t'], generator(), [`W=${w}`, 'DEP=0123456789ab', 'ALTDEP='])).toBeUndefined();
+    });
+
+    test('the generator refuses to run without a deployment token (or with one that is not hex)', () => {
+      for (const vars of [[], ['DEP='], ['DEP=0123456789ab', 'ALTDEP=$(id)'], ['DEP=../x']]) {
+        const w = freshDir('w');
+        expect(awkCheck([...awk, '-F', '\t'], generator(), [`W=${w}`, ...vars])).toBeDefined();
+        expect(readFileSync(join(w, 'errors'), 'utf8')).toContain('internal: no deployment token');
+      }
     });
 
     test.each(modules)('the generator does not compile without the %s module (its dispatch needs it)', (m) => {
       if (awk[0] === 'gawk') return; // gawk reports undefined functions only when called
       const w = freshDir('w');
       const without = generator().filter((p) => !p.endsWith(`kinds/${m}.awk`));
-      expect(awkCheck([...awk, '-F', '\t'], without, [`W=${w}`])).toMatch(/never defined|undefined|not defined/);
+      expect(awkCheck([...awk, '-F', '\t'], without, [`W=${w}`, 'DEP=0123456789ab'])).toMatch(/never defined|undefined|not defined/);
     });
   });
 });
@@ -297,7 +306,7 @@ describe('the planner (plan.awk) on hand-made data', () => {
     'ns a m:a',
     'ns b m:b',
     'nsysctl a net.ipv4.ip_forward 1',
-    'veth a va b vb m:p - -',
+    'veth a va b vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02',
     'vlan b vb.10 vb 10 m:v -',
     'vlan b vb.10.5 vb.10 5 m:w -',
     'addr a va 10.0.0.1/24',
@@ -353,10 +362,10 @@ describe('the planner (plan.awk) on hand-made data', () => {
       'D addr b vb 10.0.0.2/24',
       'D vlan b vb.10.5 vb.10 5 m:w -',
       'D vlan b vb.10 vb 10 m:v -',
-      'D veth a va b vb m:p - -',
+      'D veth a va b vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02',
       'D ns b m:b',
       'C ns c m:b',
-      'C veth a va c vb m:p - -',
+      'C veth a va c vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02',
       'C vlan c vb.10 vb 10 m:v -',
       'C vlan c vb.10.5 vb.10 5 m:w -',
       // the veth's other end is new too: what hangs off it is re-created
@@ -374,16 +383,16 @@ describe('the planner (plan.awk) on hand-made data', () => {
   });
 
   test('a VLAN whose parent veth is re-created is re-created too (and a VLAN on it, and their addresses)', () => {
-    const p = plan(BASE, edit('addr a va 10.0.0.1/24', 'addr a va2 10.0.0.1/24', edit('veth a va b vb m:p - -', 'veth a va2 b vb m:p - -')));
+    const p = plan(BASE, edit('addr a va 10.0.0.1/24', 'addr a va2 10.0.0.1/24', edit('veth a va b vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02', 'veth a va2 b vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02')));
     expect(p.ops).toEqual(expect.arrayContaining([
-      'D veth a va b vb m:p - -', 'C veth a va2 b vb m:p - -',
+      'D veth a va b vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02', 'C veth a va2 b vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02',
       'C vlan b vb.10 vb 10 m:v -', 'C vlan b vb.10.5 vb.10 5 m:w -',
       'C addr b vb 10.0.0.2/24', 'C addr b vb.10 10.1.0.2/24', 'C route b 4 default 10.0.0.1',
     ]));
     // their lines did not change: nothing to delete, the kernel dropped them with the old pair
     expect(p.ops.filter((o) => o.startsWith('D vlan') || o.startsWith('D addr b'))).toEqual([]);
     expect(p.ops.indexOf('C vlan b vb.10 vb 10 m:v -')).toBeLessThan(p.ops.indexOf('C vlan b vb.10.5 vb.10 5 m:w -'));
-    expect(p.ops.indexOf('C veth a va2 b vb m:p - -')).toBeLessThan(p.ops.indexOf('C vlan b vb.10 vb 10 m:v -'));
+    expect(p.ops.indexOf('C veth a va2 b vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02')).toBeLessThan(p.ops.indexOf('C vlan b vb.10 vb 10 m:v -'));
   });
 
   test('a VLAN re-created (another id) re-creates the VLAN on it, but not its parent', () => {
@@ -398,21 +407,80 @@ describe('the planner (plan.awk) on hand-made data', () => {
   });
 
   test('a change of attributes only is an update in place (U), never a delete', () => {
-    const mtu = plan(BASE, edit('veth a va b vb m:p - -', 'veth a va b vb m:p 1400 -'));
-    expect(mtu.ops.filter((o) => !o.startsWith('C '))).toEqual(['U veth a va b vb m:p 1400 -']);
+    const mtu = plan(BASE, edit('veth a va b vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02', 'veth a va b vb m:p 1400 - 02:00:00:00:0a:01 02:00:00:00:0a:02'));
+    expect(mtu.ops.filter((o) => !o.startsWith('C '))).toEqual(['U veth a va b vb m:p 1400 - 02:00:00:00:0a:01 02:00:00:00:0a:02']);
     expect(plan(BASE, edit('route b 4 default 10.0.0.1', 'route b 4 default 10.0.0.9')).ops).toEqual(['U route b 4 default 10.0.0.9']);
     expect(plan(BASE, edit('nsysctl a net.ipv4.ip_forward 1', 'nsysctl a net.ipv4.ip_forward 0')).ops).toEqual(['U nsysctl a net.ipv4.ip_forward 0']);
     const host = plan(BASE, edit('hsysctl net.ipv4.ip_forward 1', 'hsysctl net.ipv4.ip_forward 0'));
     expect(host).toEqual({ ops: ['U hsysctl net.ipv4.ip_forward 0'], reads: [] });
   });
 
+  test('a changed MAC address is an update in place (U) of the pair, not a re-creation', () => {
+    const p = plan(BASE, edit('veth a va b vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02', 'veth a va b vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:09'));
+    expect(p.ops.filter((o) => !o.startsWith('C '))).toEqual(['U veth a va b vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:09']);
+    expect(p.ops.filter((o) => o.startsWith('D '))).toEqual([]);
+  });
+
+  describe('a damaged line (record, journal or data) is refused: exit 2, a message, and no operation at all', () => {
+    const refused = (old: string[], neu: string[], journal: string[] = []) => {
+      const r = runPlannerRaw('apply', old.length ? data(old) : '', data(neu), journal.length ? data(journal) : '');
+      return { ...r, lines: r.stdout.split('\n').filter(Boolean) };
+    };
+
+    test('the hand-made lines themselves pass (the check can pass)', () => {
+      const r = refused(BASE, BASE, BASE);
+      expect([r.status, r.stderr]).toEqual([0, '']);
+    });
+
+    test.each([
+      ['a namespace field that is a path', 'ns ../../etc m:a'],
+      ['a namespace field that is a path (addr)', 'addr ../../etc va 10.0.0.1/24'],
+      ['a veth end in a namespace named ".."', 'veth .. va b vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02'],
+      ['the second end of a veth in a path', 'veth a va x/y vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02'],
+      ['a command substitution', 'addr a va 10.0.0.1/24$(id)'],
+      ['backticks', 'route a 4 10.9.0.0/16 `id`'],
+      ['a command separator', 'hsysctl net.ipv4.ip_forward 1;reboot'],
+      ['a quote', "ns a' m:a"],
+      ['a Terraform directive', 'ns a %{m:a}'],
+      ['a tab', 'ns a\tm:a'],
+      ['an unknown kind', 'frob a b c'],
+    ])('in the record: %s', (_, line) => {
+      const r = refused([...BASE, line], BASE);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^cdktf-netns: the record \(applied\) line \d+ is not a line this library writes: /);
+      expect(r.stderr).toContain(line.slice(0, 12));
+      expect(r.lines).toEqual([]);
+    });
+
+    test('in the journal', () => {
+      const r = refused(BASE, BASE, ['ns ../../etc m:a']);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^cdktf-netns: the journal line \d+ is not a line this library writes: ns \.\.\/\.\.\/etc m:a/);
+      expect(r.lines).toEqual([]);
+    });
+
+    test('in the data file', () => {
+      for (const line of ['addr a va 10.0.0.1/24$(id)', 'frob a b c', 'ns ../x m:a']) {
+        const r = refused(BASE, [...BASE, line]);
+        expect([r.status, r.lines]).toEqual([2, []]);
+        expect(r.stderr).toMatch(/^cdktf-netns: the data file line \d+ is not a line this library writes: /);
+      }
+    });
+
+    test('destroy refuses a damaged record too (it would delete what the record names)', () => {
+      const r = runPlannerRaw('destroy', data([...BASE, 'ns ../../etc m:a']), TABLE.join('\n'));
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+    });
+  });
+
   test('a port\'s VLANs changed: an update of the port only', () => {
-    const lan = ['ns a m:a', 'bridge a br0 m:br - 1', 'veth a v0 - h0 m:p - -', 'port a v0 br0 p10u', 'addr a br0 10.0.0.1/24'];
+    const lan = ['ns a m:a', 'bridge a br0 m:br - 1 02:00:00:00:0b:01', 'veth a v0 - h0 m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02', 'port a v0 br0 p10u', 'addr a br0 10.0.0.1/24'];
     expect(plan(lan, edit('port a v0 br0 p10u', 'port a v0 br0 p20u,t30', lan))).toEqual({ ops: ['U port a v0 br0 p20u,t30'], reads: ['a'] });
     // a port moved to a bridge of another name: the old bridge goes, the port is attached to the new one
     const renamed = lan.map((l) => l.replace('br0', 'br1'));
     expect(plan(lan, renamed).ops).toEqual([
-      'D addr a br0 10.0.0.1/24', 'D bridge a br0 m:br - 1', 'C bridge a br1 m:br - 1', 'U port a v0 br1 p10u', 'C addr a br1 10.0.0.1/24',
+      'D addr a br0 10.0.0.1/24', 'D bridge a br0 m:br - 1 02:00:00:00:0b:01', 'C bridge a br1 m:br - 1 02:00:00:00:0b:01', 'U port a v0 br1 p10u', 'C addr a br1 10.0.0.1/24',
     ]);
   });
 
@@ -437,33 +505,66 @@ describe('the planner (plan.awk) on hand-made data', () => {
   });
 
   test('an unfinished run\'s journal: what it set out to make is ensured again if declared, removed if not', () => {
-    const p = plan(BASE, BASE, 'apply', ['addr b vb 10.0.0.2/24', 'veth a vz - hz m:z - -']);
+    const p = plan(BASE, BASE, 'apply', ['addr b vb 10.0.0.2/24', 'veth a vz - hz m:z - - 02:00:00:00:0c:01 02:00:00:00:0c:02']);
     // (removing a link of namespace a re-ensures a's routes too)
-    expect(p.ops).toEqual(['D veth a vz - hz m:z - -', 'C addr b vb 10.0.0.2/24', 'C route b 4 default 10.0.0.1', 'C route a 4 10.9.0.0/16 10.0.0.2']);
+    expect(p.ops).toEqual(['D veth a vz - hz m:z - - 02:00:00:00:0c:01 02:00:00:00:0c:02', 'C addr b vb 10.0.0.2/24', 'C route b 4 default 10.0.0.1', 'C route a 4 10.9.0.0/16 10.0.0.2']);
   });
 });
 
 describe('the generator (gen.awk and the kind modules) on hand-made facts', () => {
-  /** Run the generator as engine.sh does (after the planner); `facts` are tab-separated lines. */
-  const generate = (neu: string, facts: string[], opts: { old?: string; mode?: 'apply' | 'repair'; owner?: string } = {}) => {
+  /** This run's deployment token, and another deployment's (of the same lab). */
+  const DEP = 'a1b2c3d4e5f6';
+  const OTHER = '0f0e0d0c0b0a';
+  /** The marker as the kernel carries it for a deployment. */
+  const km = (marker: string, dep = DEP) => kernelMarker(marker, dep);
+  const M1 = '02:00:00:00:01:01';
+  const M2 = '02:00:00:00:01:02';
+
+  interface GenOpts {
+    old?: string;
+    mode?: 'apply' | 'repair';
+    owner?: string;
+    dep?: string;
+    altdep?: string;
+    /** Object lines of an unfinished run's journal (the kinds table is added, as engine.sh writes it). */
+    journal?: string[];
+  }
+
+  /**
+   * Run the generator as engine.sh does (after the planner): `awk -F '\t' -v W=... -v MODE=...
+   * -v OWNER=... -v DEP=... -v ALTDEP=... -f lib.awk -f kinds/*.awk -f gen.awk DATA FACTS JOURNAL
+   * OLD OPS OPS`; `facts` are tab-separated lines.
+   */
+  const generate = (neu: string, facts: string[], opts: GenOpts = {}) => {
     const dir = freshDir('gen');
     const w = join(dir, 'w');
     mkdirSync(w);
     const file = (n: string, text: string) => { writeFileSync(join(dir, n), `#\n${text}\n`); return join(dir, n); };
     const mode = opts.mode ?? 'apply';
     const old = opts.old ?? '';
-    const ops = runPlanner(mode, old, neu);
+    const journal = opts.journal?.length ? [...kindsTable(), ...opts.journal].join('\n') : '';
+    const ops = runPlanner(mode, old, neu, journal);
     const owner = opts.owner ?? (/^#owner (.*)$/m.exec(neu)?.[1] ?? 'cdktf-netns:lab/');
-    const args = ['-F', '\t', '-v', `W=${w}`, '-v', `MODE=${mode}`, '-v', `OWNER=${owner}`,
+    const args = ['-F', '\t', '-v', `W=${w}`, '-v', `MODE=${mode}`, '-v', `OWNER=${owner}`, '-v', `DEP=${opts.dep ?? DEP}`, '-v', `ALTDEP=${opts.altdep ?? ''}`,
       '-f', join(ENGINE, 'lib.awk'), ...modules.flatMap((m) => ['-f', join(KINDS_DIR, `${m}.awk`)]), '-f', join(ENGINE, 'gen.awk'),
-      file('new', neu), file('facts', facts.join('\n')), file('journal', ''), file('old', old), file('ops', ops.join('\n')), join(dir, 'ops')];
+      file('new', neu), file('facts', facts.join('\n')), file('journal', journal), file('old', old), file('ops', ops.join('\n')), join(dir, 'ops')];
     const r = spawnSync('awk', args, { encoding: 'utf8' });
     const out = (n: string) => { try { return readFileSync(join(w, n), 'utf8'); } catch { return ''; } };
+    const lines = (n: string) => out(n).split('\n').filter(Boolean);
+    const cmds = r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t'));
     return {
-      status: r.status, stderr: r.stderr, cmds: r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')),
-      root: out('root.ip'), rootdel: out('root.del'), errors: out('errors'), log: out('log'),
+      status: r.status, stderr: r.stderr, ops, cmds,
+      root: out('root.ip'), rootLines: lines('root.ip'), rootJournal: out('root.jl').split('\n').slice(0, -1), rootdel: out('root.del'),
+      errors: out('errors'), log: out('log'), creating: lines('creating'),
+      /** Commands (any type) that name an interface. */
+      touching: (ifname: string) => cmds.filter((c) => c[3].split(' ').includes(ifname)).map((c) => `${c[0]} ${c[2]} ${c[3]}`),
     };
   };
+  const data = (lines: string[]) => [...kindsTable(), ...lines].join('\n');
+
+  test('kernelMarker puts the deployment token after the stack (the check below relies on it)', () => {
+    expect(km('cdktf-netns:lab/p')).toBe(`cdktf-netns:lab@${DEP}/p`);
+  });
 
   test('a fresh workshop lab: namespaces and veth pairs from the root namespace, the rest per namespace', () => {
     const stack = testStack('terraform_data', {}, 'workshop');
@@ -471,55 +572,264 @@ describe('the generator (gen.awk and the kind modules) on hand-made facts', () =
     const rtr = new Namespace(stack, 'router');
     new VethPair(stack, 's', { a: { name: 'veth-s', namespace: sales, addresses: ['172.16.10.10/24'] }, b: { name: 'veth-s-rtr', namespace: rtr, addresses: ['172.16.10.1/24'] } });
     new Route(stack, 'r', { namespace: sales, destination: 'default', via: '172.16.10.1' });
-    const g = generate(dataText(stack), ['G\t-']);
+    const text = dataText(stack);
+    const p = NetnsPlan.fromData(text);
+    const veth = p.get('veth:veth-s');
+    const g = generate(text, ['G\t-']);
     expect([g.status, g.stderr, g.errors]).toEqual([0, '', '']);
-    expect(g.root.split('\n').filter(Boolean)).toEqual([
-      'netns add sales', 'netns add router', 'link add name veth-s netns sales type veth peer name veth-s-rtr netns router',
+    // veth ends get the MACs the library derived
+    expect(g.rootLines).toEqual([
+      'netns add sales', 'netns add router',
+      `link add name veth-s address ${veth.values.mac_a} netns sales type veth peer name veth-s-rtr address ${veth.values.mac_b} netns router`,
     ]);
+    // root.jl beside root.ip: for each line, the data line of the object it creates
+    expect(g.rootJournal).toEqual([p.get('namespace:sales').line, p.get('namespace:router').line, veth.line]);
     const inNs = (ns: string) => g.cmds.filter((c) => c[0] === ns && c[2] === 'ip').map((c) => c[3]);
+    // the kernel carries the marker with this deployment's token
     expect(inNs('sales')).toEqual(expect.arrayContaining([
-      'link set dev lo alias cdktf-netns:workshop/sales', 'link set dev veth-s up',
+      `link set dev lo alias cdktf-netns:workshop@${DEP}/sales`, `link set dev veth-s alias cdktf-netns:workshop@${DEP}/s`, 'link set dev veth-s up',
       'addr replace 172.16.10.10/24 dev veth-s', 'route replace default via 172.16.10.1 proto 213',
     ]));
+    expect(g.cmds.flatMap((c) => c[3].split(' ')).filter((t) => t.startsWith('cdktf-netns:') && !t.includes(`@${DEP}/`))).toEqual([]);
+    // every per-namespace line has six columns; the 6th is the data line of the object a create line makes
+    for (const c of g.cmds) expect(c).toHaveLength(6);
+    const route = g.cmds.find((c) => c[3] === 'route replace default via 172.16.10.1 proto 213')!;
+    expect(route[5]).toBe(p.get('route:sales/default').line);
+    expect(g.cmds.filter((c) => c[5] !== '').map((c) => c[3])).toEqual(['route replace default via 172.16.10.1 proto 213']);
+    // and what this run creates is journaled (as data lines, without the deployment)
+    expect(g.creating).toEqual([p.get('namespace:sales').line, p.get('namespace:router').line, veth.line, route[5]]);
     // order within a namespace's batch: links (1), attributes (2), addresses (3), routes (4)
     const order = (cmd: string) => Number(g.cmds.find((c) => c[3] === cmd)![1]);
     expect(order('addr replace 172.16.10.10/24 dev veth-s')).toBeLessThan(order('route replace default via 172.16.10.1 proto 213'));
     expect(order('link set dev veth-s up')).toBeLessThan(order('addr replace 172.16.10.10/24 dev veth-s'));
   });
 
-  test('an existing interface that does not carry the lab\'s marker is refused, never adopted', () => {
-    const neu = [...kindsTable(), 'ns a m:a', 'veth a va - h0 m:p - -'].join('\n');
-    const g = generate(neu, ['G\t-', 'L\t-\th0\tsomeone-else\tveth\t']);
-    expect(g.status).not.toBe(0);
-    expect(g.errors).toMatch(/interface 'h0' already exists in the host namespace and is not owned by m:p/);
-    const ours = generate(neu, ['G\t-', 'L\t-\th0\tm:p\tveth\t']);
-    expect([ours.status, ours.errors]).toEqual([0, '']);
+  test('a bridge is created with its MAC; a changed MAC is set in place, an unchanged one left alone', () => {
+    const line = (mac: string) => data([`bridge - br9 cdktf-netns:lab/br - 0 ${mac}`]);
+    const fresh = generate(line(M1), ['G\t-']);
+    expect([fresh.status, fresh.errors]).toEqual([0, '']);
+    expect(fresh.cmds.filter((c) => c[2] === 'ip').map((c) => c[3])).toEqual(expect.arrayContaining([`link add name br9 address ${M1} type bridge`]));
+    const facts = ['G\t-', `L\t-\tbr9\t${km('cdktf-netns:lab/br')}\tbridge\t`];
+    const changed = generate(line(M2), facts, { old: line(M1) });
+    expect(changed.ops).toEqual([`U bridge - br9 cdktf-netns:lab/br - 0 ${M2}`]);
+    expect(changed.touching('br9')).toEqual(expect.arrayContaining([`- ip link set dev br9 address ${M2}`]));
+    expect(changed.touching('br9').filter((c) => / (del|add) /.test(c))).toEqual([]);
+    const mtu = generate(data([`bridge - br9 cdktf-netns:lab/br 1400 0 ${M1}`]), facts, { old: line(M1) });
+    expect(mtu.touching('br9').filter((c) => c.includes(' address '))).toEqual([]);
   });
 
-  test('repair removes undeclared interfaces and namespaces only when they are provably this lab\'s', () => {
-    const neu = [...kindsTable(), 'ns a cdktf-netns:lab/a', 'veth a va - h0 cdktf-netns:lab/p - -'].join('\n');
+  test('an existing interface that does not carry this deployment\'s marker is refused, never adopted', () => {
+    const neu = data(['ns a cdktf-netns:lab/a', `veth a va - h0 cdktf-netns:lab/p - - ${M1} ${M2}`]);
+    const g = generate(neu, ['G\t-', 'L\t-\th0\tsomeone-else\tveth\t']);
+    expect(g.status).not.toBe(0);
+    expect(g.errors).toContain("interface 'h0' already exists in the host namespace and was not made by this lab (its alias: 'someone-else')");
+    expect(g.errors).toContain('cdktf-netns never adopts or deletes objects it did not create');
+    expect(g.touching('h0')).toEqual([]);
+    // unmarked, and no journal says this deployment made it
+    const bare = generate(neu, ['G\t-', 'L\t-\th0\t\tveth\t']);
+    expect(bare.status).not.toBe(0);
+    expect(bare.errors).toContain("interface 'h0' already exists in the host namespace and was not made by this lab (it has no marker)");
+    // the marker as the library writes it into the data, without a deployment: not what the kernel carries for us
+    const tokenless = generate(neu, ['G\t-', 'L\t-\th0\tcdktf-netns:lab/p\tveth\t']);
+    expect(tokenless.status).not.toBe(0);
+    expect(tokenless.touching('h0')).toEqual([]);
+    // another lab's
+    const otherLab = generate(neu, ['G\t-', `L\t-\th0\t${km('cdktf-netns:lab2/p')}\tveth\t`]);
+    expect(otherLab.errors).toContain(`belongs to another cdktf-netns lab (marker '${km('cdktf-netns:lab2/p')}')`);
+    // this deployment's: the half pair is made again
+    const ours = generate(neu, ['G\t-', `L\t-\th0\t${km('cdktf-netns:lab/p')}\tveth\t`]);
+    expect([ours.status, ours.errors]).toEqual([0, '']);
+    expect(ours.touching('h0')).toEqual(expect.arrayContaining(['- del link del dev h0']));
+  });
+
+  describe('an unmarked interface a journal lists (a killed run between `ip link add` and the alias)', () => {
+    const VLAN = 'vlan - eth9.10 eth9 10 cdktf-netns:lab/v -';
+    const PAIR = `veth - h0 - h1 cdktf-netns:lab/p - - ${M1} ${M2}`;
+    const parent = 'L\t-\teth9\t\tdummy\t';
+
+    test('is adopted when it is of the journaled kind (and marked now)', () => {
+      const g = generate(data([VLAN]), ['G\t-', parent, 'L\t-\teth9.10\t\tvlan\t'], { journal: [VLAN] });
+      expect([g.status, g.errors]).toEqual([0, '']);
+      expect(g.log).toContain('adopted VLAN interface eth9.10');
+      expect(g.touching('eth9.10')).toEqual(expect.arrayContaining([`- ip link set dev eth9.10 alias ${km('cdktf-netns:lab/v')}`]));
+      expect(g.touching('eth9.10').filter((c) => / (del|add) /.test(c))).toEqual([]);
+      const pair = generate(data([PAIR]), ['G\t-', 'L\t-\th0\t\tveth\t', 'L\t-\th1\t\tveth\t'], { journal: [PAIR] });
+      expect([pair.status, pair.errors]).toEqual([0, '']);
+      expect(pair.log).toContain('adopted veth h0 <-> h1');
+      expect(pair.root).toBe('');
+    });
+
+    test.each(['dummy', 'veth', 'bridge'])('a journaled VLAN facing an unmarked %s of its name is refused: not adopted, not deleted', (kind) => {
+      const g = generate(data([VLAN]), ['G\t-', parent, `L\t-\teth9.10\t\t${kind}\t`], { journal: [VLAN] });
+      expect(g.status).not.toBe(0);
+      expect(g.errors).toContain("interface 'eth9.10' already exists in the host namespace and was not made by this lab (it has no marker)");
+      expect(g.touching('eth9.10')).toEqual([]);
+      expect([g.root, g.rootdel]).toEqual(['', '']);
+      expect(g.log).not.toContain('adopted');
+    });
+
+    test('a journaled veth pair whose end is now an unmarked dummy is refused', () => {
+      const g = generate(data([PAIR]), ['G\t-', 'L\t-\th0\t\tveth\t', 'L\t-\th1\t\tdummy\t'], { journal: [PAIR] });
+      expect(g.status).not.toBe(0);
+      expect(g.errors).toContain("interface 'h1' already exists in the host namespace and was not made by this lab (it has no marker)");
+      expect([...g.touching('h0'), ...g.touching('h1')]).toEqual([]);
+      expect([g.root, g.rootdel]).toEqual(['', '']);
+    });
+
+    test('without a journal it is refused, whatever its kind', () => {
+      const g = generate(data([VLAN]), ['G\t-', parent, 'L\t-\teth9.10\t\tvlan\t']);
+      expect(g.status).not.toBe(0);
+      expect(g.touching('eth9.10')).toEqual([]);
+    });
+  });
+
+  describe('an interface carrying the marker of another deployment of the same lab', () => {
+    const PAIR = `veth - h0 - h1 cdktf-netns:lab/p - - ${M1} ${M2}`;
+    const twin = ['G\t-', `L\t-\th0\t${km('cdktf-netns:lab/p', OTHER)}\tveth\t`, `L\t-\th1\t${km('cdktf-netns:lab/p', OTHER)}\tveth\t`];
+
+    test('is refused, naming that deployment and the release and adopt commands', () => {
+      const g = generate(data([PAIR]), twin);
+      expect(g.status).not.toBe(0);
+      expect(g.errors).toContain(`interface 'h0' already exists in the host namespace and belongs to another deployment of this lab (deployment ${OTHER}, marker '${km('cdktf-netns:lab/p', OTHER)}')`);
+      expect(g.errors).toContain(`'cdktf-netns release ${OTHER}'`);
+      expect(g.errors).toContain(`'cdktf-netns adopt ${OTHER}'`);
+      expect(g.errors).toContain("'cdktf-netns deployments'");
+      expect([...g.touching('h0'), ...g.touching('h1')]).toEqual([]);
+      expect([g.root, g.rootdel]).toEqual(['', '']);
+    });
+
+    test('with ALTDEP=<that token> (it was offered for adoption) it is adopted and re-marked with this deployment\'s marker', () => {
+      const g = generate(data([PAIR]), twin, { altdep: OTHER });
+      expect([g.status, g.errors]).toEqual([0, '']);
+      expect(g.log).toContain('adopted veth h0 <-> h1');
+      expect(g.root).toBe('');
+      expect(g.touching('h0')).toEqual(expect.arrayContaining([`- ip link set dev h0 alias ${km('cdktf-netns:lab/p')}`]));
+      expect(g.touching('h1')).toEqual(expect.arrayContaining([`- ip link set dev h1 alias ${km('cdktf-netns:lab/p')}`]));
+      expect(g.cmds.filter((c) => c[2] === 'del')).toEqual([]);
+    });
+
+    test('ALTDEP adopts only the deployment it names', () => {
+      const g = generate(data([PAIR]), twin, { altdep: 'ffffffffffff' });
+      expect(g.status).not.toBe(0);
+      expect(g.errors).toContain(`deployment ${OTHER}`);
+    });
+
+    test('a namespace of another deployment is refused the same way', () => {
+      const g = generate(data(['ns a cdktf-netns:lab/a']), ['N\ta\t4:100\tnsfs', 'G\t-', 'G\ta', `L\ta\tlo\t${km('cdktf-netns:lab/a', OTHER)}\t\t`]);
+      expect(g.status).not.toBe(0);
+      expect(g.errors).toContain(`namespace 'a' already exists and belongs to another deployment of this lab (deployment ${OTHER}`);
+      expect(g.errors).toContain(`'cdktf-netns adopt ${OTHER}'`);
+      expect(g.rootdel).toBe('');
+    });
+  });
+
+  describe('host routes are owned per deployment', () => {
+    const ROUTE = 'route - 4 10.9.0.0/24 10.0.0.1';
+    const existing = 'R\t-\t4\t10.9.0.0/24\t10.0.0.1\t213\teth0';
+    const otherRecord = `O\t${OTHER}\tcdktf-netns:lab/\t${ROUTE}`;
+
+    test('a route with our protocol that this deployment\'s record does not list is refused, naming the deployment that lists it', () => {
+      const g = generate(data([ROUTE]), ['G\t-', existing, otherRecord]);
+      expect(g.status).not.toBe(0);
+      expect(g.errors).toContain(`a route to 10.9.0.0/24 already exists in the host namespace (via '10.0.0.1', protocol 213), made by deployment ${OTHER} of lab cdktf-netns:lab/`);
+      expect(g.errors).toContain('two labs cannot route one prefix of the host');
+      expect(g.cmds.filter((c) => c[3].includes('10.9.0.0/24'))).toEqual([]);
+    });
+
+    test('with no record naming it, it is still refused (someone else\'s, even with our protocol)', () => {
+      const g = generate(data([ROUTE]), ['G\t-', existing]);
+      expect(g.status).not.toBe(0);
+      expect(g.errors).toContain('made by another cdktf-netns lab that has no record on this machine');
+    });
+
+    test('a route another deployment declares is refused even while it is not in the kernel', () => {
+      const g = generate(data([ROUTE]), ['G\t-', otherRecord]);
+      expect(g.status).not.toBe(0);
+      expect(g.errors).toContain(`a route to 10.9.0.0/24 in the host namespace is also declared by deployment ${OTHER} of lab cdktf-netns:lab/`);
+    });
+
+    test('a route this deployment\'s record lists is ensured; a route of another protocol is refused', () => {
+      const g = generate(data([ROUTE]), ['G\t-', existing], { old: data([ROUTE]), mode: 'repair' });
+      expect([g.status, g.errors]).toEqual([0, '']);
+      expect(g.cmds.filter((c) => c[3].includes('10.9.0.0/24')).map((c) => c[3])).toEqual(['route replace 10.9.0.0/24 via 10.0.0.1 proto 213']);
+      const kernel = generate(data([ROUTE]), ['G\t-', 'R\t-\t4\t10.9.0.0/24\t10.0.0.1\tstatic\teth0']);
+      expect(kernel.errors).toContain('was not made by cdktf-netns');
+    });
+
+    test('removing a host route: by its device; kept when another deployment\'s record lists it now', () => {
+      const mine = generate(data([]), ['G\t-', existing], { old: data([ROUTE]) });
+      expect([mine.status, mine.errors]).toEqual([0, '']);
+      expect(mine.cmds.filter((c) => c[2] === 'del').map((c) => c[3])).toEqual(['route del 10.9.0.0/24 via 10.0.0.1 dev eth0 proto 213']);
+      const shared = generate(data([]), ['G\t-', existing, otherRecord], { old: data([ROUTE]) });
+      expect(shared.cmds.filter((c) => c[2] === 'del')).toEqual([]);
+      expect(shared.log).toContain(`kept route 10.9.0.0/24 via 10.0.0.1 in the host namespace: deployment ${OTHER} of lab cdktf-netns:lab/ routes it now`);
+    });
+  });
+
+  test('repair removes undeclared interfaces and namespaces only when they are provably this deployment\'s', () => {
+    const neu = data(['ns a cdktf-netns:lab/a', `veth a va - h0 cdktf-netns:lab/p - - ${M1} ${M2}`]);
     const facts = [
       'N\ta\t4:100\tnsfs', 'I\ta\t4:100', 'N\ty\t4:101\tnsfs', 'I\ty\t4:101', 'N\tz\t4:102\tnsfs',
       'G\t-', 'G\ta', 'G\ty', 'G\tz',
-      'L\ta\tlo\tcdktf-netns:lab/a\t\t', 'L\ta\tva\tcdktf-netns:lab/p\tveth\t',
-      'L\ta\tstray\tcdktf-netns:lab/old\tveth\t', 'L\ta\talien\tsomeone-else\tveth\t',
-      'L\t-\th0\tcdktf-netns:lab/p\tveth\t', 'L\t-\thstray\tcdktf-netns:lab/x\tveth\t', 'L\t-\teth0\t\t\t',
-      'L\t-\tother\tcdktf-netns:lab2/x\tveth\t',
-      'L\ty\tlo\tcdktf-netns:lab/y\t\t', 'L\tz\tlo\tcdktf-netns:lab/z\t\t',
+      `L\ta\tlo\t${km('cdktf-netns:lab/a')}\t\t`, `L\ta\tva\t${km('cdktf-netns:lab/p')}\tveth\t`,
+      `L\ta\tstray\t${km('cdktf-netns:lab/old')}\tveth\t`, 'L\ta\talien\tsomeone-else\tveth\t',
+      `L\t-\th0\t${km('cdktf-netns:lab/p')}\tveth\t`, `L\t-\thstray\t${km('cdktf-netns:lab/x')}\tveth\t`, 'L\t-\teth0\t\t\t',
+      `L\t-\tother\t${km('cdktf-netns:lab2/x')}\tveth\t`,
+      // another deployment of this lab, and a marker without a deployment: not ours
+      `L\t-\ttwin\t${km('cdktf-netns:lab/x', OTHER)}\tveth\t`, 'L\t-\told\tcdktf-netns:lab/x\tveth\t',
+      `L\ty\tlo\t${km('cdktf-netns:lab/y')}\t\t`, `L\tz\tlo\t${km('cdktf-netns:lab/z')}\t\t`,
     ];
     const g = generate(neu, facts, { mode: 'repair', owner: 'cdktf-netns:lab/' });
     expect([g.status, g.errors]).toEqual([0, '']);
     const dels = g.cmds.filter((c) => c[2] === 'del').map((c) => `${c[0]} ${c[3]}`).sort();
     expect(dels).toEqual(['- link del dev hstray', 'a link del dev stray']);
-    // a namespace with this lab's marker is removed only if the lab's record says it made it
+    // a namespace with this deployment's marker is removed only if its record says it made it
     expect(g.rootdel.split('\n').filter(Boolean)).toEqual(['netns del y']);
     expect(g.log).toContain('kept namespace z');
     // what is declared is adopted, not re-created
     expect(g.root).toBe('');
+    // while taking over the other deployment (adopt), its undeclared objects are removed too
+    const adopting = generate(neu, facts, { mode: 'repair', owner: 'cdktf-netns:lab/', altdep: OTHER });
+    expect(adopting.cmds.filter((c) => c[2] === 'del').map((c) => `${c[0]} ${c[3]}`).sort()).toEqual(['- link del dev hstray', '- link del dev twin', 'a link del dev stray']);
     // and a plain apply removes nothing it was not told to
     const apply = generate(neu, facts, { old: neu });
     expect(apply.cmds.filter((c) => c[2] === 'del')).toEqual([]);
     expect(apply.rootdel).toBe('');
+  });
+});
+
+describe('kernel markers: the TypeScript and awk twins agree', () => {
+  const MARKERS = [
+    'cdktf-netns:lab/ns1', 'cdktf-netns:lab/', 'cdktf-netns:lab/group/inner/p', 'cdktf-netns:lab_1~0a1b2c3d/x.y-z',
+    `cdktf-netns:${'s'.repeat(55)}~0123abcd/${'p'.repeat(150)}~0123456789ab`, 'no-slash-at-all', '',
+  ];
+  const TOKENS = ['0123456789ab', deploymentToken('some-terraform-id')];
+
+  test('kernelMarker (lib/core/settings.ts) and kmarker (lib/engine/lib.awk) give the same text', () => {
+    const dir = freshDir('km');
+    const prog = join(dir, 'km.awk');
+    writeFileSync(prog, [
+      'BEGIN {',
+      ...TOKENS.flatMap((t) => MARKERS.map((m) => `  print kmarker("${m}", "${t}")`)),
+      '}',
+      '',
+    ].join('\n'));
+    const r = spawnSync('awk', ['-f', join(ENGINE, 'lib.awk'), '-f', prog], { encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    const expected = TOKENS.flatMap((t) => MARKERS.map((m) => kernelMarker(m, t)));
+    expect(r.stdout.split('\n').slice(0, -1)).toEqual(expected);
+    // (and they are what the docs say)
+    expect(expected[0]).toBe('cdktf-netns:lab@0123456789ab/ns1');
+    expect(expected[1]).toBe('cdktf-netns:lab@0123456789ab/');
+    expect(expected[5]).toBe('no-slash-at-all');
+  });
+
+  test('deploymentToken is 12 hex digits of the sha256 of the Terraform id, as engine.sh computes it', () => {
+    const id = 'a0b1c2d3-e4f5-6789-abcd-ef0123456789';
+    expect(deploymentToken(id)).toMatch(/^[0-9a-f]{12}$/);
+    const sh = spawnSync('sh', ['-c', 'printf "%s" "$1" | sha256sum | cut -c1-12', 'sh', id], { encoding: 'utf8' });
+    expect(sh.stdout.trim()).toBe(deploymentToken(id));
+    expect(deploymentToken(`${id}x`)).not.toBe(deploymentToken(id));
   });
 });
 
@@ -552,7 +862,7 @@ describe('data lines carry addresses and routes in the text iproute2 prints (the
     const stack = testStack();
     const br = new Bridge(stack, 'br', { name: 'br0', mtu: 9000, vlanFiltering: true });
     new VlanInterface(stack, 'v', { parent: br, vlanId: 7 });
-    expect(lines(stack)).toEqual(expect.arrayContaining(['bridge - br0 cdktf-netns:stack/br 9000 1', 'vlan - br0.7 br0 7 cdktf-netns:stack/v -']));
+    expect(lines(stack)).toEqual(expect.arrayContaining([`bridge - br0 cdktf-netns:stack/br 9000 1 ${macOf(br, 'bridge')}`, 'vlan - br0.7 br0 7 cdktf-netns:stack/v -']));
   });
 });
 
