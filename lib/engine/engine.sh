@@ -435,7 +435,8 @@ apply_data() { # MODE DATA
   grep -q '^origin ' "$REC/info" || printf 'origin %s\n' "$(cd "$(dirname "$2")/.." && pwd)" >> "$REC/info"
   adopt_offered
   old_set
-  reconcile "$1" "$W/old" "$W/new"
+  # taking over a released deployment: every object is checked and re-marked (a repair)
+  if [ -n "$ALTDEP" ]; then reconcile repair "$W/old" "$W/new"; else reconcile "$1" "$W/old" "$W/new"; fi
   record "$W/new"
   tick record
   summary "lab $OWNER"

@@ -47,7 +47,8 @@ nf == 6 {
   for (i = n + 1; i <= 12; i++) f[i] = "-"
   kfields(f, n)
   id = ident(line)
-  m = split(oldline[id], o, " ")
+  # (an awk array reference creates the element: ask `in` first, so `id in oldline` stays true only for recorded objects)
+  if (id in oldline) m = split(oldline[id], o, " "); else m = split("", o, " ")
   kfields(o, m)
   dispatch(f[1], op, f, o, id)
 }

@@ -1,15 +1,20 @@
 /**
- * The `cdktf-netns` command line (lib/cli.ts): usage, exit codes, finding
- * the stack directory, and `verify` on a lab that was never deployed. No
- * kernel state is read or changed here: `repair` is never run, and `verify`
- * stops before reading the kernel when the lab has no record.
+ * The `cdktf-netns` command line (lib/cli.ts): usage, exit codes, argument
+ * errors, finding the stack directory, which deployment `verify` works on,
+ * and `verify` on a lab that was never deployed. No kernel state is read or
+ * changed here: `repair`, `release` and `adopt` never reach the engine, and
+ * `verify` stops before reading the kernel when the deployment has no record;
+ * every state directory used does not exist (nothing is created in it).
  */
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'fs';
+import { randomBytes } from 'crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { TerraformStack, Testing } from 'cdktf';
-import { CliError, EXIT, findStackDir, main, readHeader, USAGE } from '../../lib/cli';
+import { CliError, EXIT, findStackDir, main, readHeader, resolveDeployment, USAGE } from '../../lib/cli';
 import { Namespace, VethPair } from '../../lib';
+import { deploymentToken } from '../../lib/core/settings';
 import { DATA_FILE } from '../../lib/engine/files';
+import { findLab } from '../../lib/engine/plan-reader';
 import { freshDir, thrownMessage } from './helpers';
 
 /** Run main() and collect what it prints. */
@@ -32,13 +37,14 @@ function fakeProject(names: string[]): string {
 }
 
 describe('usage and exit codes', () => {
-  test.each([['--help'], ['help'], ['-h']])('%s prints the usage, naming verify and repair, and exits 0', (arg) => {
+  test.each([['--help'], ['help'], ['-h']])('%s prints the usage, naming every command and option, and exits 0', (arg) => {
     const r = run([arg]);
     expect(r.code).toBe(EXIT.OK);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^usage: cdktf-netns <command>/);
-    expect(r.out).toMatch(/^ {2}verify /m);
-    expect(r.out).toMatch(/^ {2}repair /m);
+    expect(r.out).toMatch(/^usage: cdktf-netns <command> \[STACK_DIR\] \[--stack NAME\] \[options\]/);
+    for (const cmd of ['verify', 'repair', 'deployments', 'release TOKEN', 'adopt TOKEN', 'help']) expect(r.out).toMatch(new RegExp(`^ {2}${cmd} `, 'm'));
+    for (const opt of ['--stack NAME', '--deployment TOKEN', '--state-dir DIR']) expect(r.out).toMatch(new RegExp(`^${opt} `, 'm'));
+    expect(r.out).toContain('(default /run/cdktf-netns)');
     expect(r.out).toBe(USAGE.trimEnd());
   });
 
@@ -63,8 +69,37 @@ describe('usage and exit codes', () => {
   test('bad options are usage errors', () => {
     expect(() => run(['verify', '--bogus'])).toThrow(CliError);
     expect(thrownMessage(() => run(['verify', '--bogus']))).toContain("unknown option '--bogus'");
-    expect(thrownMessage(() => run(['verify', '--stack']))).toContain('--stack needs a stack name');
+    expect(thrownMessage(() => run(['verify', '--stack']))).toContain('--stack needs a value');
     expect(thrownMessage(() => run(['verify', 'a', 'b']))).toContain('one stack directory at most');
+  });
+
+  test.each([['verify'], ['repair'], ['deployments'], ['release'], ['adopt']])('%s: an unknown option, or an option without its value, is a usage error', (cmd) => {
+    expect(() => run([cmd, '--frob'])).toThrow(CliError);
+    expect(thrownMessage(() => run([cmd, '--frob']))).toContain("unknown option '--frob' (see cdktf-netns --help)");
+    for (const opt of ['--stack', '--deployment', '--state-dir']) {
+      expect(thrownMessage(() => run([cmd, opt]))).toContain(`${opt} needs a value`);
+      // an option is not a value
+      expect(thrownMessage(() => run([cmd, opt, '--stack', 'x']))).toContain(`${opt} needs a value`);
+    }
+  });
+
+  test.each([['release'], ['adopt']])('%s needs exactly one deployment token (12 hexadecimal digits)', (cmd) => {
+    const none = join(freshDir('state'), 'none');
+    expect(() => run([cmd])).toThrow(CliError);
+    expect(thrownMessage(() => run([cmd]))).toContain(`${cmd} needs a deployment token (see 'cdktf-netns deployments')`);
+    for (const bad of ['xyz', '0123456789AB', '0123456789a', '0123456789abc', '../../etc', '$(id)']) {
+      expect(thrownMessage(() => run([cmd, bad, '--state-dir', none]))).toContain(`'${bad}' is not a deployment token (12 hexadecimal digits`);
+    }
+    expect(thrownMessage(() => run([cmd, '0123456789ab', 'dir', 'more']))).toContain(`${cmd}: one token and one stack directory at most`);
+    // a well-formed token that no record names
+    expect(thrownMessage(() => run([cmd, '0123456789ab', '--state-dir', none]))).toContain(`no deployment 0123456789ab is recorded in ${none}`);
+    expect(existsSync(none)).toBe(false);
+  });
+
+  test('deployments in a state directory with no record: says so, exits 0, creates nothing', () => {
+    const none = join(freshDir('state'), 'none');
+    expect(run(['deployments', '--state-dir', none])).toEqual({ code: EXIT.OK, out: `deployments: none recorded in ${none}` });
+    expect(existsSync(none)).toBe(false);
   });
 
   test('the exit codes are 0 in line, 1 error, 2 drift', () => {
@@ -114,22 +149,68 @@ describe('verify', () => {
     expect(readHeader('#owner cdktf-netns:x/\n#lab 0123456789abcdef\n#state /run/x\n')).toEqual({ owner: 'cdktf-netns:x/', lab: '0123456789abcdef', state: '/run/x' });
   });
 
-  test('a synthesized lab without a record in its state directory "is not deployed": exit 2, and nothing is written', () => {
-    // an empty state directory with mode 0700, owned by whoever runs the tests (root, as the engine wants it)
-    const state = freshDir('state');
-    expect(statSync(state).mode & 0o777).toBe(0o700);
+  /** A state directory that does not exist, in a root-only place (a shared one such as /tmp is refused at synth). */
+  const absentStateDir = () => `/run/cdktf-netns-unit-${randomBytes(6).toString('hex')}/state`;
+
+  /** A project with one synthesized lab whose state directory does not exist. */
+  function synthesized(): { project: string; stackDir: string; state: string } {
+    const state = absentStateDir();
+    expect(existsSync(state)).toBe(false);
     const project = freshDir('proj');
     const app = Testing.app({ outdir: join(project, 'cdktf.out'), context: { 'cdktf-netns:backend': 'terraform_data', 'cdktf-netns:stateDir': state } });
     const stack = new TerraformStack(app, 'lab');
     new VethPair(stack, 'p', { a: { name: 'v0' }, b: { name: 'v1', namespace: new Namespace(stack, 'ns') } });
     app.synth();
-    const stackDir = join(project, 'cdktf.out', 'stacks', 'lab');
+    return { project, stackDir: join(project, 'cdktf.out', 'stacks', 'lab'), state };
+  }
+
+  test('a synthesized lab without a record in its state directory "is not deployed": exit 2, and nothing is written', () => {
+    const { project, stackDir, state } = synthesized();
     for (const argv of [['verify', stackDir], ['verify', project], ['verify', project, '--stack', 'lab']]) {
       const r = run(argv);
       expect(r.code).toBe(EXIT.DRIFT);
       expect(r.out).toContain('verify: lab cdktf-netns:lab/ is not deployed on this machine');
       expect(r.out).toContain(`no record in ${state}/labs/`);
     }
-    expect(readdirSync(state)).toEqual([]);
+    expect(existsSync(state)).toBe(false);
+    expect(existsSync(join(state, '..'))).toBe(false);
+  });
+
+  test('--deployment names the deployment to verify; a bad token is a usage error', () => {
+    const { stackDir, state } = synthesized();
+    const r = run(['verify', stackDir, '--deployment', '0123456789ab']);
+    expect(r.code).toBe(EXIT.DRIFT);
+    expect(r.out).toContain('verify: lab cdktf-netns:lab/ is not deployed on this machine as deployment 0123456789ab');
+    for (const bad of ['0123456789AB', 'abc', '0123456789abcd', '../x']) {
+      for (const cmd of ['verify', 'repair']) {
+        expect(() => run([cmd, stackDir, '--deployment', bad])).toThrow(CliError);
+        expect(thrownMessage(() => run([cmd, stackDir, '--deployment', bad]))).toContain(`--deployment '${bad}' is not a deployment token (12 hexadecimal digits`);
+      }
+    }
+    expect(existsSync(state)).toBe(false);
+  });
+
+  test('without --deployment, the deployment is the one the stack\'s local Terraform state names (the Teardown\'s id)', () => {
+    const { stackDir, state } = synthesized();
+    const doc = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
+    const header = readHeader(readFileSync(join(stackDir, DATA_FILE), 'utf8'));
+    // no state, no record: not deployed
+    expect(resolveDeployment(stackDir, header)).toBeUndefined();
+    const [type, name] = findLab(doc)!.teardown!.split('.');
+    const id = 'f1e2d3c4-b5a6-4978-8695-a4b3c2d1e0f9';
+    writeFileSync(join(stackDir, 'terraform.lab.tfstate'), JSON.stringify({
+      version: 4,
+      resources: [
+        { mode: 'managed', type, name: `${name}x`, instances: [{ attributes: { id: 'not-this-one' } }] },
+        { mode: 'managed', type, name, instances: [{ attributes: { id } }] },
+      ],
+    }));
+    expect(resolveDeployment(stackDir, header)).toBe(deploymentToken(id));
+    // an explicit token wins
+    expect(resolveDeployment(stackDir, header, 'abcdefabcdef')).toBe('abcdefabcdef');
+    const r = run(['verify', stackDir]);
+    expect(r.code).toBe(EXIT.DRIFT);
+    expect(r.out).toContain(`is not deployed on this machine as deployment ${deploymentToken(id)}`);
+    expect(existsSync(state)).toBe(false);
   });
 });
