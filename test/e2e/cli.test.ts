@@ -12,7 +12,7 @@ test('npm run workshop: cdktf deploy builds the workshop, sales reaches dev via 
   const r = spawnSync('sh', [join(__dirname, '../../scripts/workshop.sh')], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
   const out = `${r.stdout}\n${r.stderr}`;
   if (r.status !== 0) throw new Error(`workshop.sh failed (${r.status}):\n${out.slice(-6000)}`);
-  expect(out).toMatch(/cdktf deploy: done, 2 resource\(s\) in the Terraform state/);
+  expect(out).toMatch(/cdktf deploy: done, 3 resource\(s\) in the Terraform state/);
   expect(out).toMatch(/3 packets transmitted, 3 received, 0% packet loss/);
   expect(out).toMatch(/^\s*1\s+172\.16\.10\.1\s/m);
   expect(out).toMatch(/cdktf destroy: done, 0 resource\(s\) in the Terraform state/);

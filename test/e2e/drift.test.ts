@@ -40,10 +40,10 @@ test.each([
     [/DRIFT address router\/veth-s-rtr 172.16.10.1\/24: address 172.16.10.1\/24 is missing/]],
   ['forwarding switched off', 'ip netns exec router sh -c "echo 0 > /proc/sys/net/ipv4/ip_forward"',
     [/DRIFT sysctl router net.ipv4.ip_forward: sysctl net.ipv4.ip_forward in namespace 'router' is 0, declared 1/]],
-  ['an object of ours that the code no longer declares', 'ip -n sales link add ghost type veth peer name ghost2 && ip -n sales link set ghost alias cdktf-netns:workshop/ghost',
+  ['an object of ours that the code no longer declares', 'ip -n sales link add ghost type veth peer name ghost2 && ip -n sales link set ghost alias cdktf-netns:workshop@TOKEN/ghost',
     [/DRIFT undeclared: not declared but owned by this lab: interface ghost \(sales\)/]],
 ])('drift: %s is detected by verify and repaired by repair', (_what, damage, expected) => {
-  sb.ok(damage);
+  sb.ok(damage.replace('TOKEN', lab.deployment()));
   const v = cli('verify');
   expect(v.code).toBe(2);
   for (const re of expected) expect(v.stdout).toMatch(re);

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App } from 'cdktf';
@@ -27,8 +27,12 @@ test('the HCL rendering of the workshop deploys, pings and destroys like the JSO
         delete process.env.SYNTH_HCL_OUTPUT;
       }
       const stackDir = join(out, 'stacks', 'workshop');
-      expect(readFileSync(join(stackDir, 'cdk.tf'), 'utf8')).toMatch(/command += "sh cdktf-netns\/engine\/engine.sh apply cdktf-netns\/lab.data \$\{self.triggers_replace.data\}"/);
+      expect(readFileSync(join(stackDir, 'cdk.tf'), 'utf8')).toMatch(/command += "sh cdktf-netns\/engine\/engine.sh apply cdktf-netns\/lab.data \$\{self.triggers_replace.data\} \$\{self.triggers_replace.deployment\}"/);
       cpSync(stackDir, lab.dir, { recursive: true });
+      // keep Terraform's state in the lab's own directory (cdktf's default local path is the project directory)
+      const hcl = readFileSync(join(lab.dir, 'cdk.tf'), 'utf8');
+      expect(hcl).toMatch(/backend "local" \{\npath = "[^"]+"/);
+      writeFileSync(join(lab.dir, 'cdk.tf'), hcl.replace(/(backend "local" \{\npath = )"[^"]+"/, '$1"terraform.tfstate"'));
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -4,7 +4,6 @@ import { join } from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { Sandbox, ExecResult } from './sandbox';
 import { deploymentFromState } from '../../lib/engine/deployment';
-import { findLab } from '../../lib/engine/plan-reader';
 import { kernelMarker } from '../../lib/core/settings';
 
 /**
@@ -52,8 +51,9 @@ export class Lab {
 
   /** The deployment token of this lab (from its Terraform state: the Teardown's id). */
   public deployment(): string {
-    const doc = JSON.parse(readFileSync(join(this.dir, 'main.tf.json'), 'utf8'));
-    const t = deploymentFromState(this.dir, findLab(doc)!.teardown!);
+    const state = JSON.parse(readFileSync(join(this.dir, 'terraform.tfstate'), 'utf8'));
+    const teardown = (state.resources ?? []).find((r: any) => String(r.name).startsWith('cdktf-netns_Teardown_'));
+    const t = teardown && deploymentFromState(this.dir, `${teardown.type}.${teardown.name}`);
     if (!t) throw new Error(`no deployment in ${this.dir}: the lab was not applied`);
     return t;
   }

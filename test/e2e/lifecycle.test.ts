@@ -1,3 +1,4 @@
+import { join } from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { Namespace, Route, Router, VethPair } from '../../lib';
 import { Lab, TF_ENV } from './lab';
@@ -70,7 +71,7 @@ test('replacing a namespace (rename) re-creates what lived in it, nothing else, 
   lab.synth((app) => workshop(app, { salesName: 'sales2' }));
   const out = lab.applyOk();
   // the one lab unit is replaced; its engine removes the old namespace and builds the new one
-  expect(out).toMatch(/Apply complete! Resources: 1 added, 0 changed, 1 destroyed/);
+  expect(out).toMatch(/Apply complete! Resources: 2 added, 0 changed, 2 destroyed/);
   expect(out).toMatch(/removed namespace sales\b/);
   expect(out).toMatch(/created namespace sales2\b/);
   expectFullWorkshop('sales2');
@@ -89,7 +90,8 @@ test('changing an address changes that address (and re-installs the route throug
   const plan = lab.terraform('plan').stdout;
   const replaced = [...plan.matchAll(/# (\S+) must be replaced/g)].map((m) => m[1]);
   // Terraform replaces the lab unit, and its diff names the namespace whose objects changed
-  expect(replaced).toEqual([expect.stringMatching(/^terraform_data\.cdktf-netns_Lab_/)]);
+  // (and the seal, the final step, with it)
+  expect(replaced).toEqual([expect.stringMatching(/^terraform_data\.cdktf-netns_Lab_/), expect.stringMatching(/^terraform_data\.cdktf-netns_Seal_/)]);
   expect(plan).toMatch(/"namespace sales"\s+= <<-EOT/);
   expect(plan).toMatch(/- +addr sales veth-s 172\.16\.10\.10\/24/);
   expect(plan).toMatch(/\+ +addr sales veth-s 172\.16\.10\.11\/24/);
@@ -122,7 +124,7 @@ test('a create that fails half-way (foreign object in the way) converges once th
   lab.synth((app) => workshop(app));
   const r = lab.apply();
   expect(r.code).not.toBe(0);
-  expect(r.stdout + r.stderr).toMatch(/namespace 'dev' already exists and is not owned by cdktf-netns:lc\/dev/);
+  expect(r.stdout + r.stderr).toMatch(/namespace 'dev' already exists and was not made by this lab/);
   // the foreign namespace was not touched
   expect(Object.keys(sb.links('dev'))).toEqual(['keepme']);
   sb.ok('ip netns del dev');
@@ -138,10 +140,23 @@ test('re-running create on objects that already exist adopts them (tainted resou
   lab.applyOk();
   // taint everything: Terraform re-runs every create without running destroy provisioners
   const state = sb.ok('terraform state list -no-color', { cwd: lab.dir, env: TF_ENV }).split('\n').filter(Boolean);
-  expect(state.length).toBe(2); // the lab unit and its teardown
-  for (const addr of state) sb.ok(`terraform taint -no-color ${addr}`, { cwd: lab.dir, env: TF_ENV });
+  expect(state.length).toBe(3); // the lab unit, its final step and its teardown
+  const inodes = sb.ok('stat -L -c %i /run/netns/sales /run/netns/dev');
+  for (const addr of state.filter((a) => !a.includes('Teardown'))) sb.ok(`terraform taint -no-color ${addr}`, { cwd: lab.dir, env: TF_ENV });
   lab.applyOk();
   expectFullWorkshop();
+  expect(sb.ok('stat -L -c %i /run/netns/sales /run/netns/dev')).toBe(inodes); // adopted, not re-created
+  // tainting the Teardown says the deployment is gone (Terraform skips a tainted resource's destroy step):
+  // the new deployment is refused over the old one's objects until the operator adopts (or releases) it
+  const old = lab.deployment();
+  sb.ok(`terraform taint -no-color ${state.find((a) => a.includes('Teardown'))}`, { cwd: lab.dir, env: TF_ENV });
+  const refused = lab.apply();
+  expect(refused.code).not.toBe(0);
+  expect(refused.stdout + refused.stderr).toMatch(new RegExp(`belongs to another deployment of this lab \\(deployment ${old}`));
+  expect(sb.sh(`node ${join(__dirname, '../../dist/cli.js')} adopt ${old}`).code).toBe(0);
+  lab.applyOk();
+  expectFullWorkshop();
+  expect(sb.ok('stat -L -c %i /run/netns/sales /run/netns/dev')).toBe(inodes);
   // SIGKILL terraform in the middle of an apply from scratch, then apply again
   lab.destroyOk();
   sb.sh('terraform apply -auto-approve -input=false -no-color >/dev/null 2>&1 & pid=$!; sleep 0.4; kill -9 $pid; sleep 2', { cwd: lab.dir });

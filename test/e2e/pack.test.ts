@@ -49,7 +49,7 @@ console.log('synth ok');
     const doc = JSON.parse(readFileSync(join(dir, 'out/stacks/lab/cdk.tf.json'), 'utf8'));
     // default backend: null_resource, with hashicorp/null declared
     // the lab unit and its teardown; the engine's files and the lab's data beside the plan
-    expect(Object.keys(doc.resource.null_resource).sort()).toEqual([expect.stringMatching(/^cdktf-netns_Lab_/), expect.stringMatching(/^cdktf-netns_Teardown_/)]);
+    expect(Object.keys(doc.resource.null_resource).sort()).toEqual([expect.stringMatching(/^cdktf-netns_Lab_/), expect.stringMatching(/^cdktf-netns_Seal_/), expect.stringMatching(/^cdktf-netns_Teardown_/)]);
     expect(readFileSync(join(dir, 'out/stacks/lab/cdktf-netns/lab.data'), 'utf8')).toMatch(/^vlan sales veth-s.10 veth-s 10 /m);
     for (const f of ['engine/engine.sh', 'engine/plan.awk', 'engine/gen.awk', 'kinds/veth.awk']) {
       expect(readFileSync(join(dir, 'out/stacks/lab/cdktf-netns', f), 'utf8').length).toBeGreaterThan(100);

@@ -488,6 +488,22 @@ describe('the Lab unit\'s trigger keys: one per home namespace, so a plan names 
     expect(after.unit['namespace ns3']).toBe('ns ns3 cdktf-netns:lab/ns3');
   });
 
+  test('the unit\'s deployment trigger and the seal\'s triggers: fixed references, and the data hash (the seal is replaced with the unit)', () => {
+    const seal = (o: Parameters<typeof base>[1] = {}) => {
+      const stack = testStack('terraform_data', {}, 'lab');
+      base(stack, o);
+      const p = NetnsPlan.fromStack(stack);
+      return { p, seal: synthDoc(stack).resource.terraform_data[p.lab!.seal!.split('.')[1]].triggers_replace };
+    };
+    const a = seal();
+    const b = seal({ brAddress: '10.5.0.9/24' });
+    expect(a.p.lab!.triggers.deployment).toBe(`\${${a.p.lab!.teardown}.id}`);
+    expect(a.seal).toEqual({ deployment: `\${${a.p.lab!.teardown}.id}`, unit: `\${${a.p.lab!.unit}.id}`, data: a.p.lab!.triggers.data });
+    expect(changed(a.seal, b.seal)).toEqual(['data']);
+    expect(b.seal.data).toBe(b.p.lab!.triggers.data);
+    expect(changed(a.seal, seal().seal)).toEqual([]);
+  });
+
   test('the teardown\'s triggers never change with the declared objects (it is never replaced mid-life)', () => {
     for (const o of [{ brAddress: '10.5.0.9/24' }, { extraNs: true }, { route: false }, { fwd: '0' }]) {
       expect(triggers((s) => base(s, o)).teardown).toEqual(before().teardown);

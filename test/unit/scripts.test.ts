@@ -603,12 +603,10 @@ describe('the generator (gen.awk and the kind modules) on hand-made facts', () =
     expect(order('link set dev veth-s up')).toBeLessThan(order('addr replace 172.16.10.10/24 dev veth-s'));
   });
 
-  // KNOWN LIB BUG (lib/engine/gen.awk, main rule): `m = split(oldline[id], o, " ")` creates
-  // oldline[id] in awk, so route.awk's `(id in oldline)` is always true: a route is never
-  // journaled nor tied to its batch line, and the host-route ownership refusals never fire.
-  // These tests pass with the fix (`if (id in oldline) m = split(oldline[id], o, " "); else
-  // m = split("", o, " ")`): they are `test.failing` until then; make them `test` again then.
-  test.failing('a route this run adds is journaled and tied to its batch line (6th column) [gen.awk oldline bug]', () => {
+  // (gen.awk once created oldline[id] for every object it looked at, an awk array reference
+  // creates the element, so route.awk's `id in oldline` was always true: no route was journaled
+  // and the host-route ownership refusals never fired; the tests below caught it)
+  test('a route this run adds is journaled and tied to its batch line (6th column)', () => {
     const stack = testStack('terraform_data', {}, 'workshop');
     const sales = new Namespace(stack, 'sales');
     new VethPair(stack, 's', { a: { name: 'veth-s', namespace: sales, addresses: ['172.16.10.10/24'] }, b: { name: 'veth-s-h', addresses: ['172.16.10.1/24'] } });
@@ -747,7 +745,7 @@ describe('the generator (gen.awk and the kind modules) on hand-made facts', () =
     const existing = 'R\t-\t4\t10.9.0.0/24\t10.0.0.1\t213\teth0';
     const otherRecord = `O\t${OTHER}\tcdktf-netns:lab/\t${ROUTE}`;
 
-    test.failing('a route with our protocol that this deployment\'s record does not list is refused, naming the deployment that lists it [gen.awk oldline bug]', () => {
+    test('a route with our protocol that this deployment\'s record does not list is refused, naming the deployment that lists it', () => {
       const g = generate(data([ROUTE]), ['G\t-', existing, otherRecord]);
       expect(g.status).not.toBe(0);
       expect(g.errors).toContain(`a route to 10.9.0.0/24 already exists in the host namespace (via '10.0.0.1', protocol 213), made by deployment ${OTHER} of lab cdktf-netns:lab/`);
@@ -755,13 +753,13 @@ describe('the generator (gen.awk and the kind modules) on hand-made facts', () =
       expect(g.cmds.filter((c) => c[3].includes('10.9.0.0/24'))).toEqual([]);
     });
 
-    test.failing('with no record naming it, it is still refused (someone else\'s, even with our protocol) [gen.awk oldline bug]', () => {
+    test('with no record naming it, it is still refused (someone else\'s, even with our protocol)', () => {
       const g = generate(data([ROUTE]), ['G\t-', existing]);
       expect(g.status).not.toBe(0);
       expect(g.errors).toContain('made by another cdktf-netns lab that has no record on this machine');
     });
 
-    test.failing('a route another deployment declares is refused even while it is not in the kernel [gen.awk oldline bug]', () => {
+    test('a route another deployment declares is refused even while it is not in the kernel', () => {
       const g = generate(data([ROUTE]), ['G\t-', otherRecord]);
       expect(g.status).not.toBe(0);
       expect(g.errors).toContain(`a route to 10.9.0.0/24 in the host namespace is also declared by deployment ${OTHER} of lab cdktf-netns:lab/`);

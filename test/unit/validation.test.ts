@@ -8,6 +8,11 @@ import { AnnotationMetadataEntryType, TerraformStack, Testing } from 'cdktf';
 import {
   Bridge, HostRouter, HostSysctl, Namespace, NetnsError, Route, Router, VethPair, VlanInterface,
 } from '../../lib';
+// the module object itself (an `import * as` namespace cannot be spied on)
+import fs = require('fs');
+import { Construct } from 'constructs';
+import { IP_KEYWORDS } from '../../lib/core/validate';
+import { deploymentToken, kernelMarker, macOf, MAX_KERNEL_MARKER, ownerOf } from '../../lib/core/settings';
 import { NetnsPlan, setupNetnsMatchers } from '../../lib/testing';
 import { dataText, expectHelpfulError, synthDoc, testApp, testStack, thrownMessage } from './helpers';
 
@@ -59,6 +64,17 @@ describe('namespace names', () => {
 
   test('the construct id is validated when it is the name', () => {
     expectRefused((s) => new Namespace(s, 'my ns'), 'stack/my ns', 'my ns');
+  });
+
+  test.each(['all', 'help'])('%p, a word ip(8) reads as a keyword where a namespace name stands, is refused', (name) => {
+    const msg = expectRefused((s) => new Namespace(s, 'ns', { name }), 'stack/ns', name);
+    expect(msg).toContain('keyword');
+    // as the construct id, as a Router, and when the prefix makes the name
+    expectRefused((s) => new Namespace(s, name), `stack/${name}`, name);
+    expectRefused((s) => new Router(s, 'r', { name }), 'stack/r', name);
+    expectRefused((s) => new Namespace(s, 'ns', { name: name.slice(1) }), 'stack/ns', name, { 'cdktf-netns:prefix': name.slice(0, 1) });
+    // a longer name that contains it is fine
+    expect(expectAccepted((s) => new Namespace(s, 'ns', { name: `${name}0` }))).toCreateNamespace(`${name}0`);
   });
 
   test('64 characters and the full charset are accepted', () => {
@@ -122,6 +138,28 @@ describe('interface names', () => {
       expectAccepted((s) => build(s, 'i'.repeat(15)));
       expectAccepted((s) => build(s, 'V_e.t-h0'));
     });
+  });
+
+  describe.each(WHERE)('%s: a word ip(8) reads as a keyword is refused', (_, build, path) => {
+    test.each(['up', 'type', 'peer', 'dev', 'netns', 'help', 'master', 'UP', 'Peer'])('%p', (name) => {
+      const msg = expectRefused((s) => build(s, name), path, name);
+      expect(msg).toContain('keyword');
+    });
+
+    test('words that merely contain one are accepted', () => {
+      expectAccepted((s) => build(s, 'up0'));
+      expectAccepted((s) => build(s, 'peer-a'));
+    });
+  });
+
+  test('the keyword list is lower case and holds the words that would change an ip command line', () => {
+    for (const k of IP_KEYWORDS) expect(k).toBe(k.toLowerCase());
+    for (const k of ['add', 'del', 'dev', 'up', 'down', 'type', 'peer', 'name', 'netns', 'link', 'address', 'master', 'mtu', 'all', 'help', 'via']) expect(IP_KEYWORDS.has(k)).toBe(true);
+  });
+
+  test('a host-side name that becomes a keyword with the prefix is refused, naming the construct and the prefixed name', () => {
+    const msg = expectRefused((s) => new Bridge(s, 'br', { name: 'p' }), 'stack/br', 'up', { 'cdktf-netns:prefix': 'u' });
+    expect(msg).toContain('keyword');
   });
 
   test('the host-side prefix counts towards the 15-byte limit; inside a namespace it does not apply', () => {
@@ -458,6 +496,46 @@ describe('sysctls', () => {
     // in key order, whatever the order they were declared in
     expect(plan.objects.filter((o) => o.kind === 'nsysctl').map((o) => o.values.key)).toEqual(['net.ipv4.conf.veth-a.rp_filter', 'net.ipv4.ip_forward']);
   });
+
+  describe('net.ipv4.conf.all.forwarding and net.ipv4.ip_forward are one setting (writing either sets both)', () => {
+    test('two host constructs using the two spellings with the same value are one object, under the canonical key', () => {
+      const plan = expectAccepted((s) => {
+        new HostSysctl(s, 'a', { key: 'net.ipv4.conf.all.forwarding', value: 1 });
+        new HostSysctl(s, 'b', { key: 'net.ipv4.ip_forward', value: '1' });
+        new HostRouter(s, 'host');
+      });
+      expect(plan.objects.filter((o) => o.kind === 'hsysctl').map((o) => o.line)).toEqual(['hsysctl net.ipv4.ip_forward 1']);
+      expect(plan.findAll('sysctl:net.ipv4.conf.all.forwarding')).toEqual([]);
+    });
+
+    test('the two spellings with different values conflict, naming the first construct', () => {
+      const stack = testStack();
+      new HostSysctl(stack, 'a', { key: 'net.ipv4.conf.all.forwarding', value: 1 });
+      new HostSysctl(stack, 'b', { key: 'net.ipv4.ip_forward', value: 0 });
+      expect(thrownMessage(() => NetnsPlan.fromStack(stack))).toMatch(/stack\/b: host sysctl net\.ipv4\.ip_forward=0 is also declared by stack\/a, with other values/);
+    });
+
+    test('a HostSysctl construct exposes the canonical key', () => {
+      const stack = testStack();
+      const h = new HostSysctl(stack, 'a', { key: 'net.ipv4.conf.all.forwarding', value: 1 });
+      expect([h.key, h.value]).toEqual(['net.ipv4.ip_forward', '1']);
+    });
+
+    test('in a namespace too: one object under the canonical key', () => {
+      const plan = expectAccepted((s) => new Namespace(s, 'ns', { sysctls: { 'net.ipv4.conf.all.forwarding': 1, 'net.ipv4.ip_forward': '1' } }));
+      expect(plan.objects.filter((o) => o.kind === 'nsysctl').map((o) => o.line)).toEqual(['nsysctl ns net.ipv4.ip_forward 1']);
+      const router = expectAccepted((s) => new Router(s, 'r').addSysctl('net.ipv4.conf.all.forwarding', 1));
+      expect(router.objects.filter((o) => o.kind === 'nsysctl').map((o) => o.line)).toEqual(['nsysctl r net.ipv4.ip_forward 1']);
+    });
+
+    test('other forwarding keys keep their own spelling (IPv6, one interface)', () => {
+      const plan = expectAccepted((s) => {
+        new HostSysctl(s, 'v6', { key: 'net.ipv6.conf.all.forwarding', value: 1 });
+        new HostSysctl(s, 'one', { key: 'net.ipv4.conf.eth0.forwarding', value: 1 });
+      });
+      expect(plan.objects.map((o) => o.line).sort()).toEqual(['hsysctl net.ipv4.conf.eth0.forwarding 1', 'hsysctl net.ipv6.conf.all.forwarding 1']);
+    });
+  });
 });
 
 describe('context values', () => {
@@ -474,12 +552,177 @@ describe('context values', () => {
     expectRefused((s) => new Namespace(s, 'ns'), 'stack/cdktf-netns', dir, { 'cdktf-netns:stateDir': dir });
   });
 
+  test.each([
+    '/tmp', '/tmp/x', '/tmp/', '//tmp//x', '/var/tmp/lab', '/dev/shm', '/dev/shm/lab', '/run/lock', '/var/lock/x', '/run/user', '/run/user/0/lab', '/',
+  ])('state directory %p, in a directory every user may write to (or the root), is refused', (dir) => {
+    const msg = expectRefused((s) => new Namespace(s, 'ns'), 'stack/cdktf-netns', dir, { 'cdktf-netns:stateDir': dir });
+    expect(msg).toMatch(dir === '/' ? /the root directory/ : /a directory every user can write to/);
+  });
+
+  test.each(['/./run/x', '/run/.'])('state directory %p (a dot component) is refused', (dir) => {
+    expectRefused((s) => new Namespace(s, 'ns'), 'stack/cdktf-netns', dir, { 'cdktf-netns:stateDir': dir });
+  });
+
+  test.each(['/run/cdktf-netns', '/var/lib/cdktf-netns', '/run/userdata/lab', '/tmpx/lab'])('state directory %p is accepted', (dir) => {
+    const plan = expectAccepted((s) => new Namespace(s, 'ns'), { 'cdktf-netns:stateDir': dir });
+    expect(plan.lab?.triggers.state).toBe(dir);
+  });
+
+  describe('a state directory whose existing components could be swapped or written by others is refused', () => {
+    const BASE = '/opt/cdktf-netns-unit-no-such-dir';
+    const realLstat = fs.lstatSync;
+    const fake = (over: { symlink?: boolean; uid?: number; mode?: number }) => ({
+      isSymbolicLink: () => over.symlink ?? false, isDirectory: () => !over.symlink, uid: over.uid ?? 0, mode: over.mode ?? 0o40755,
+    });
+    const withComponent = (stats: object, fn: () => void) => {
+      const spy = jest.spyOn(fs, 'lstatSync').mockImplementation(((p: fs.PathLike, o?: any) => (String(p) === BASE ? stats : realLstat(p, o))) as typeof fs.lstatSync);
+      try { fn(); } finally { spy.mockRestore(); }
+    };
+
+    test.each([
+      ['a symbolic link', { symlink: true }, 'is a symbolic link'],
+      ['not owned by root', { uid: 1000 }, 'is not owned by root'],
+      ['group-writable', { mode: 0o40775 }, 'is writable by group or others'],
+      ['world-writable', { mode: 0o40757 }, 'is writable by group or others'],
+    ])('%s', (_, over, problem) => {
+      withComponent(fake(over), () => {
+        const msg = expectRefused((s) => new Namespace(s, 'ns'), 'stack/cdktf-netns', `${BASE}/state`, { 'cdktf-netns:stateDir': `${BASE}/state` });
+        expect(msg).toContain(`${BASE} ${problem}`);
+      });
+    });
+
+    test('a root-owned component writable only by root is fine (the check can pass)', () => {
+      withComponent(fake({}), () => {
+        expect(expectAccepted((s) => new Namespace(s, 'ns'), { 'cdktf-netns:stateDir': `${BASE}/state` }).lab?.triggers.state).toBe(`${BASE}/state`);
+      });
+    });
+  });
+
   test('a state directory is used without its trailing slash', () => {
     const plan = expectAccepted((s) => new Namespace(s, 'ns'), { 'cdktf-netns:stateDir': '/var/lib/netns-lab/' });
     expect(plan.lab?.triggers.state).toBe('/var/lib/netns-lab');
     const stack = testStack('terraform_data', { 'cdktf-netns:stateDir': '/var/lib/netns-lab/' });
     new Namespace(stack, 'ns');
     expect(dataText(stack).split('\n')).toContain('#state /var/lib/netns-lab');
+  });
+});
+
+describe('markers: short enough for the kernel, distinct per stack', () => {
+  const TOKEN = deploymentToken('some-terraform-id');
+  const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+  /** A stack of the given id with objects deep in constructs of long ids. */
+  const longLab = (app: ReturnType<typeof testApp>, id: string) => {
+    const stack = new TerraformStack(app, id);
+    let scope: Construct = stack;
+    for (let i = 0; i < 6; i++) scope = new Construct(scope, `group-${i}-${'g'.repeat(40)}`);
+    const ns = new Namespace(scope, `ns-${'n'.repeat(60)}`, { name: 'deep' });
+    new VethPair(scope, `pair-${'p'.repeat(60)}`, { a: { name: 'v0', namespace: ns }, b: { name: 'v1' } });
+    new Bridge(stack, 'br', { name: 'br0' });
+    return { stack, plan: NetnsPlan.fromStack(stack) };
+  };
+  const markersOf = (plan: NetnsPlan) => plan.objects.map((o) => o.values.marker).filter(Boolean);
+
+  test('a 300-character stack name gives an owner of at most 64 characters of stack, and kernel markers of at most 255 bytes', () => {
+    const app = testApp();
+    const { stack, plan } = longLab(app, 's'.repeat(300));
+    const owner = ownerOf(stack);
+    expect(plan.lab!.triggers.owner).toBe(owner);
+    expect(owner).toMatch(/^cdktf-netns:s{55}~[0-9a-f]{8}\/$/);
+    const markers = markersOf(plan);
+    expect(markers).toHaveLength(3);
+    for (const m of markers) {
+      expect(m.startsWith(owner)).toBe(true);
+      expect(bytes(m)).toBeLessThanOrEqual(240);
+      expect(bytes(kernelMarker(m, TOKEN))).toBeLessThanOrEqual(MAX_KERNEL_MARKER);
+      expect(kernelMarker(m, TOKEN)).toMatch(new RegExp(`^cdktf-netns:s{55}~[0-9a-f]{8}@${TOKEN}/`));
+    }
+    expect(MAX_KERNEL_MARKER).toBe(255);
+    // long paths are cut, but stay apart
+    expect(new Set(markers).size).toBe(markers.length);
+  });
+
+  test('two 300-character stack names that differ only at the end stay distinct (owners, lab ids, markers)', () => {
+    const app = testApp();
+    const a = longLab(app, `${'s'.repeat(299)}a`);
+    const b = longLab(app, `${'s'.repeat(299)}b`);
+    const [oa, ob] = [a.plan.lab!.triggers.owner, b.plan.lab!.triggers.owner];
+    expect(oa).not.toBe(ob);
+    expect(a.plan.lab!.triggers.lab).not.toBe(b.plan.lab!.triggers.lab);
+    // ownership is matched by prefix: neither owns the other's objects, also as the kernel carries them
+    for (const m of markersOf(b.plan)) {
+      expect(m.startsWith(oa)).toBe(false);
+      expect(kernelMarker(m, TOKEN).startsWith(kernelMarker(oa, TOKEN))).toBe(false);
+    }
+    for (const m of markersOf(a.plan)) expect(m.startsWith(ob)).toBe(false);
+    expect(markersOf(a.plan).filter((m) => markersOf(b.plan).includes(m))).toEqual([]);
+  });
+
+  test('a stack name at the limit is kept as it is; one over it is shortened', () => {
+    expect(ownerOf(testStack('terraform_data', {}, 'x'.repeat(64)))).toBe(`cdktf-netns:${'x'.repeat(64)}/`);
+    expect(ownerOf(testStack('terraform_data', {}, 'x'.repeat(65)))).toMatch(/^cdktf-netns:x{55}~[0-9a-f]{8}\/$/);
+  });
+
+  test('an "@" in a stack name never reaches a marker (it separates the stack from the deployment in the kernel)', () => {
+    const owner = ownerOf(testStack('terraform_data', {}, 'lab@0123456789ab'));
+    expect(owner).not.toContain('@');
+    expect(owner).toMatch(/^cdktf-netns:lab_0123456789ab~[0-9a-f]{8}\/$/);
+  });
+});
+
+describe('MAC addresses (macOf): derived from the construct', () => {
+  const MAC = /^02(:[0-9a-f]{2}){5}$/;
+  const build = (o: { prefix?: string; names?: [string, string]; brName?: string; pairId?: string } = {}) => {
+    const stack = testStack('terraform_data', o.prefix ? { 'cdktf-netns:prefix': o.prefix } : {}, 'lab');
+    const [a, b] = o.names ?? ['v0', 'v1'];
+    const pair = new VethPair(stack, o.pairId ?? 'p', { a: { name: a, namespace: new Namespace(stack, 'ns') }, b: { name: b } });
+    const br = new Bridge(stack, 'br', { name: o.brName ?? 'br0' });
+    const plan = NetnsPlan.fromStack(stack);
+    const veth = plan.objects.find((x) => x.kind === 'veth')!.values;
+    const bridge = plan.objects.find((x) => x.kind === 'bridge')!.values;
+    return { pair, br, macs: [veth.mac_a, veth.mac_b, bridge.mac] };
+  };
+
+  test('the data lines carry macOf of the construct: one per veth end, one per bridge', () => {
+    const { pair, br, macs } = build();
+    expect(macs).toEqual([macOf(pair, 'a'), macOf(pair, 'b'), macOf(br, 'bridge')]);
+  });
+
+  test('locally administered unicast: first octet 02', () => {
+    for (const m of build().macs) {
+      expect(m).toMatch(MAC);
+      const first = parseInt(m.slice(0, 2), 16);
+      expect(first & 0x02).toBe(0x02); // locally administered
+      expect(first & 0x01).toBe(0); // unicast
+    }
+  });
+
+  test('deterministic: the same code gives the same MACs', () => {
+    expect(build().macs).toEqual(build().macs);
+  });
+
+  test('the two ends of a pair, and different constructs, get different MACs', () => {
+    const { macs } = build();
+    expect(new Set(macs).size).toBe(3);
+    const other = build({ pairId: 'q' }).macs;
+    expect(other[0]).not.toBe(macs[0]);
+    expect(other[1]).not.toBe(macs[1]);
+  });
+
+  test('another name prefix gives other MACs (prefixed twins on one machine differ)', () => {
+    const none = build().macs;
+    const l1 = build({ prefix: 'l1-' }).macs;
+    const l2 = build({ prefix: 'l2-' }).macs;
+    for (let i = 0; i < 3; i++) {
+      expect(l1[i]).not.toBe(none[i]);
+      expect(l1[i]).not.toBe(l2[i]);
+    }
+  });
+
+  test('renaming an interface keeps its MAC (the same construct: neighbours\' caches stay right)', () => {
+    const before = build();
+    const after = build({ names: ['w0', 'w1'], brName: 'br9' });
+    expect(after.macs).toEqual(before.macs);
   });
 });
 
