@@ -5,7 +5,8 @@
 function nsysctl_op(op, f, o, id,    ns, key) {
   ns = f[2]; key = f[3]
   if (op == "D") {
-    if (ns in nsgone) return
+    # (a namespace already gone took its settings with it: an interrupted destroy, a namespace deleted by hand)
+    if ((ns in nsgone) || (ns != "-" && !(ns in nsent))) return
     emit(ns, 9, "sys", "restore " sysctl_path(key) " " ns "@" key, "restore sysctl " key " in " where(ns))
     say("restored sysctl " key " in " where(ns))
     return
