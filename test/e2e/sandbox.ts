@@ -117,7 +117,7 @@ export class Sandbox {
 /** Whether the machine can run the E2E suite at all (used to fail loudly, never to skip). */
 export function e2ePrerequisites(): string[] {
   const missing: string[] = [];
-  for (const bin of ['unshare', 'nsenter', 'ip', 'terraform', 'ping', 'traceroute']) {
+  for (const bin of ['unshare', 'nsenter', 'setpriv', 'strace', 'ip', 'terraform', 'ping', 'traceroute']) {
     if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) missing.push(bin);
   }
   return missing;
