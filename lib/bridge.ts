@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { fail } from './core/errors';
-import { BridgePortVlans, ManagedInterface } from './core/interface';
+import { implementationOf, ManagedInterface } from './core/interface';
 import { macOf } from './core/settings';
 import { validateBoolean } from './core/validate';
 import { Lab } from './engine/lab';
 import { BRIDGE } from './kinds';
-import { IInterface, INamespace } from './core/types';
+import { BRIDGE_BRAND, BridgePortVlans, IBridge, IInterface, INamespace, isBridgeHandle } from './core/types';
 import { InterfaceConstruct } from './core/interface-construct';
 import { Namespace } from './namespace';
 
@@ -21,7 +21,7 @@ export interface BridgeProps {
    * Addresses of the bridge itself (lets its namespace talk to the LAN, or route for it).
    * @default none
    */
-  readonly addresses?: string[];
+  readonly addresses?: readonly string[];
   /**
    * MTU of the bridge.
    * @default the kernel default
@@ -32,7 +32,7 @@ export interface BridgeProps {
    * More can be added with `addPort`.
    * @default none
    */
-  readonly ports?: IInterface[];
+  readonly ports?: readonly IInterface[];
   /**
    * Filter VLANs (802.1Q-aware bridge): ports get a PVID and tagged VLANs
    * (`addPort(port, { pvid, untagged, tagged })`). Needs a kernel with
@@ -47,9 +47,16 @@ export interface BridgeProps {
  * veth end's `bridge` prop or by `addPort`; a port must live in the bridge's
  * namespace.
  */
-export class Bridge extends InterfaceConstruct {
+export class Bridge extends InterfaceConstruct implements IBridge {
+  /** Whether `x` is a bridge handle of this library (a Bridge, from any copy of the package). */
+  public static isBridge(x: unknown): x is IBridge {
+    return isBridgeHandle(x);
+  }
+
+  public readonly [BRIDGE_BRAND] = true as const;
   /** Whether the bridge filters VLANs. */
   public readonly vlanFiltering: boolean;
+  /** @internal */
   protected readonly iface: ManagedInterface;
   private readonly ports = new Set<ManagedInterface>();
 
@@ -62,6 +69,7 @@ export class Bridge extends InterfaceConstruct {
     });
     this.vlanFiltering = validateBoolean(this, 'vlanFiltering', props.vlanFiltering, false);
     this.iface.vlanFiltering = this.vlanFiltering;
+    this.registerInterface(this.iface);
     const iface = this.iface;
     Lab.of(this).add(this, () => [[BRIDGE, {
       ns: iface.ns, if: iface.interfaceName, marker: iface.marker, mtu: iface.mtuToken, vlan_filtering: this.vlanFiltering ? '1' : '0',
@@ -76,11 +84,9 @@ export class Bridge extends InterfaceConstruct {
    * access port, `{ tagged: [10, 20] }` for a trunk).
    */
   public addPort(handle: IInterface, vlans?: BridgePortVlans): void {
-    // a VethPair end is a ManagedInterface; Bridge and VlanInterface wrap one
-    const wrapped = (handle as { _iface?: unknown })._iface;
-    const port = wrapped instanceof ManagedInterface ? wrapped : handle;
-    if (!(port instanceof ManagedInterface)) {
-      fail(this, 'addPort takes an interface handle of this library (e.g. a VethPair end)', port, 'pass pair.a or pair.b');
+    const port = implementationOf(handle);
+    if (!port) {
+      fail(this, 'addPort takes an interface handle of this library', handle, 'pass a veth end (pair.a, pair.b), a VlanInterface, or Interface.fromName(...) for an existing interface');
     }
     if (port === this.iface) fail(this, 'a bridge cannot be its own port', port.interfaceName, 'pass a veth end');
     if (!this.ports.has(port) && this.ports.size >= Bridge.MAX_PORTS) {

@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { HostSysctl } from './host-sysctl';
-import { INamespace } from './core/types';
+import { fail } from './core/errors';
+import { validateBoolean } from './core/validate';
+import { INamespace, NAMESPACE_BRAND } from './core/types';
 
 export interface HostRouterProps {
   /**
@@ -17,6 +19,7 @@ export interface HostRouterProps {
  * namespace of interfaces and routes like `Namespace.HOST`.
  */
 export class HostRouter extends Construct implements INamespace {
+  public readonly [NAMESPACE_BRAND] = true as const;
   public readonly namespaceName = '';
   public readonly isHost = true;
   public readonly forwarding: HostSysctl[] = [];
@@ -24,7 +27,8 @@ export class HostRouter extends Construct implements INamespace {
   constructor(scope: Construct, id: string, props: HostRouterProps = {}) {
     super(scope, id);
     this.forwarding.push(new HostSysctl(this, 'Ipv4Forwarding', { key: 'net.ipv4.ip_forward', value: '1' }));
-    if (props.ipv6Forwarding) {
+    if (props === null || typeof props !== 'object') fail(this, 'props must be an object', props, 'pass { ipv6Forwarding? }');
+    if (validateBoolean(this, 'ipv6Forwarding', props.ipv6Forwarding, false)) {
       this.forwarding.push(new HostSysctl(this, 'Ipv6Forwarding', { key: 'net.ipv6.conf.all.forwarding', value: '1' }));
     }
   }

@@ -6,8 +6,9 @@ export { VethPair, VethPairProps, VethEndProps } from './veth-pair';
 export { Bridge, BridgeProps } from './bridge';
 export { VlanInterface, VlanInterfaceProps } from './vlan-interface';
 export { Route, RouteProps } from './route';
-export { INamespace, IInterface } from './core/types';
-export { BridgePortVlans } from './core/interface';
+export { Interface } from './interface';
+export { ImportedInterfaceProps } from './imported-interface';
+export { INamespace, IInterface, IBridge, BridgePortVlans } from './core/types';
 export { NetnsError } from './core/errors';
 export {
   Backend, BACKEND_CONTEXT, PREFIX_CONTEXT, STATE_DIR_CONTEXT, DEFAULT_BACKEND, DEFAULT_STATE_DIR,

@@ -4,7 +4,8 @@ import { fail } from './core/errors';
 import { Lab } from './engine/lab';
 import { NAMESPACE, NS_SYSCTL } from './kinds';
 import { markerOf, prefixOf } from './core/settings';
-import { INamespace } from './core/types';
+import { INamespace, isNamespaceHandle, NAMESPACE_BRAND } from './core/types';
+import { ImportedNamespace } from './imported-namespace';
 import { validateNamespaceName, validateSysctl } from './core/validate';
 
 export interface NamespaceProps {
@@ -22,7 +23,7 @@ export interface NamespaceProps {
   readonly sysctls?: Record<string, string | number>;
 }
 
-const HOST: INamespace = Object.freeze({ namespaceName: '', isHost: true });
+const HOST: INamespace = Object.freeze({ namespaceName: '', isHost: true, [NAMESPACE_BRAND]: true as const });
 
 /**
  * A network namespace: `ip netns add`, loopback up, its sysctls, and an
@@ -36,6 +37,22 @@ export class Namespace extends Construct implements INamespace, ITerraformDepend
   /** The host's own (root) namespace. */
   public static readonly HOST: INamespace = HOST;
 
+  /**
+   * A namespace that exists already (`ip netns` name `name`, made by someone
+   * else): interfaces, addresses and routes of this lab can live in it; the lab
+   * never creates, marks or deletes it, and the deploy fails, saying so, when
+   * it does not exist. No name prefix is added.
+   */
+  public static fromName(scope: Construct, id: string, name: string): INamespace {
+    return new ImportedNamespace(scope, id, name);
+  }
+
+  /** Whether `x` is a namespace handle of this library (Namespace, Router, Namespace.HOST, HostRouter, an import). */
+  public static isNamespace(x: unknown): x is INamespace {
+    return isNamespaceHandle(x);
+  }
+
+  public readonly [NAMESPACE_BRAND] = true as const;
   public readonly namespaceName: string;
   public readonly isHost = false;
   /** The ownership marker written into the kernel (alias of the namespace's `lo`). */

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { fail } from './core/errors';
 import { Lab, nsToken } from './engine/lab';
 import { ROUTE } from './kinds';
-import { INamespace } from './core/types';
+import { INamespace, isNamespaceHandle } from './core/types';
 import { validateDestination, validateIp } from './core/validate';
 
 export interface RouteProps {
@@ -30,8 +30,9 @@ export class Route extends Construct implements ITerraformDependable {
   constructor(scope: Construct, id: string, props: RouteProps) {
     super(scope, id);
     if (!props || typeof props !== 'object') fail(this, 'props are required', props, 'pass { namespace, destination, via }');
-    if (!props.namespace || typeof props.namespace.isHost !== 'boolean') {
-      fail(this, 'namespace is not a Namespace, Router or Namespace.HOST', props.namespace, 'pass the namespace whose table gets the route');
+    if (!isNamespaceHandle(props.namespace)) {
+      fail(this, 'namespace is not a namespace handle of cdktf-netns', props.namespace,
+        'pass the namespace whose table gets the route: a Namespace, a Router, Namespace.HOST, a HostRouter or Namespace.fromName(...)');
     }
     const dest = validateDestination(this, props.destination);
     const via = validateIp(this, 'via', props.via);

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { fail } from './core/errors';
+import { validateBoolean } from './core/validate';
 import { parseCidr } from './core/ip';
-import { INamespace } from './core/types';
-import { Bridge } from './bridge';
+import { IBridge, INamespace, isBridgeHandle, isNamespaceHandle } from './core/types';
 import { Namespace, NamespaceProps } from './namespace';
 import { Route } from './route';
 import { VethPair } from './veth-pair';
@@ -17,12 +17,12 @@ export interface RouterProps extends NamespaceProps {
 
 export interface RouterConnectOptions {
   /** The router's address(es) on the new link, `address/prefix` (one per family for dual stack). */
-  readonly address: string | string[];
+  readonly address: string | readonly string[];
   /**
    * The peer's address(es) on the new link (only when connecting to a namespace).
    * @default none
    */
-  readonly peerAddress?: string | string[];
+  readonly peerAddress?: string | readonly string[];
   /**
    * Interface name on the router's side.
    * @default `<id>-rtr` (must fit in 15 characters)
@@ -50,7 +50,7 @@ export class Router extends Namespace {
   constructor(scope: Construct, id: string, props: RouterProps = {}) {
     super(scope, id, props);
     this.addSysctl('net.ipv4.ip_forward', '1');
-    if (props.ipv6Forwarding) this.addSysctl('net.ipv6.conf.all.forwarding', '1');
+    if (validateBoolean(this, 'ipv6Forwarding', props.ipv6Forwarding, false)) this.addSysctl('net.ipv6.conf.all.forwarding', '1');
   }
 
   /**
@@ -58,23 +58,27 @@ export class Router extends Namespace {
    * bridge (a veth pair whose far end is a port of the bridge).
    * @returns the veth pair; `.a` is the router's end
    */
-  public connect(id: string, target: INamespace | Bridge, options: RouterConnectOptions): VethPair {
+  public connect(id: string, target: INamespace | IBridge, options: RouterConnectOptions): VethPair {
     if (!options || typeof options !== 'object') fail(this, `connect("${id}"): options are required`, options, 'pass { address, ... }');
-    const isBridge = target instanceof Bridge;
+    const isBridge = isBridgeHandle(target);
+    if (!isBridge && !isNamespaceHandle(target)) {
+      fail(this, `connect("${id}"): the target is neither a namespace nor a bridge handle of cdktf-netns`, target, 'pass a Namespace, a Router, Namespace.HOST, Namespace.fromName(...) or a Bridge');
+    }
+    const peerDefaultRoute = validateBoolean(this, `connect("${id}"): peerDefaultRoute`, options.peerDefaultRoute, false);
     if (isBridge && options.peerAddress !== undefined) {
       fail(this, `connect("${id}"): peerAddress is not allowed when connecting to a bridge`, options.peerAddress, 'put the address on the bridge or on the hosts behind it');
     }
-    if (isBridge && options.peerDefaultRoute) {
+    if (isBridge && peerDefaultRoute) {
       fail(this, `connect("${id}"): peerDefaultRoute is only for namespaces`, true, 'add Route constructs in the namespaces behind the bridge');
     }
-    const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+    const list = (v: string | readonly string[] | undefined): readonly string[] => (v === undefined ? [] : typeof v === 'string' ? [v] : v);
     const pair = new VethPair(this, id, {
       a: { name: options.interfaceName ?? `${id}-rtr`, namespace: this, addresses: list(options.address) },
       b: isBridge
-        ? { name: options.peerInterfaceName ?? id, namespace: (target as Bridge).namespace, bridge: target as Bridge }
+        ? { name: options.peerInterfaceName ?? id, namespace: (target as IBridge).namespace, bridge: target as IBridge }
         : { name: options.peerInterfaceName ?? id, namespace: target as INamespace, addresses: list(options.peerAddress) },
     });
-    if (options.peerDefaultRoute) {
+    if (peerDefaultRoute) {
       for (const address of pair.a.addresses) {
         const gw = parseCidr(address)!;
         new Route(this, `${id}-default${gw.family === 6 ? '6' : ''}`, { namespace: target as INamespace, destination: 'default', via: gw.text });

@@ -1,12 +1,11 @@
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { fail } from './core/errors';
-import { BridgePortVlans, ManagedInterface } from './core/interface';
+import { ManagedInterface } from './core/interface';
 import { Lab } from './engine/lab';
 import { VETH } from './kinds';
 import { macOf, markerOf } from './core/settings';
-import { IInterface, INamespace } from './core/types';
-import type { Bridge } from './bridge';
+import { BridgePortVlans, IBridge, IInterface, INamespace, isBridgeHandle } from './core/types';
 import { Namespace } from './namespace';
 
 /** One end of a veth pair. */
@@ -22,7 +21,7 @@ export interface VethEndProps {
    * Addresses, as `address/prefix`.
    * @default none
    */
-  readonly addresses?: string[];
+  readonly addresses?: readonly string[];
   /**
    * MTU of this end.
    * @default the kernel default (1500)
@@ -32,7 +31,7 @@ export interface VethEndProps {
    * Bridge this end is a port of (the bridge must be in the same namespace).
    * @default not a bridge port
    */
-  readonly bridge?: Bridge;
+  readonly bridge?: IBridge;
   /**
    * VLAN membership of this end as a port of a VLAN-filtering `bridge`.
    * @default the bridge's default PVID
@@ -80,7 +79,10 @@ export class VethPair extends Construct implements ITerraformDependable {
     }]]);
     for (const [label, end] of [['a', a], ['b', b]] as const) {
       const bridge = props[label].bridge;
-      if (bridge !== undefined) bridge.addPort(end, props[label].bridgeVlans);
+      if (bridge !== undefined) {
+        if (!isBridgeHandle(bridge)) fail(this, `${label}.bridge is not a bridge handle of cdktf-netns`, bridge, 'pass a Bridge construct');
+        bridge.addPort(end, props[label].bridgeVlans);
+      }
       else if (props[label].bridgeVlans !== undefined) {
         fail(this, `${label}.bridgeVlans is set but ${label}.bridge is not`, props[label].bridgeVlans, `set ${label}.bridge, or drop bridgeVlans`);
       }

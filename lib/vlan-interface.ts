@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { fail } from './core/errors';
-import { ManagedInterface } from './core/interface';
+import { implementationOf, ManagedInterface } from './core/interface';
 import { Lab } from './engine/lab';
 import { VLAN } from './kinds';
 import { IInterface, INamespace } from './core/types';
@@ -25,7 +25,7 @@ export interface VlanInterfaceProps {
    * Addresses, as `address/prefix`.
    * @default none
    */
-  readonly addresses?: string[];
+  readonly addresses?: readonly string[];
   /**
    * Namespace of the parent when the parent is given by name.
    * @default Namespace.HOST (ignored when the parent is a handle: the VLAN interface lives with its parent)
@@ -46,6 +46,7 @@ export interface VlanInterfaceProps {
 export class VlanInterface extends InterfaceConstruct {
   public readonly vlanId: number;
   public readonly parentName: string;
+  /** @internal */
   protected readonly iface: ManagedInterface;
 
   constructor(scope: Construct, id: string, props: VlanInterfaceProps) {
@@ -58,11 +59,10 @@ export class VlanInterface extends InterfaceConstruct {
       parent = validateInterfaceName(this, 'parent', props.parent);
       ns = props.namespace ?? Namespace.HOST;
     } else {
-      // a veth end is a ManagedInterface; Bridge and VlanInterface wrap one
-      const wrapped = (props.parent as { _iface?: unknown } | undefined)?._iface;
-      const handle = wrapped instanceof ManagedInterface ? wrapped : props.parent;
-      if (!(handle instanceof ManagedInterface)) {
-        fail(this, 'parent is neither an interface handle nor an interface name', props.parent, 'pass e.g. pair.a, a Bridge, a VlanInterface, or "eth0"');
+      const handle = implementationOf(props.parent);
+      if (!handle) {
+        fail(this, 'parent is neither an interface handle of cdktf-netns nor an interface name', props.parent,
+          'pass e.g. pair.a, a Bridge, a VlanInterface, Interface.fromName(...), or a name such as "eth0"');
       }
       parent = handle;
       ns = parent.namespace;
@@ -75,6 +75,7 @@ export class VlanInterface extends InterfaceConstruct {
       owner: this, label: '', name: explicit ? props.name : `${this.parentName}.${vid}`, applyPrefix: explicit,
       namespace: ns, addresses: props.addresses, mtu: props.mtu, vlan: { parent, vid },
     });
+    this.registerInterface(this.iface);
     const iface = this.iface;
     Lab.of(this).add(this, () => [[VLAN, {
       ns: iface.ns, if: iface.interfaceName, parent: this.parentName, vid: String(vid), marker: iface.marker, mtu: iface.mtuToken,

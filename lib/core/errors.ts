@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { Token } from 'cdktf';
 
 /**
  * The one error type of the library. Every message names the construct path,
@@ -31,7 +32,19 @@ export function message(scope: IConstruct | string, problem: string, value: unkn
   return `cdktf-netns: ${path}: ${problem} (got ${show(value)}). Fix: ${fix}`;
 }
 
-/** Throw a NetnsError at construction time (fail early). */
+/** Whether a value is (or holds) a cdktf Token: known only when Terraform runs. */
+export function isToken(value: unknown): boolean {
+  if (Array.isArray(value)) return Token.isUnresolved(value) || value.some((v) => isToken(v));
+  return (typeof value === 'string' || typeof value === 'number') && Token.isUnresolved(value);
+}
+
+/** Throw a NetnsError at construction time (fail early). A Token gets the message that says why. */
 export function fail(scope: IConstruct | string, problem: string, value: unknown, fix: string): never {
+  if (isToken(value)) {
+    const what = problem.split(':')[0].length < problem.length ? problem.split(':')[0] : 'this value';
+    throw new NetnsError(message(scope, `${what} is a Token (a TerraformVariable, a resource attribute, ...), known only when Terraform runs; ` +
+      'cdktf-netns needs every value at synth time: kernel objects are written into the plan and its data file as validated constant text', value,
+      'pass a literal value, or compute it in TypeScript (read a variable\'s value from the environment or a file before synth)'));
+  }
   throw new NetnsError(message(scope, problem, value, fix));
 }

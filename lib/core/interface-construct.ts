@@ -1,13 +1,15 @@
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { ManagedInterface } from './interface';
-import { IInterface, INamespace } from './types';
+import { ManagedInterface, registerHandle } from './interface';
+import { IInterface, INamespace, INTERFACE_BRAND } from './types';
 
 /**
  * Base of the constructs that are one interface (Bridge, VlanInterface): the
  * IInterface handle, delegated to the shared ManagedInterface.
  */
 export abstract class InterfaceConstruct extends Construct implements IInterface, ITerraformDependable {
+  public readonly [INTERFACE_BRAND] = true as const;
+  /** @internal */
   protected abstract readonly iface: ManagedInterface;
 
   /** Kernel interface name. */
@@ -21,17 +23,17 @@ export abstract class InterfaceConstruct extends Construct implements IInterface
   }
 
   /** Addresses (canonical `addr/prefix`). */
-  public get addresses(): string[] {
+  public get addresses(): readonly string[] {
     return this.iface.addresses;
-  }
-
-  /** @internal the shared interface implementation (lets Bridge.addPort accept this construct). */
-  public get _iface(): ManagedInterface {
-    return this.iface;
   }
 
   /** Ready once the lab has applied. */
   public get fqn(): string {
     return this.iface.fqn;
+  }
+
+  /** @internal Subclasses call this once their interface exists: the handle then stands for it. */
+  protected registerInterface(iface: ManagedInterface): void {
+    registerHandle(this, iface);
   }
 }

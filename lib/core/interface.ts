@@ -4,26 +4,10 @@ import { ParsedCidr } from './ip';
 import { Lab, LabInterface, nsToken } from '../engine/lab';
 import { ADDRESS, PORT } from '../kinds';
 import { markerOf, prefixOf } from './settings';
-import { describeNamespace, IInterface, INamespace } from './types';
-import { validateInterfaceAddress, validateInterfaceName, validateMtu, validateVlanId } from './validate';
+import { BridgePortVlans, describeNamespace, IInterface, INamespace, INTERFACE_BRAND, isNamespaceHandle } from './types';
 
-/** VLAN membership of a port on a VLAN-filtering bridge. */
-export interface BridgePortVlans {
-  /**
-   * The port's PVID: untagged frames arriving on the port belong to this VLAN
-   * (an access port). @default the bridge's default PVID (1)
-   */
-  readonly pvid?: number;
-  /**
-   * Whether frames of the PVID leave the port untagged. @default true
-   */
-  readonly untagged?: boolean;
-  /**
-   * VLANs carried tagged on the port (a trunk). Must not repeat the PVID.
-   * @default none
-   */
-  readonly tagged?: number[];
-}
+export { BridgePortVlans };
+import { validateInterfaceAddress, validateInterfaceName, validateMtu, validateVlanId } from './validate';
 
 function validatePortVlans(scope: Construct, what: string, v: unknown): BridgePortVlans {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(scope, `${what}: VLAN options must be an object`, v, 'pass { pvid?, untagged?, tagged? }');
@@ -67,6 +51,25 @@ export interface ManagedInterfaceOptions {
   readonly vlan?: { parent: ManagedInterface | string; vid: number };
   /** Whether to add the scope prefix in the host namespace. @default true */
   readonly applyPrefix?: boolean;
+  /**
+   * An interface that exists already (`Interface.fromName`): never created,
+   * marked or deleted; it may be a VLAN parent or a bridge port.
+   * @default false
+   */
+  readonly imported?: boolean;
+}
+
+/** The implementation behind each interface handle (veth ends are their own; Bridge and VlanInterface wrap one). */
+const IMPLEMENTATIONS = new WeakMap<object, ManagedInterface>();
+
+/** The library's implementation of an interface handle, or undefined for anything else. */
+export function implementationOf(handle: unknown): ManagedInterface | undefined {
+  return handle !== null && typeof handle === 'object' ? IMPLEMENTATIONS.get(handle) : undefined;
+}
+
+/** Register the handle (a construct) that stands for an implementation. */
+export function registerHandle(handle: object, impl: ManagedInterface): void {
+  IMPLEMENTATIONS.set(handle, impl);
 }
 
 /**
@@ -76,7 +79,10 @@ export interface ManagedInterfaceOptions {
  * dependable handle.
  */
 export class ManagedInterface implements IInterface, LabInterface {
+  public readonly [INTERFACE_BRAND] = true as const;
   public readonly owner: Construct;
+  /** Exists already (not created, marked or deleted by the lab). */
+  public readonly imported: boolean;
   public readonly label: string;
   public readonly interfaceName: string;
   public readonly namespace: INamespace;
@@ -97,9 +103,12 @@ export class ManagedInterface implements IInterface, LabInterface {
     this.owner = opts.owner;
     this.label = opts.label;
     this.namespace = opts.namespace;
-    if (!opts.namespace || typeof opts.namespace.isHost !== 'boolean') {
-      fail(opts.owner, `${opts.label || 'interface'}: namespace is not a Namespace, Router or Namespace.HOST`, opts.namespace, 'pass a Namespace construct or omit it for the host namespace');
+    if (!isNamespaceHandle(opts.namespace)) {
+      fail(opts.owner, `${opts.label || 'interface'}: namespace is not a namespace handle of cdktf-netns`, opts.namespace,
+        'pass a Namespace, a Router, Namespace.HOST, a HostRouter or Namespace.fromName(...), or omit it for the host namespace');
     }
+    this.imported = opts.imported === true;
+    IMPLEMENTATIONS.set(this, this);
     validateInterfaceName(opts.owner, what, opts.name);
     const name = opts.namespace.isHost && opts.applyPrefix !== false ? prefixOf(opts.owner) + (opts.name as string) : (opts.name as string);
     this.interfaceName = validateInterfaceName(opts.owner, what, name);

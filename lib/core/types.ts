@@ -1,29 +1,97 @@
 import { ITerraformDependable } from 'cdktf';
 
+/*
+ * Handles. Other constructs take these interfaces, never implementation
+ * classes, so a namespace made by a Namespace, a Router, Namespace.HOST, a
+ * HostRouter or Namespace.fromName can stand wherever a namespace is wanted,
+ * and a veth end, a Bridge, a VlanInterface or Interface.fromName wherever an
+ * interface is. Each carries a brand (a symbol this package does not export),
+ * so only this library makes them: an object written by hand does not
+ * type-check as a handle, and is refused at synth by the `isXxx()` checks
+ * (registered with Symbol.for, so two copies of the package recognise each
+ * other's handles).
+ */
+
+/** Brand of namespace handles. */
+export const NAMESPACE_BRAND: unique symbol = Symbol.for('cdktf-netns.INamespace');
+/** Brand of interface handles. */
+export const INTERFACE_BRAND: unique symbol = Symbol.for('cdktf-netns.IInterface');
+/** Brand of bridge handles. */
+export const BRIDGE_BRAND: unique symbol = Symbol.for('cdktf-netns.IBridge');
+
 /**
- * A network namespace: one created by a `Namespace`/`Router`, or the host's
- * own (root) namespace, which is never created or destroyed.
+ * A network namespace: one a `Namespace` or `Router` creates, one that exists
+ * already (`Namespace.fromName`), or the host's own (root) namespace
+ * (`Namespace.HOST`, `HostRouter`), which is never created or destroyed.
  */
 export interface INamespace {
   /** Kernel name of the namespace (`ip netns` name); the empty string for the host namespace. */
   readonly namespaceName: string;
   /** True for the host (root) namespace. */
   readonly isHost: boolean;
+  /** Brand: namespace handles are made by this library only. */
+  readonly [NAMESPACE_BRAND]: true;
 }
 
 /**
- * A network interface that cdktf-netns manages (a veth end, a bridge, a VLAN
- * interface). Other constructs take it as a parent, a bridge port or a peer;
- * user resources can `dependsOn` it: it is ready once the lab has applied.
+ * A network interface: one this library manages (a veth end, a bridge, a VLAN
+ * interface) or one that exists already (`Interface.fromName`, e.g. `eth0`).
+ * Other constructs take it as a VLAN parent, a bridge port or a peer; user
+ * resources can `dependsOn` it: it is ready once the lab has applied.
  */
 export interface IInterface extends ITerraformDependable {
-  /** Kernel interface name (with the scope's prefix applied when it lives in the host namespace). */
+  /** Kernel interface name (with the scope's prefix applied when the library made it in the host namespace). */
   readonly interfaceName: string;
   /** The namespace the interface lives in. */
   readonly namespace: INamespace;
-  /** Addresses (canonical `addr/prefix`). */
-  readonly addresses: string[];
+  /** Addresses this library gives it (canonical `addr/prefix`); none for an imported interface. */
+  readonly addresses: readonly string[];
+  /** Brand: interface handles are made by this library only. */
+  readonly [INTERFACE_BRAND]: true;
 }
+
+/** VLAN membership of a port on a VLAN-filtering bridge. */
+export interface BridgePortVlans {
+  /**
+   * The port's PVID: untagged frames arriving on the port belong to this VLAN
+   * (an access port).
+   * @default the bridge's default PVID (1)
+   */
+  readonly pvid?: number;
+  /**
+   * Whether frames of the PVID leave the port untagged.
+   * @default true
+   */
+  readonly untagged?: boolean;
+  /**
+   * VLANs carried tagged on the port (a trunk). Must not repeat the PVID.
+   * @default none
+   */
+  readonly tagged?: readonly number[];
+}
+
+/** A Linux bridge this library manages: an interface that takes ports. */
+export interface IBridge extends IInterface {
+  /** Whether the bridge filters VLANs (its ports may then carry `BridgePortVlans`). */
+  readonly vlanFiltering: boolean;
+  /**
+   * Make an interface a port of this bridge (it must live in the bridge's
+   * namespace); on a VLAN-filtering bridge, optionally with its VLANs.
+   */
+  addPort(port: IInterface, vlans?: BridgePortVlans): void;
+  /** Brand: bridge handles are made by this library only. */
+  readonly [BRIDGE_BRAND]: true;
+}
+
+const branded = (x: unknown, brand: symbol): boolean =>
+  x !== null && (typeof x === 'object' || typeof x === 'function') && (x as Record<symbol, unknown>)[brand] === true;
+
+/** Whether a value is a namespace handle of this library. */
+export const isNamespaceHandle = (x: unknown): x is INamespace => branded(x, NAMESPACE_BRAND);
+/** Whether a value is an interface handle of this library. */
+export const isInterfaceHandle = (x: unknown): x is IInterface => branded(x, INTERFACE_BRAND);
+/** Whether a value is a bridge handle of this library. */
+export const isBridgeHandle = (x: unknown): x is IBridge => branded(x, BRIDGE_BRAND) && branded(x, INTERFACE_BRAND);
 
 /** A printable name for a namespace in messages. */
 export function describeNamespace(ns: INamespace): string {

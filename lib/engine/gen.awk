@@ -75,6 +75,7 @@ function undeclared(    k, g, n) {
 # One function per kind (lib/kinds/<kind>.awk); a unit test checks this list against the kinds.
 function dispatch(k, op, f, o, id) {
   if (k == "ns") ns_op(op, f, o, id)
+  else if (k == "extns") extns_op(op, f, o, id)
   else if (k == "nsysctl") nsysctl_op(op, f, o, id)
   else if (k == "bridge") bridge_op(op, f, o, id)
   else if (k == "veth") veth_op(op, f, o, id)

@@ -288,6 +288,13 @@ export class Lab extends Construct {
     }
     // Routes: the gateway must be on a connected subnet of the route's namespace.
     for (const r of this.routes.values()) {
+      // a gateway that is the namespace's own address routes nothing anywhere
+      const own = (this.interfacesByNs.get(r.namespace.namespaceName) ?? []).find((i) => i.parsedAddresses.some((a) => a.text === r.via.text));
+      if (own) {
+        errors.push(message(r.owner, `gateway ${r.via.text} is an address of ${describeNamespace(r.namespace)} itself (interface "${own.interfaceName}")`, r.via.text,
+          'use the address of the next hop (the router or peer on that subnet), not this namespace\'s own'));
+        continue;
+      }
       const subnets = this.connectedSubnets(r.namespace);
       if (subnets.some(({ cidr }) => subnetContains(cidr, r.via))) continue;
       const problem = `gateway ${r.via.text} is on no connected subnet of ${describeNamespace(r.namespace)}`;

@@ -122,7 +122,7 @@ export class NetnsPlan {
   }
 
   private resolve(r: ParentRef): PlannedObject[] {
-    if ('ns' in r) return r.ns === '-' ? [] : this.objects.filter((o) => o.kind === 'ns' && o.values.name === r.ns);
+    if ('ns' in r) return r.ns === '-' ? [] : this.objects.filter((o) => (o.kind === 'ns' || o.kind === 'extns') && o.values.name === r.ns);
     if ('iface' in r) {
       const [ns, ifname] = r.iface;
       return this.objects.filter((o) => this.kindOf(o).links(o.values).some(([n, i]) => n === ns && i === ifname));

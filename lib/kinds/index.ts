@@ -1,6 +1,7 @@
 import { Kind } from '../engine/kind';
 import { ADDRESS } from './address';
 import { BRIDGE } from './bridge';
+import { EXT_NAMESPACE } from './ext-namespace';
 import { HOST_SYSCTL } from './host-sysctl';
 import { NAMESPACE } from './namespace';
 import { NS_SYSCTL } from './ns-sysctl';
@@ -9,10 +10,10 @@ import { ROUTE } from './route';
 import { VETH } from './veth';
 import { VLAN } from './vlan';
 
-export { ADDRESS, BRIDGE, HOST_SYSCTL, NAMESPACE, NS_SYSCTL, PORT, ROUTE, VETH, VLAN };
+export { ADDRESS, BRIDGE, EXT_NAMESPACE, HOST_SYSCTL, NAMESPACE, NS_SYSCTL, PORT, ROUTE, VETH, VLAN };
 
 /** Every kind the engine knows, in creation order. */
-export const KINDS: readonly Kind[] = [NAMESPACE, NS_SYSCTL, BRIDGE, VETH, VLAN, PORT, ADDRESS, ROUTE, HOST_SYSCTL];
+export const KINDS: readonly Kind[] = [EXT_NAMESPACE, NAMESPACE, NS_SYSCTL, BRIDGE, VETH, VLAN, PORT, ADDRESS, ROUTE, HOST_SYSCTL];
 
 export const KINDS_BY_NAME: ReadonlyMap<string, Kind> = new Map(KINDS.map((k) => [k.name, k]));
 

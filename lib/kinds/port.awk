@@ -6,8 +6,9 @@ function port_op(op, f, o, id,    ns, ifn, n, i, t, v, vid, d) {
   ns = f[2]; ifn = f[3]
   d = "port " at(ns, ifn) " of bridge " f[4]
   if (op == "D") {
-    # only from an interface that is still there and ours, and still a port of that bridge
-    if ((ns in nsgone) || ((ns " " ifn) in deleted) || !ours_link(ns, ifn) || lmaster[ns " " ifn] != f[4]) return
+    # only from an interface that is still there and still a port of that bridge, the bridge being
+    # ours (the port may be an existing interface of someone else's: Interface.fromName)
+    if ((ns in nsgone) || ((ns " " ifn) in deleted) || ((ns " " f[4]) in deleted) || !has_link(ns, ifn) || !ours_link(ns, f[4]) || lmaster[ns " " ifn] != f[4]) return
     emit(ns, 0, "del", "link set dev " ifn " nomaster", "release " d); say("released " d)
     return
   }

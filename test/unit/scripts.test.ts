@@ -216,7 +216,7 @@ describe('kinds: every kind the library declares is implemented by the engine, f
     expect(new Set(KINDS.map((k) => k.name)).size).toBe(KINDS.length);
     const phases = KINDS.map((k) => k.phase);
     expect(phases).toEqual([...phases].sort((a, b) => a - b));
-    expect(KINDS.map((k) => k.name)).toEqual(['ns', 'nsysctl', 'bridge', 'veth', 'vlan', 'port', 'addr', 'route', 'hsysctl']);
+    expect(KINDS.map((k) => k.name)).toEqual(['extns', 'ns', 'nsysctl', 'bridge', 'veth', 'vlan', 'port', 'addr', 'route', 'hsysctl']);
   });
 
   test('gen.awk dispatches exactly the kinds of KINDS, each to its <name>_op', () => {

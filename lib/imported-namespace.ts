@@ -1,0 +1,26 @@
+import { Construct } from 'constructs';
+import { Lab } from './engine/lab';
+import { EXT_NAMESPACE } from './kinds';
+import { INamespace, NAMESPACE_BRAND } from './core/types';
+import { validateNamespaceName } from './core/validate';
+
+/**
+ * A namespace that exists already (made by someone else: a container runtime,
+ * another tool, the administrator), imported with `Namespace.fromName`. The
+ * lab's interfaces, addresses and routes can live in it; the lab never
+ * creates, marks or deletes it, and checks it exists before it puts anything
+ * in it. No name prefix is added: the name is the namespace's own.
+ */
+export class ImportedNamespace extends Construct implements INamespace {
+  public readonly [NAMESPACE_BRAND] = true as const;
+  public readonly namespaceName: string;
+  public readonly isHost = false;
+
+  constructor(scope: Construct, id: string, name: string) {
+    super(scope, id);
+    this.namespaceName = validateNamespaceName(this, name);
+    const lab = Lab.of(this);
+    lab.registerNamespace(this, this.namespaceName);
+    lab.add(this, () => [[EXT_NAMESPACE, { name: this.namespaceName }]]);
+  }
+}
