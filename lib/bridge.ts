@@ -53,6 +53,7 @@ export class Bridge extends InterfaceConstruct implements IBridge {
     return isBridgeHandle(x);
   }
 
+  /** Brand of bridge handles. */
   public readonly [BRIDGE_BRAND] = true as const;
   /** Whether the bridge filters VLANs. */
   public readonly vlanFiltering: boolean;

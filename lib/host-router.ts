@@ -19,17 +19,23 @@ export interface HostRouterProps {
  * namespace of interfaces and routes like `Namespace.HOST`.
  */
 export class HostRouter extends Construct implements INamespace {
+  /** Brand of namespace handles. */
   public readonly [NAMESPACE_BRAND] = true as const;
+  /** The host namespace has no `ip netns` name: the empty string. */
   public readonly namespaceName = '';
+  /** Always true: the host's own (root) namespace. */
   public readonly isHost = true;
-  public readonly forwarding: HostSysctl[] = [];
+  /** The host sysctls it sets (IPv4 forwarding, and IPv6 forwarding when asked). */
+  public readonly forwarding: readonly HostSysctl[];
+  private readonly settings: HostSysctl[] = [];
 
   constructor(scope: Construct, id: string, props: HostRouterProps = {}) {
     super(scope, id);
-    this.forwarding.push(new HostSysctl(this, 'Ipv4Forwarding', { key: 'net.ipv4.ip_forward', value: '1' }));
+    this.forwarding = this.settings;
+    this.settings.push(new HostSysctl(this, 'Ipv4Forwarding', { key: 'net.ipv4.ip_forward', value: '1' }));
     if (props === null || typeof props !== 'object') fail(this, 'props must be an object', props, 'pass { ipv6Forwarding? }');
     if (validateBoolean(this, 'ipv6Forwarding', props.ipv6Forwarding, false)) {
-      this.forwarding.push(new HostSysctl(this, 'Ipv6Forwarding', { key: 'net.ipv6.conf.all.forwarding', value: '1' }));
+      this.settings.push(new HostSysctl(this, 'Ipv6Forwarding', { key: 'net.ipv6.conf.all.forwarding', value: '1' }));
     }
   }
 }

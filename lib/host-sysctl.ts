@@ -19,14 +19,16 @@ export interface HostSysctlProps {
  * original value comes back when the last one is destroyed.
  */
 export class HostSysctl extends Construct implements ITerraformDependable {
+  /** The sysctl key, in its canonical spelling (e.g. `net.ipv4.ip_forward`). */
   public readonly key: string;
+  /** The value it is set to while the lab exists. */
   public readonly value: string;
   private readonly lab: Lab;
 
   constructor(scope: Construct, id: string, props: HostSysctlProps) {
     super(scope, id);
     if (!props || typeof props !== 'object') fail(this, 'props are required', props, 'pass { key, value }');
-    [this.key, this.value] = validateSysctl(this, props.key, props.value);
+    [this.key, this.value] = validateSysctl(this, props.key, props.value, true);
     this.lab = Lab.of(this);
     this.lab.add(this, () => [[HOST_SYSCTL, { key: this.key, value: this.value }]]);
   }

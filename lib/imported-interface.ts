@@ -21,6 +21,7 @@ export interface ImportedInterfaceProps {
  * (a port of one of the lab's bridges is released when the port goes).
  */
 export class ImportedInterface extends Construct implements IInterface {
+  /** Brand of interface handles. */
   public readonly [INTERFACE_BRAND] = true as const;
   private readonly iface: ManagedInterface;
 
@@ -31,10 +32,12 @@ export class ImportedInterface extends Construct implements IInterface {
     registerHandle(this, this.iface);
   }
 
+  /** Kernel interface name. */
   public get interfaceName(): string {
     return this.iface.interfaceName;
   }
 
+  /** The namespace it lives in. */
   public get namespace(): INamespace {
     return this.iface.namespace;
   }

@@ -12,8 +12,11 @@ import { validateNamespaceName } from './core/validate';
  * in it. No name prefix is added: the name is the namespace's own.
  */
 export class ImportedNamespace extends Construct implements INamespace {
+  /** Brand of namespace handles. */
   public readonly [NAMESPACE_BRAND] = true as const;
+  /** Kernel name of the namespace (`ip netns` name), as given. */
   public readonly namespaceName: string;
+  /** Always false. */
   public readonly isHost = false;
 
   constructor(scope: Construct, id: string, name: string) {

@@ -52,8 +52,11 @@ export class Namespace extends Construct implements INamespace, ITerraformDepend
     return isNamespaceHandle(x);
   }
 
+  /** Brand of namespace handles. */
   public readonly [NAMESPACE_BRAND] = true as const;
+  /** Kernel name of the namespace (`ip netns` name), prefix included. */
   public readonly namespaceName: string;
+  /** Always false: a namespace this lab creates. */
   public readonly isHost = false;
   /** The ownership marker written into the kernel (alias of the namespace's `lo`). */
   public readonly marker: string;

@@ -22,8 +22,11 @@ export interface RouteProps {
  * re-installed whenever an address or a link of its namespace changes.
  */
 export class Route extends Construct implements ITerraformDependable {
+  /** The destination as `ip route` prints it (`default`, a CIDR, or a bare address for a host route). */
   public readonly destination: string;
+  /** The gateway address. */
   public readonly via: string;
+  /** The namespace whose main table gets the route. */
   public readonly namespace: INamespace;
   private readonly lab: Lab;
 

@@ -39,8 +39,11 @@ export interface VethEndProps {
   readonly bridgeVlans?: BridgePortVlans;
 }
 
+/** The two ends of a veth pair. */
 export interface VethPairProps {
+  /** The first end (`pair.a`). */
   readonly a: VethEndProps;
+  /** The second end (`pair.b`). */
   readonly b: VethEndProps;
 }
 
@@ -50,7 +53,9 @@ export interface VethPairProps {
  * bridges, VLAN interfaces and routes can use.
  */
 export class VethPair extends Construct implements ITerraformDependable {
+  /** The first end, as an interface handle. */
   public readonly a: IInterface;
+  /** The second end, as an interface handle. */
   public readonly b: IInterface;
   private readonly lab: Lab;
 

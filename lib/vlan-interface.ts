@@ -44,7 +44,9 @@ export interface VlanInterfaceProps {
  * deploy fails with a message that says so.
  */
 export class VlanInterface extends InterfaceConstruct {
+  /** The 802.1Q VLAN id. */
   public readonly vlanId: number;
+  /** Kernel name of the parent interface. */
   public readonly parentName: string;
   /** @internal */
   protected readonly iface: ManagedInterface;

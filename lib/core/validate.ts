@@ -126,13 +126,18 @@ export function validateMtu(scope: IConstruct, what: string, value: unknown): nu
   return value;
 }
 
-const SYSCTL_KEY = /^net\.[a-z0-9_]+(\.[a-zA-Z0-9_-]+)+$/;
+// sysctl(8)'s dotted form: a dot inside an interface name is written `/` (net.ipv4.conf.eth0/10.rp_filter)
+const SYSCTL_KEY = /^net\.[a-z0-9_]+(\.[a-zA-Z0-9_][a-zA-Z0-9_/-]*)+$/;
 const SYSCTL_VALUE = /^[0-9A-Za-z_.:-]{1,64}$/;
 
 /** Per-namespace sysctls are limited to the net.* tree, which is what a network namespace owns. */
-export function validateSysctl(scope: IConstruct, key: unknown, value: unknown): [string, string] {
+export function validateSysctl(scope: IConstruct, key: unknown, value: unknown, host = false): [string, string] {
   if (typeof key !== 'string' || !SYSCTL_KEY.test(key)) {
-    fail(scope, 'sysctl key is not an allowed net.* key', key, 'use a dotted net.* key such as "net.ipv4.ip_forward"');
+    fail(scope, 'sysctl key is not an allowed net.* key', key,
+      'use a dotted net.* key such as "net.ipv4.ip_forward" (a dot inside an interface name is written "/": "net.ipv4.conf.eth0/10.rp_filter")');
+  }
+  if (host && key.includes('/')) {
+    fail(scope, 'host sysctl keys of interfaces with a dot in their name are not supported', key, 'set it on an interface without a dot in its name, or from a namespace');
   }
   const v = typeof value === 'number' && Number.isInteger(value) ? String(value) : value;
   if (typeof v !== 'string' || !SYSCTL_VALUE.test(v)) {

@@ -11,7 +11,8 @@ const SEP = '@@cdktf-netns@@';
 const READ = `ip -j -d addr show; echo '${SEP}'; ip -j -4 route show table main; echo '${SEP}'; ip -j -6 route show table main; echo '${SEP}'; `
   + 'for p in "$@"; do cat "$p" 2>/dev/null || echo "?"; done';
 
-export const sysctlPath = (key: string): string => `/proc/sys/${key.replace(/\./g, '/')}`;
+/** The /proc/sys path of a dotted key (a `/` in the key is a dot of an interface name); lib.awk's sysctl_path does the same. */
+export const sysctlPath = (key: string): string => `/proc/sys/${key.replace(/[./]/g, (c) => (c === '.' ? '/' : '.'))}`;
 
 function parseJson<T>(text: string, fallback: T): T {
   const t = text.trim();

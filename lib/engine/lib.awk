@@ -81,8 +81,10 @@ function rootdel(cmd) { print cmd > (W "/root.del") }
 function say(msg) { print msg > (W "/log") }
 
 function sysctl_path(key,    p) {
-  if (key !~ /^net(\.[A-Za-z0-9_-]+)+$/) { refuse("sysctl key '" key "' is not a dotted net.* key: refusing it"); return "/nonexistent" }
-  p = key; gsub(/\./, "/", p); return "/proc/sys/" p
+  # (sysctl(8)'s dotted form: `/` stands for a dot inside an interface name; a segment starts with
+  # a letter, digit or _, so no path component can be . or ..)
+  if (key !~ /^net(\.[A-Za-z0-9_][A-Za-z0-9_\/-]*)+$/) { refuse("sysctl key '" key "' is not a dotted net.* key: refusing it"); return "/nonexistent" }
+  p = key; gsub(/\./, "\001", p); gsub(/\//, ".", p); gsub(/\001/, "/", p); return "/proc/sys/" p
 }
 
 function finish() {

@@ -338,3 +338,27 @@ describe('finding 12: long stack names still give markers the kernel keeps whole
     }
   });
 });
+
+describe('sysctl keys of interfaces with a dot in their name', () => {
+  test('"net.ipv4.conf.v/1.rp_filter" (sysctl(8)\'s spelling) sets the file of interface "v.1", and is restored when dropped', () => {
+    const lab = new Lab(sb, 'dotted');
+    const build = (withSysctl: boolean) => lab.synth((app) => {
+      const s = new TerraformStack(app, 'dotted');
+      const ns = new Namespace(s, 'dotns');
+      new VethPair(s, 'p', { a: { name: 'v.1', namespace: ns, addresses: ['10.88.0.2/24'] }, b: { name: 'dot-host', addresses: ['10.88.0.1/24'] } });
+      if (withSysctl) ns.addSysctl('net.ipv4.conf.v/1.rp_filter', '2');
+    });
+    try {
+      build(true);
+      lab.applyOk();
+      expect(sb.ok('ip netns exec dotns cat /proc/sys/net/ipv4/conf/v.1/rp_filter').trim()).toBe('2');
+      build(false);
+      lab.applyOk();
+      expect(sb.ok('ip netns exec dotns cat /proc/sys/net/ipv4/conf/v.1/rp_filter').trim()).toBe('0');
+      lab.destroyOk();
+      expectNothingLeft(sb);
+    } finally {
+      lab.dispose();
+    }
+  });
+});
