@@ -5,10 +5,11 @@ import { macOf } from './core/settings';
 import { validateBoolean } from './core/validate';
 import { Lab } from './engine/lab';
 import { BRIDGE } from './kinds';
-import { BRIDGE_BRAND, BridgePortVlans, IBridge, IInterface, INamespace, isBridgeHandle } from './core/types';
+import { BRIDGE_BRAND, BridgePortVlans, IBridge, IInterface, INamespace, isBridgeHandle, registerBridgeHandle } from './core/types';
 import { InterfaceConstruct } from './core/interface-construct';
 import { Namespace } from './namespace';
 
+/** Options of a Bridge. */
 export interface BridgeProps {
   /** Interface name of the bridge (the scope prefix is added in the host namespace). */
   readonly name: string;
@@ -19,18 +20,18 @@ export interface BridgeProps {
   readonly namespace?: INamespace;
   /**
    * Addresses of the bridge itself (lets its namespace talk to the LAN, or route for it).
-   * @default none
+   * @default - none
    */
   readonly addresses?: readonly string[];
   /**
    * MTU of the bridge.
-   * @default the kernel default
+   * @default - the kernel default
    */
   readonly mtu?: number;
   /**
    * Ports: veth ends (or other managed interfaces) in the bridge's namespace.
    * More can be added with `addPort`.
-   * @default none
+   * @default - none
    */
   readonly ports?: readonly IInterface[];
   /**
@@ -71,6 +72,7 @@ export class Bridge extends InterfaceConstruct implements IBridge {
     this.vlanFiltering = validateBoolean(this, 'vlanFiltering', props.vlanFiltering, false);
     this.iface.vlanFiltering = this.vlanFiltering;
     this.registerInterface(this.iface);
+    registerBridgeHandle(this);
     const iface = this.iface;
     Lab.of(this).add(this, () => [[BRIDGE, {
       ns: iface.ns, if: iface.interfaceName, marker: iface.marker, mtu: iface.mtuToken, vlan_filtering: this.vlanFiltering ? '1' : '0',

@@ -2,8 +2,9 @@ import { Construct } from 'constructs';
 import { HostSysctl } from './host-sysctl';
 import { fail } from './core/errors';
 import { validateBoolean } from './core/validate';
-import { INamespace, NAMESPACE_BRAND } from './core/types';
+import { INamespace, NAMESPACE_BRAND, registerNamespaceHandle } from './core/types';
 
+/** Options of a HostRouter. */
 export interface HostRouterProps {
   /**
    * Enable IPv6 forwarding as well.
@@ -31,6 +32,7 @@ export class HostRouter extends Construct implements INamespace {
 
   constructor(scope: Construct, id: string, props: HostRouterProps = {}) {
     super(scope, id);
+    registerNamespaceHandle(this);
     this.forwarding = this.settings;
     this.settings.push(new HostSysctl(this, 'Ipv4Forwarding', { key: 'net.ipv4.ip_forward', value: '1' }));
     if (props === null || typeof props !== 'object') fail(this, 'props must be an object', props, 'pass { ipv6Forwarding? }');

@@ -5,6 +5,7 @@ import { Lab } from './engine/lab';
 import { HOST_SYSCTL } from './kinds';
 import { validateSysctl } from './core/validate';
 
+/** Options of a HostSysctl: one host-level sysctl. */
 export interface HostSysctlProps {
   /** A `net.*` sysctl of the host's namespace, e.g. "net.ipv4.ip_forward". */
   readonly key: string;
@@ -33,6 +34,7 @@ export class HostSysctl extends Construct implements ITerraformDependable {
     this.lab.add(this, () => [[HOST_SYSCTL, { key: this.key, value: this.value }]]);
   }
 
+  /** Ready once the lab has applied. */
   public get fqn(): string {
     return this.lab.dependable.fqn;
   }

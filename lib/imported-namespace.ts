@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Lab } from './engine/lab';
 import { EXT_NAMESPACE } from './kinds';
-import { INamespace, NAMESPACE_BRAND } from './core/types';
+import { INamespace, NAMESPACE_BRAND, registerNamespaceHandle } from './core/types';
 import { validateNamespaceName } from './core/validate';
 
 /**
@@ -21,6 +21,7 @@ export class ImportedNamespace extends Construct implements INamespace {
 
   constructor(scope: Construct, id: string, name: string) {
     super(scope, id);
+    registerNamespaceHandle(this);
     this.namespaceName = validateNamespaceName(this, name);
     const lab = Lab.of(this);
     lab.registerNamespace(this, this.namespaceName);

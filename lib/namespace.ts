@@ -4,26 +4,28 @@ import { fail } from './core/errors';
 import { Lab } from './engine/lab';
 import { NAMESPACE, NS_SYSCTL } from './kinds';
 import { markerOf, prefixOf } from './core/settings';
-import { INamespace, isNamespaceHandle, NAMESPACE_BRAND } from './core/types';
+import { INamespace, isNamespaceHandle, NAMESPACE_BRAND, registerNamespaceHandle } from './core/types';
 import { ImportedNamespace } from './imported-namespace';
 import { validateNamespaceName, validateSysctl } from './core/validate';
 
+/** Options of a Namespace. */
 export interface NamespaceProps {
   /**
    * Kernel name of the namespace (`ip netns` name). The scope's
    * `cdktf-netns:prefix` context value is prepended.
-   * @default the construct id
+   * @default - the construct id
    */
   readonly name?: string;
   /**
    * Sysctls of the namespace's own network stack (keys under `net.`), applied
    * after creation, e.g. `{ "net.ipv6.conf.all.disable_ipv6": "1" }`.
-   * @default none
+   * @default - none
    */
   readonly sysctls?: Record<string, string | number>;
 }
 
 const HOST: INamespace = Object.freeze({ namespaceName: '', isHost: true, [NAMESPACE_BRAND]: true as const });
+registerNamespaceHandle(HOST);
 
 /**
  * A network namespace: `ip netns add`, loopback up, its sysctls, and an
@@ -65,6 +67,7 @@ export class Namespace extends Construct implements INamespace, ITerraformDepend
 
   constructor(scope: Construct, id: string, props: NamespaceProps = {}) {
     super(scope, id);
+    registerNamespaceHandle(this);
     if (props === null || typeof props !== 'object') fail(this, 'props must be an object', props, 'pass { name?, sysctls? }');
     validateNamespaceName(this, props.name ?? id);
     this.namespaceName = validateNamespaceName(this, prefixOf(this) + (props.name ?? id));

@@ -6,6 +6,7 @@ import { ROUTE } from './kinds';
 import { INamespace, isNamespaceHandle } from './core/types';
 import { validateDestination, validateIp } from './core/validate';
 
+/** Options of a Route: a static route in one namespace's main table. */
 export interface RouteProps {
   /** Namespace whose routing table gets the route (`Namespace.HOST` for the host). */
   readonly namespace: INamespace;

@@ -7,6 +7,7 @@ import { Namespace, NamespaceProps } from './namespace';
 import { Route } from './route';
 import { VethPair } from './veth-pair';
 
+/** Options of a Router: those of a Namespace, plus IPv6 forwarding. */
 export interface RouterProps extends NamespaceProps {
   /**
    * Enable IPv6 forwarding as well (`net.ipv6.conf.all.forwarding=1`).
@@ -15,22 +16,23 @@ export interface RouterProps extends NamespaceProps {
   readonly ipv6Forwarding?: boolean;
 }
 
+/** Options of `Router.connect`: the addresses and names of the new link. */
 export interface RouterConnectOptions {
   /** The router's address(es) on the new link, `address/prefix` (one per family for dual stack). */
   readonly address: string | readonly string[];
   /**
    * The peer's address(es) on the new link (only when connecting to a namespace).
-   * @default none
+   * @default - none
    */
   readonly peerAddress?: string | readonly string[];
   /**
    * Interface name on the router's side.
-   * @default `<id>-rtr` (must fit in 15 characters)
+   * @default - `<id>-rtr` (must fit in 15 characters)
    */
   readonly interfaceName?: string;
   /**
    * Interface name on the peer's side (in the namespace, or on the bridge).
-   * @default `<id>`
+   * @default - `<id>`
    */
   readonly peerInterfaceName?: string;
   /**

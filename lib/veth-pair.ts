@@ -19,22 +19,22 @@ export interface VethEndProps {
   readonly namespace?: INamespace;
   /**
    * Addresses, as `address/prefix`.
-   * @default none
+   * @default - none
    */
   readonly addresses?: readonly string[];
   /**
    * MTU of this end.
-   * @default the kernel default (1500)
+   * @default - the kernel default (1500)
    */
   readonly mtu?: number;
   /**
    * Bridge this end is a port of (the bridge must be in the same namespace).
-   * @default not a bridge port
+   * @default - not a bridge port
    */
   readonly bridge?: IBridge;
   /**
    * VLAN membership of this end as a port of a VLAN-filtering `bridge`.
-   * @default the bridge's default PVID
+   * @default - the bridge's default PVID
    */
   readonly bridgeVlans?: BridgePortVlans;
 }

@@ -8,6 +8,7 @@ import { InterfaceConstruct } from './core/interface-construct';
 import { validateInterfaceName, validateVlanId } from './core/validate';
 import { Namespace } from './namespace';
 
+/** Options of a VlanInterface. */
 export interface VlanInterfaceProps {
   /**
    * Parent interface: a handle of this library (veth end, bridge, ...) or the
@@ -18,22 +19,23 @@ export interface VlanInterfaceProps {
   readonly vlanId: number;
   /**
    * Interface name.
-   * @default `<parent>.<vlanId>` (must fit in 15 characters)
+   * @default - `<parent>.<vlanId>` (must fit in 15 characters)
    */
   readonly name?: string;
   /**
    * Addresses, as `address/prefix`.
-   * @default none
+   * @default - none
    */
   readonly addresses?: readonly string[];
   /**
-   * Namespace of the parent when the parent is given by name.
-   * @default Namespace.HOST (ignored when the parent is a handle: the VLAN interface lives with its parent)
+   * Namespace of the parent when the parent is given by name (ignored when the
+   * parent is a handle: the VLAN interface lives with its parent).
+   * @default Namespace.HOST
    */
   readonly namespace?: INamespace;
   /**
    * MTU.
-   * @default inherited from the parent
+   * @default - inherited from the parent
    */
   readonly mtu?: number;
 }

@@ -8,6 +8,7 @@ import { IInterface, INamespace, INTERFACE_BRAND } from './types';
  * IInterface handle, delegated to the shared ManagedInterface.
  */
 export abstract class InterfaceConstruct extends Construct implements IInterface, ITerraformDependable {
+  /** Brand of interface handles. */
   public readonly [INTERFACE_BRAND] = true as const;
   /** @internal */
   protected abstract readonly iface: ManagedInterface;

@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
-import { fail } from './errors';
+import { Token } from 'cdktf';
+import { fail, isToken } from './errors';
 import { ParsedCidr } from './ip';
 import { Lab, LabInterface, nsToken } from '../engine/lab';
 import { ADDRESS, PORT } from '../kinds';
 import { markerOf, prefixOf } from './settings';
-import { BridgePortVlans, describeNamespace, IInterface, INamespace, INTERFACE_BRAND, isNamespaceHandle } from './types';
+import { BridgePortVlans, describeNamespace, IInterface, INamespace, INTERFACE_BRAND, isNamespaceHandle, registerInterfaceHandle } from './types';
 
 export { BridgePortVlans };
 import { validateInterfaceAddress, validateInterfaceName, validateMtu, validateVlanId } from './validate';
@@ -70,6 +71,7 @@ export function implementationOf(handle: unknown): ManagedInterface | undefined 
 /** Register the handle (a construct) that stands for an implementation. */
 export function registerHandle(handle: object, impl: ManagedInterface): void {
   IMPLEMENTATIONS.set(handle, impl);
+  registerInterfaceHandle(handle);
 }
 
 /**
@@ -108,11 +110,15 @@ export class ManagedInterface implements IInterface, LabInterface {
         'pass a Namespace, a Router, Namespace.HOST, a HostRouter or Namespace.fromName(...), or omit it for the host namespace');
     }
     this.imported = opts.imported === true;
-    IMPLEMENTATIONS.set(this, this);
+    registerHandle(this, this);
     validateInterfaceName(opts.owner, what, opts.name);
     const name = opts.namespace.isHost && opts.applyPrefix !== false ? prefixOf(opts.owner) + (opts.name as string) : (opts.name as string);
     this.interfaceName = validateInterfaceName(opts.owner, what, name);
     const addrs = opts.addresses ?? [];
+    // a Token standing for the whole list (its elements are list markers, not Tokens themselves)
+    if (Array.isArray(addrs) && Token.isUnresolved(addrs) && !addrs.some((a) => isToken(a))) {
+      fail(opts.owner, `${opts.label ? `${opts.label}.` : ''}addresses: a list`, addrs, 'pass a literal list');
+    }
     if (!Array.isArray(addrs)) {
       fail(opts.owner, `${opts.label ? `${opts.label}.` : ''}addresses must be a list`, addrs, 'pass e.g. ["172.16.10.10/24"]');
     }

@@ -21,7 +21,9 @@ export const PREFIX_CONTEXT = 'cdktf-netns:prefix';
 /** Context key: runtime directory for the labs' records and saved host settings (root-owned, writable by nobody else). */
 export const STATE_DIR_CONTEXT = 'cdktf-netns:stateDir';
 
+/** The backend when the context does not choose one. */
 export const DEFAULT_BACKEND: Backend = 'null_resource';
+/** The state directory when the context does not choose one (root-owned, mode 0700). */
 export const DEFAULT_STATE_DIR = '/run/cdktf-netns';
 
 export function backendOf(scope: IConstruct): Backend {

@@ -8,8 +8,8 @@ import { ITerraformDependable } from 'cdktf';
  * interface is. Each carries a brand (a symbol this package does not export),
  * so only this library makes them: an object written by hand does not
  * type-check as a handle, and is refused at synth by the `isXxx()` checks
- * (registered with Symbol.for, so two copies of the package recognise each
- * other's handles).
+ * (which also ask the registry of handles the library made, so a copied or
+ * forged brand is refused too).
  */
 
 /** Brand of namespace handles. */
@@ -55,7 +55,7 @@ export interface BridgePortVlans {
   /**
    * The port's PVID: untagged frames arriving on the port belong to this VLAN
    * (an access port).
-   * @default the bridge's default PVID (1)
+   * @default - the bridge's default PVID (1)
    */
   readonly pvid?: number;
   /**
@@ -65,7 +65,7 @@ export interface BridgePortVlans {
   readonly untagged?: boolean;
   /**
    * VLANs carried tagged on the port (a trunk). Must not repeat the PVID.
-   * @default none
+   * @default - none
    */
   readonly tagged?: readonly number[];
 }
@@ -83,15 +83,32 @@ export interface IBridge extends IInterface {
   readonly [BRIDGE_BRAND]: true;
 }
 
+/*
+ * The handles the library made, by kind. The brand alone can be copied (`{ ...handle }`) or forged
+ * with Symbol.for; membership here cannot be, short of writing into it on purpose. Kept on
+ * globalThis under a Symbol.for key, so two copies of the package in one process share it.
+ */
+interface HandleRegistry { readonly namespaces: WeakSet<object>; readonly interfaces: WeakSet<object>; readonly bridges: WeakSet<object> }
+const REGISTRY_KEY = Symbol.for('cdktf-netns.handles');
+const registry: HandleRegistry = ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] as HandleRegistry | undefined) ??
+  ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] = { namespaces: new WeakSet(), interfaces: new WeakSet(), bridges: new WeakSet() }) as HandleRegistry;
+
+/** Record a namespace handle the library made. */
+export function registerNamespaceHandle(x: object): void { registry.namespaces.add(x); }
+/** Record an interface handle the library made. */
+export function registerInterfaceHandle(x: object): void { registry.interfaces.add(x); }
+/** Record a bridge handle the library made. */
+export function registerBridgeHandle(x: object): void { registry.bridges.add(x); registry.interfaces.add(x); }
+
 const branded = (x: unknown, brand: symbol): boolean =>
   x !== null && (typeof x === 'object' || typeof x === 'function') && (x as Record<symbol, unknown>)[brand] === true;
 
 /** Whether a value is a namespace handle of this library. */
-export const isNamespaceHandle = (x: unknown): x is INamespace => branded(x, NAMESPACE_BRAND);
+export const isNamespaceHandle = (x: unknown): x is INamespace => branded(x, NAMESPACE_BRAND) && registry.namespaces.has(x as object);
 /** Whether a value is an interface handle of this library. */
-export const isInterfaceHandle = (x: unknown): x is IInterface => branded(x, INTERFACE_BRAND);
+export const isInterfaceHandle = (x: unknown): x is IInterface => branded(x, INTERFACE_BRAND) && registry.interfaces.has(x as object);
 /** Whether a value is a bridge handle of this library. */
-export const isBridgeHandle = (x: unknown): x is IBridge => branded(x, BRIDGE_BRAND) && branded(x, INTERFACE_BRAND);
+export const isBridgeHandle = (x: unknown): x is IBridge => branded(x, BRIDGE_BRAND) && registry.bridges.has(x as object);
 
 /** A printable name for a namespace in messages. */
 export function describeNamespace(ns: INamespace): string {
