@@ -66,18 +66,31 @@ export class Bridge extends InterfaceConstruct implements IBridge {
     super(scope, id);
     if (!props || typeof props !== 'object') fail(this, 'props are required', props, 'pass { name, namespace?, addresses? }');
     this.iface = new ManagedInterface({
-      owner: this, label: '', name: props.name, namespace: props.namespace ?? Namespace.HOST,
-      addresses: props.addresses, mtu: props.mtu,
+      owner: this,
+      label: '',
+      name: props.name,
+      namespace: props.namespace ?? Namespace.HOST,
+      addresses: props.addresses,
+      mtu: props.mtu,
     });
     this.vlanFiltering = validateBoolean(this, 'vlanFiltering', props.vlanFiltering, false);
     this.iface.vlanFiltering = this.vlanFiltering;
     this.registerInterface(this.iface);
     registerBridgeHandle(this);
     const iface = this.iface;
-    Lab.of(this).add(this, () => [[BRIDGE, {
-      ns: iface.ns, if: iface.interfaceName, marker: iface.marker, mtu: iface.mtuToken, vlan_filtering: this.vlanFiltering ? '1' : '0',
-      mac: macOf(this, 'bridge'),
-    }]]);
+    Lab.of(this).add(this, () => [
+      [
+        BRIDGE,
+        {
+          ns: iface.ns,
+          if: iface.interfaceName,
+          marker: iface.marker,
+          mtu: iface.mtuToken,
+          vlan_filtering: this.vlanFiltering ? '1' : '0',
+          mac: macOf(this, 'bridge'),
+        },
+      ],
+    ]);
     for (const p of props.ports ?? []) this.addPort(p);
   }
 
@@ -89,12 +102,21 @@ export class Bridge extends InterfaceConstruct implements IBridge {
   public addPort(handle: IInterface, vlans?: BridgePortVlans): void {
     const port = implementationOf(handle);
     if (!port) {
-      fail(this, 'addPort takes an interface handle of this library', handle, 'pass a veth end (pair.a, pair.b), a VlanInterface, or Interface.fromName(...) for an existing interface');
+      fail(
+        this,
+        'addPort takes an interface handle of this library',
+        handle,
+        'pass a veth end (pair.a, pair.b), a VlanInterface, or Interface.fromName(...) for an existing interface',
+      );
     }
     if (port === this.iface) fail(this, 'a bridge cannot be its own port', port.interfaceName, 'pass a veth end');
     if (!this.ports.has(port) && this.ports.size >= Bridge.MAX_PORTS) {
-      fail(this, `bridge "${this.interfaceName}" already has ${Bridge.MAX_PORTS} ports, the most a Linux bridge takes`, port.interfaceName,
-        'spread the ports over several bridges (e.g. one per 1000 namespaces) joined by a router or a veth pair');
+      fail(
+        this,
+        `bridge "${this.interfaceName}" already has ${Bridge.MAX_PORTS} ports, the most a Linux bridge takes`,
+        port.interfaceName,
+        'spread the ports over several bridges (e.g. one per 1000 namespaces) joined by a router or a veth pair',
+      );
     }
     port.setMaster(this.iface, this, vlans);
     this.ports.add(port);

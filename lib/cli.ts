@@ -67,17 +67,26 @@ export function findStackDir(arg: string | undefined, stack: string | undefined)
   if (!existsSync(stacksDir)) {
     throw new CliError(`no synthesized lab found in ${base}: run 'cdktf synth' first, or pass a stack directory (cdktf.out/stacks/NAME)`);
   }
-  const stacks = readdirSync(stacksDir).filter((s) => existsSync(join(stacksDir, s, DATA_FILE))).sort();
+  const stacks = readdirSync(stacksDir)
+    .filter((s) => existsSync(join(stacksDir, s, DATA_FILE)))
+    .sort();
   if (stack !== undefined) {
     if (!stacks.includes(stack)) throw new CliError(`stack '${stack}' does not exist in ${stacksDir} (stacks with a lab: ${stacks.join(', ') || 'none'})`);
     return join(stacksDir, stack);
   }
   if (stacks.length === 1) return join(stacksDir, stacks[0]);
-  throw new CliError(stacks.length ? `choose a stack with --stack NAME (stacks with a lab: ${stacks.join(', ')})`
-    : `no stack in ${stacksDir} declares a lab: run 'cdktf synth' first`);
+  throw new CliError(
+    stacks.length
+      ? `choose a stack with --stack NAME (stacks with a lab: ${stacks.join(', ')})`
+      : `no stack in ${stacksDir} declares a lab: run 'cdktf synth' first`,
+  );
 }
 
-interface LabHeader { owner: string; lab: string; state: string }
+interface LabHeader {
+  owner: string;
+  lab: string;
+  state: string;
+}
 
 export function readHeader(data: string): LabHeader {
   const get = (k: string) => (new RegExp(`^#${k} (.*)$`, 'm').exec(data) ?? [])[1];
@@ -93,23 +102,30 @@ export function readHeader(data: string): LabHeader {
  */
 export function resolveDeployment(stackDir: string, header: LabHeader, given?: string): string | undefined {
   if (given !== undefined) {
-    if (!/^[0-9a-f]{12}$/.test(given)) throw new CliError(`--deployment '${given}' is not a deployment token (12 hexadecimal digits, see 'cdktf-netns deployments')`);
+    if (!/^[0-9a-f]{12}$/.test(given))
+      throw new CliError(`--deployment '${given}' is not a deployment token (12 hexadecimal digits, see 'cdktf-netns deployments')`);
     return given;
   }
   const doc = readPlanDoc(stackDir);
-  const teardown = doc && findLab(doc)?.teardown;
+  const teardown = findLab(doc)?.teardown;
   const fromState = teardown ? deploymentFromState(stackDir, teardown) : undefined;
   if (fromState) return fromState;
   const here = listDeployments(header.state).filter((d) => d.lab === header.lab && d.status !== 'offered' && d.status !== 'empty');
   if (here.length > 1) {
-    throw new CliError(`lab ${header.owner} has ${here.length} deployments on this machine (${here.map((d) => d.token).join(', ')}) and the stack's Terraform state names none: choose one with --deployment TOKEN`);
+    throw new CliError(
+      `lab ${header.owner} has ${here.length} deployments on this machine (${here.map((d) => d.token).join(', ')}) and the stack's Terraform state names none: choose one with --deployment TOKEN`,
+    );
   }
   return here[0]?.token;
 }
 
-function readPlanDoc(stackDir: string): any {
+function readPlanDoc(stackDir: string): unknown {
   for (const f of ['cdk.tf.json', 'main.tf.json']) {
-    try { return JSON.parse(readFileSync(join(stackDir, f), 'utf8')); } catch { /* next */ }
+    try {
+      return JSON.parse(readFileSync(join(stackDir, f), 'utf8'));
+    } catch {
+      /* next */
+    }
   }
   return undefined;
 }
@@ -120,12 +136,25 @@ export function verify(stackDir: string, print: (s: string) => void, deployment?
   const header = readHeader(text);
   const token = resolveDeployment(stackDir, header, deployment);
   if (!token || !existsSync(join(header.state, 'labs', header.lab, token, 'applied'))) {
-    print(`verify: lab ${header.owner} is not deployed on this machine${token ? ` as deployment ${token}` : ''} (no record in ${join(header.state, 'labs', header.lab)}): run 'cdktf deploy'`);
+    print(
+      `verify: lab ${header.owner} is not deployed on this machine${token ? ` as deployment ${token}` : ''} (no record in ${join(header.state, 'labs', header.lab)}): run 'cdktf deploy'`,
+    );
     return EXIT.DRIFT;
   }
   // the markers as the kernel carries them for this deployment
-  const plan = NetnsPlan.fromData(text.split('\n').map((l) => (l.startsWith('#') ? l
-    : l.split(' ').map((f) => (f.startsWith('cdktf-netns:') ? kernelMarker(f, token) : f)).join(' '))).join('\n'));
+  const plan = NetnsPlan.fromData(
+    text
+      .split('\n')
+      .map((l) =>
+        l.startsWith('#')
+          ? l
+          : l
+              .split(' ')
+              .map((f) => (f.startsWith('cdktf-netns:') ? kernelMarker(f, token) : f))
+              .join(' '),
+      )
+      .join('\n'),
+  );
   const owner = kernelMarker(header.owner, token);
   print(`verify: deployment ${token} of lab ${header.owner}`);
   const facts = collectFacts(plan.objects.flatMap((o) => plan.kindOf(o).reads(o.values)));
@@ -137,7 +166,14 @@ export function verify(stackDir: string, print: (s: string) => void, deployment?
   }
   // objects that carry this lab's marker but are not declared
   const declaredNs = new Set(plan.objects.filter((o) => o.kind === 'ns').map((o) => o.values.name));
-  const declaredLinks = new Set(plan.objects.flatMap((o) => plan.kindOf(o).links(o.values).map(([ns, ifname]) => `${ns} ${ifname}`)));
+  const declaredLinks = new Set(
+    plan.objects.flatMap((o) =>
+      plan
+        .kindOf(o)
+        .links(o.values)
+        .map(([ns, ifname]) => `${ns} ${ifname}`),
+    ),
+  );
   const undeclared: string[] = [];
   for (const ns of ['-', ...declaredNs]) {
     for (const l of facts.ns(ns).links) {
@@ -153,8 +189,11 @@ export function verify(stackDir: string, print: (s: string) => void, deployment?
   for (const u of undeclared) print(`DRIFT undeclared: not declared but owned by this lab: ${u}`);
   drifted += undeclared.length;
   const checked = plan.objects.length;
-  print(drifted === 0 ? `verify: ${checked} object(s) checked, in line with ${join(stackDir, DATA_FILE)}`
-    : `verify: ${drifted} of ${checked + undeclared.length} object(s) drifted`);
+  print(
+    drifted === 0
+      ? `verify: ${checked} object(s) checked, in line with ${join(stackDir, DATA_FILE)}`
+      : `verify: ${drifted} of ${checked + undeclared.length} object(s) drifted`,
+  );
   return drifted === 0 ? EXIT.OK : EXIT.DRIFT;
 }
 
@@ -169,14 +208,20 @@ export function repair(stackDir: string, print: (s: string) => void, deployment?
   const r = spawnSync('sh', [ENGINE_SCRIPT, 'repair', DATA_FILE, `token:${token}`], { cwd: stackDir, encoding: 'utf8' });
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
   if (out) print(out);
-  if (r.status !== 0) { print(`repair: the engine failed (exit ${r.status ?? r.signal})`); return EXIT.ERROR; }
+  if (r.status !== 0) {
+    print(`repair: the engine failed (exit ${r.status ?? r.signal})`);
+    return EXIT.ERROR;
+  }
   return EXIT.OK;
 }
 
 /** Print the deployments recorded in a state directory. */
 export function deployments(stateDir: string, print: (s: string) => void, lab?: string): number {
   const all = listDeployments(stateDir).filter((d) => lab === undefined || d.lab === lab);
-  if (!all.length) { print(`deployments: none recorded in ${stateDir}`); return EXIT.OK; }
+  if (!all.length) {
+    print(`deployments: none recorded in ${stateDir}`);
+    return EXIT.OK;
+  }
   print('TOKEN         STATUS      NAMESPACES  SINCE                 LAB / APPLIED FROM');
   for (const d of all) {
     print(`${d.token}  ${d.status.padEnd(10)}  ${String(d.namespaces).padStart(10)}  ${(d.since || '-').padEnd(20)}  ${d.owner} ${d.origin || '-'}`);

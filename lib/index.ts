@@ -10,6 +10,4 @@ export { Interface } from './interface';
 export { ImportedInterfaceProps } from './imported-interface';
 export { INamespace, IInterface, IBridge, BridgePortVlans } from './core/types';
 export { NetnsError } from './core/errors';
-export {
-  Backend, BACKEND_CONTEXT, PREFIX_CONTEXT, STATE_DIR_CONTEXT, DEFAULT_BACKEND, DEFAULT_STATE_DIR,
-} from './core/settings';
+export { Backend, BACKEND_CONTEXT, PREFIX_CONTEXT, STATE_DIR_CONTEXT, DEFAULT_BACKEND, DEFAULT_STATE_DIR } from './core/settings';

@@ -77,7 +77,8 @@ export class Namespace extends Construct implements INamespace, ITerraformDepend
     this.lab.registerNamespace(this, this.namespaceName);
     this.lab.add(this, () => [
       [NAMESPACE, { name: this.namespaceName, marker: this.marker }],
-      ...[...this.sysctls].sort(([a], [b]) => a.localeCompare(b))
+      ...[...this.sysctls]
+        .sort(([a], [b]) => a.localeCompare(b))
         .map(([key, value]) => [NS_SYSCTL, { ns: this.namespaceName, key, value }] as [typeof NS_SYSCTL, Record<string, string>]),
     ]);
   }

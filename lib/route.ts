@@ -35,8 +35,12 @@ export class Route extends Construct implements ITerraformDependable {
     super(scope, id);
     if (!props || typeof props !== 'object') fail(this, 'props are required', props, 'pass { namespace, destination, via }');
     if (!isNamespaceHandle(props.namespace)) {
-      fail(this, 'namespace is not a namespace handle of cdktf-netns', props.namespace,
-        'pass the namespace whose table gets the route: a Namespace, a Router, Namespace.HOST, a HostRouter or Namespace.fromName(...)');
+      fail(
+        this,
+        'namespace is not a namespace handle of cdktf-netns',
+        props.namespace,
+        'pass the namespace whose table gets the route: a Namespace, a Router, Namespace.HOST, a HostRouter or Namespace.fromName(...)',
+      );
     }
     const dest = validateDestination(this, props.destination);
     const via = validateIp(this, 'via', props.via);

@@ -64,11 +64,21 @@ export class Router extends Namespace {
     if (!options || typeof options !== 'object') fail(this, `connect("${id}"): options are required`, options, 'pass { address, ... }');
     const isBridge = isBridgeHandle(target);
     if (!isBridge && !isNamespaceHandle(target)) {
-      fail(this, `connect("${id}"): the target is neither a namespace nor a bridge handle of cdktf-netns`, target, 'pass a Namespace, a Router, Namespace.HOST, Namespace.fromName(...) or a Bridge');
+      fail(
+        this,
+        `connect("${id}"): the target is neither a namespace nor a bridge handle of cdktf-netns`,
+        target,
+        'pass a Namespace, a Router, Namespace.HOST, Namespace.fromName(...) or a Bridge',
+      );
     }
     const peerDefaultRoute = validateBoolean(this, `connect("${id}"): peerDefaultRoute`, options.peerDefaultRoute, false);
     if (isBridge && options.peerAddress !== undefined) {
-      fail(this, `connect("${id}"): peerAddress is not allowed when connecting to a bridge`, options.peerAddress, 'put the address on the bridge or on the hosts behind it');
+      fail(
+        this,
+        `connect("${id}"): peerAddress is not allowed when connecting to a bridge`,
+        options.peerAddress,
+        'put the address on the bridge or on the hosts behind it',
+      );
     }
     if (isBridge && peerDefaultRoute) {
       fail(this, `connect("${id}"): peerDefaultRoute is only for namespaces`, true, 'add Route constructs in the namespaces behind the bridge');

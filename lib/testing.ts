@@ -48,7 +48,10 @@ export const netnsMatchers = {
     const found = plan.findAll(sel);
     const pass = found.length === 1 && (via === undefined || found[0].values.via === via);
     const seen = found.length === 1 ? ` (it goes via ${found[0].values.via})` : plan.nearest(sel);
-    return { pass, message: () => `expected the plan ${pass ? 'not ' : ''}to create a route to ${destination} in ${namespace}${via ? ` via ${via}` : ''}${pass ? '' : seen}` };
+    return {
+      pass,
+      message: () => `expected the plan ${pass ? 'not ' : ''}to create a route to ${destination} in ${namespace}${via ? ` via ${via}` : ''}${pass ? '' : seen}`,
+    };
   },
   toRunAfter(received: unknown, later: string, earlier: string): MatcherResult {
     const pass = asPlan(received).runsAfter(later, earlier);

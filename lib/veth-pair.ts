@@ -64,31 +64,48 @@ export class VethPair extends Construct implements ITerraformDependable {
     if (!props || typeof props !== 'object' || !props.a || !props.b) {
       fail(this, 'a veth pair needs both ends', props, 'pass { a: { name, ... }, b: { name, ... } }');
     }
-    const ends = (['a', 'b'] as const).map((label) => new ManagedInterface({
-      owner: this,
-      label,
-      name: props[label].name,
-      namespace: props[label].namespace ?? Namespace.HOST,
-      addresses: props[label].addresses,
-      mtu: props[label].mtu,
-    }));
+    const ends = (['a', 'b'] as const).map(
+      (label) =>
+        new ManagedInterface({
+          owner: this,
+          label,
+          name: props[label].name,
+          namespace: props[label].namespace ?? Namespace.HOST,
+          addresses: props[label].addresses,
+          mtu: props[label].mtu,
+        }),
+    );
     const [a, b] = ends;
     this.a = a;
     this.b = b;
     this.lab = Lab.of(this);
     this.lab.connect(a, b);
     const marker = markerOf(this);
-    this.lab.add(this, () => [[VETH, {
-      ns_a: a.ns, if_a: a.interfaceName, ns_b: b.ns, if_b: b.interfaceName, marker, mtu_a: a.mtuToken, mtu_b: b.mtuToken,
-      mac_a: macOf(this, 'a'), mac_b: macOf(this, 'b'),
-    }]]);
-    for (const [label, end] of [['a', a], ['b', b]] as const) {
+    this.lab.add(this, () => [
+      [
+        VETH,
+        {
+          ns_a: a.ns,
+          if_a: a.interfaceName,
+          ns_b: b.ns,
+          if_b: b.interfaceName,
+          marker,
+          mtu_a: a.mtuToken,
+          mtu_b: b.mtuToken,
+          mac_a: macOf(this, 'a'),
+          mac_b: macOf(this, 'b'),
+        },
+      ],
+    ]);
+    for (const [label, end] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
       const bridge = props[label].bridge;
       if (bridge !== undefined) {
         if (!isBridgeHandle(bridge)) fail(this, `${label}.bridge is not a bridge handle of cdktf-netns`, bridge, 'pass a Bridge construct');
         bridge.addPort(end, props[label].bridgeVlans);
-      }
-      else if (props[label].bridgeVlans !== undefined) {
+      } else if (props[label].bridgeVlans !== undefined) {
         fail(this, `${label}.bridgeVlans is set but ${label}.bridge is not`, props[label].bridgeVlans, `set ${label}.bridge, or drop bridgeVlans`);
       }
     }

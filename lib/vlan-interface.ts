@@ -65,8 +65,12 @@ export class VlanInterface extends InterfaceConstruct {
     } else {
       const handle = implementationOf(props.parent);
       if (!handle) {
-        fail(this, 'parent is neither an interface handle of cdktf-netns nor an interface name', props.parent,
-          'pass e.g. pair.a, a Bridge, a VlanInterface, Interface.fromName(...), or a name such as "eth0"');
+        fail(
+          this,
+          'parent is neither an interface handle of cdktf-netns nor an interface name',
+          props.parent,
+          'pass e.g. pair.a, a Bridge, a VlanInterface, Interface.fromName(...), or a name such as "eth0"',
+        );
       }
       parent = handle;
       ns = parent.namespace;
@@ -76,14 +80,29 @@ export class VlanInterface extends InterfaceConstruct {
     // the default name derives from the parent's final (already prefixed) name
     const explicit = props.name !== undefined;
     this.iface = new ManagedInterface({
-      owner: this, label: '', name: explicit ? props.name : `${this.parentName}.${vid}`, applyPrefix: explicit,
-      namespace: ns, addresses: props.addresses, mtu: props.mtu, vlan: { parent, vid },
+      owner: this,
+      label: '',
+      name: explicit ? props.name : `${this.parentName}.${vid}`,
+      applyPrefix: explicit,
+      namespace: ns,
+      addresses: props.addresses,
+      mtu: props.mtu,
+      vlan: { parent, vid },
     });
     this.registerInterface(this.iface);
     const iface = this.iface;
-    Lab.of(this).add(this, () => [[VLAN, {
-      ns: iface.ns, if: iface.interfaceName, parent: this.parentName, vid: String(vid), marker: iface.marker, mtu: iface.mtuToken,
-    }]]);
+    Lab.of(this).add(this, () => [
+      [
+        VLAN,
+        {
+          ns: iface.ns,
+          if: iface.interfaceName,
+          parent: this.parentName,
+          vid: String(vid),
+          marker: iface.marker,
+          mtu: iface.mtuToken,
+        },
+      ],
+    ]);
   }
 }
-

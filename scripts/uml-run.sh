@@ -70,7 +70,8 @@ modules=${UML_MODULES:-8021q bridge veth dummy}
 meta=
 quiet=0
 verbose=${UML_RUN_VERBOSE:-0}
-pass_env=(CI TERM LANG LC_ALL TZ ${UML_PASS_ENV:-})
+read -r -a extra_env <<< "${UML_PASS_ENV:-}"
+pass_env=(CI TERM LANG LC_ALL TZ "${extra_env[@]}")
 
 die() { echo "uml-run: $*" >&2; exit 125; }
 info() { [ "$quiet" = 1 ] || echo "uml: $*" >&2; }
@@ -115,7 +116,8 @@ deadline=$(( ${t0%.*} + timeout_s ))
 # umid dir (mconsole socket). Removed on every exit path.
 ctl=$(mktemp -d "${TMPDIR:-/tmp}/uml-run.XXXXXX")
 case $ctl in *,*|*[[:space:]]*) rm -rf -- "$ctl"; die "TMPDIR must not contain commas or whitespace: $ctl" ;; esac
-uml_pid= wd_pid=
+uml_pid=''
+wd_pid=''
 # Kill a process group and wait (max ~3 s) until its members are gone, so
 # callers that check for stray processes right after we exit see none.
 # $2=live: only wait for members that are not zombies (already-dead

@@ -17,7 +17,7 @@ export class NetnsError extends Error {
 export function show(value: unknown): string {
   let s: string;
   try {
-    s = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+    s = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   } catch {
     s = String(value);
   }
@@ -28,6 +28,7 @@ export function show(value: unknown): string {
 export function message(scope: IConstruct | string, problem: string, value: unknown, fix: string): string {
   const raw = typeof scope === 'string' ? scope : scope.node.path;
   // construct ids are user text too: show control characters escaped
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this escapes
   const path = raw.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return `cdktf-netns: ${path}: ${problem} (got ${show(value)}). Fix: ${fix}`;
 }
@@ -42,9 +43,15 @@ export function isToken(value: unknown): boolean {
 export function fail(scope: IConstruct | string, problem: string, value: unknown, fix: string): never {
   if (isToken(value)) {
     const what = problem.split(':')[0].length < problem.length ? problem.split(':')[0] : 'this value';
-    throw new NetnsError(message(scope, `${what} is a Token (a TerraformVariable, a resource attribute, ...), known only when Terraform runs; ` +
-      'cdktf-netns needs every value at synth time: kernel objects are written into the plan and its data file as validated constant text', value,
-      'pass a literal value, or compute it in TypeScript (read a variable\'s value from the environment or a file before synth)'));
+    throw new NetnsError(
+      message(
+        scope,
+        `${what} is a Token (a TerraformVariable, a resource attribute, ...), known only when Terraform runs; ` +
+          'cdktf-netns needs every value at synth time: kernel objects are written into the plan and its data file as validated constant text',
+        value,
+        "pass a literal value, or compute it in TypeScript (read a variable's value from the environment or a file before synth)",
+      ),
+    );
   }
   throw new NetnsError(message(scope, problem, value, fix));
 }

@@ -17,9 +17,11 @@ function validatePortVlans(scope: Construct, what: string, v: unknown): BridgePo
   if (unknown.length) fail(scope, `${what}: unknown VLAN option(s) ${unknown.join(', ')}`, v, 'use pvid, untagged and tagged');
   if (o.pvid !== undefined) validateVlanId(scope, `${what}: pvid`, o.pvid);
   if (o.untagged !== undefined && typeof o.untagged !== 'boolean') fail(scope, `${what}: untagged must be true or false`, o.untagged, 'pass a boolean');
-  if (o.untagged !== undefined && o.pvid === undefined) fail(scope, `${what}: untagged applies to the PVID, but no pvid is given`, v, 'set pvid, or drop untagged');
+  if (o.untagged !== undefined && o.pvid === undefined)
+    fail(scope, `${what}: untagged applies to the PVID, but no pvid is given`, v, 'set pvid, or drop untagged');
   if (o.tagged !== undefined) {
-    if (!Array.isArray(o.tagged) || o.tagged.length === 0) fail(scope, `${what}: tagged must be a non-empty list of VLAN ids`, o.tagged, 'pass e.g. tagged: [10, 20]');
+    if (!Array.isArray(o.tagged) || o.tagged.length === 0)
+      fail(scope, `${what}: tagged must be a non-empty list of VLAN ids`, o.tagged, 'pass e.g. tagged: [10, 20]');
     o.tagged.forEach((id, i) => validateVlanId(scope, `${what}: tagged[${i}]`, id));
     const dup = o.tagged.find((id, i) => o.tagged!.indexOf(id) !== i);
     if (dup !== undefined) fail(scope, `${what}: VLAN ${dup} is listed twice in tagged`, o.tagged, 'list each VLAN once');
@@ -27,8 +29,9 @@ function validatePortVlans(scope: Construct, what: string, v: unknown): BridgePo
       fail(scope, `${what}: VLAN ${o.pvid} is both the PVID and tagged`, v, 'drop it from tagged (use untagged: false to send the PVID tagged)');
     }
   }
-  if (o.pvid === undefined && o.tagged === undefined) fail(scope, `${what}: VLAN options name no VLAN`, v, 'give a pvid (access port) and/or tagged VLANs (trunk)');
-  return { pvid: o.pvid, untagged: o.pvid === undefined ? undefined : o.untagged ?? true, tagged: o.tagged ? [...o.tagged] : undefined };
+  if (o.pvid === undefined && o.tagged === undefined)
+    fail(scope, `${what}: VLAN options name no VLAN`, v, 'give a pvid (access port) and/or tagged VLANs (trunk)');
+  return { pvid: o.pvid, untagged: o.pvid === undefined ? undefined : (o.untagged ?? true), tagged: o.tagged ? [...o.tagged] : undefined };
 }
 
 /** Encode port VLANs for the engine: `p10u` (PVID 10 untagged), `p10` (PVID 10 tagged), `t20` (tagged 20). */
@@ -106,8 +109,12 @@ export class ManagedInterface implements IInterface, LabInterface {
     this.label = opts.label;
     this.namespace = opts.namespace;
     if (!isNamespaceHandle(opts.namespace)) {
-      fail(opts.owner, `${opts.label || 'interface'}: namespace is not a namespace handle of cdktf-netns`, opts.namespace,
-        'pass a Namespace, a Router, Namespace.HOST, a HostRouter or Namespace.fromName(...), or omit it for the host namespace');
+      fail(
+        opts.owner,
+        `${opts.label || 'interface'}: namespace is not a namespace handle of cdktf-netns`,
+        opts.namespace,
+        'pass a Namespace, a Router, Namespace.HOST, a HostRouter or Namespace.fromName(...), or omit it for the host namespace',
+      );
     }
     this.imported = opts.imported === true;
     registerHandle(this, this);
@@ -158,22 +165,38 @@ export class ManagedInterface implements IInterface, LabInterface {
   public setMaster(bridge: ManagedInterface, by: Construct, vlans?: BridgePortVlans): void {
     if (vlans !== undefined) {
       if (!bridge.vlanFiltering) {
-        fail(by, `port "${this.interfaceName}" has VLAN options but bridge "${bridge.interfaceName}" does not filter VLANs`, vlans,
-          'create the Bridge with vlanFiltering: true, or drop the VLAN options');
+        fail(
+          by,
+          `port "${this.interfaceName}" has VLAN options but bridge "${bridge.interfaceName}" does not filter VLANs`,
+          vlans,
+          'create the Bridge with vlanFiltering: true, or drop the VLAN options',
+        );
       }
       this.portVlans = validatePortVlans(by, `port "${this.interfaceName}"`, vlans);
     }
     if (bridge.namespace.namespaceName !== this.namespace.namespaceName) {
-      fail(by, `bridge port "${this.interfaceName}" is in ${describeNamespace(this.namespace)} but bridge "${bridge.interfaceName}" is in ${describeNamespace(bridge.namespace)}`,
-        this.interfaceName, 'put the port end of the veth pair in the same namespace as the bridge');
+      fail(
+        by,
+        `bridge port "${this.interfaceName}" is in ${describeNamespace(this.namespace)} but bridge "${bridge.interfaceName}" is in ${describeNamespace(bridge.namespace)}`,
+        this.interfaceName,
+        'put the port end of the veth pair in the same namespace as the bridge',
+      );
     }
     if (this.master && this.master !== bridge) {
-      fail(by, `interface "${this.interfaceName}" is already a port of bridge "${this.master.interfaceName}"`, bridge.interfaceName,
-        'an interface can be a port of one bridge only');
+      fail(
+        by,
+        `interface "${this.interfaceName}" is already a port of bridge "${this.master.interfaceName}"`,
+        bridge.interfaceName,
+        'an interface can be a port of one bridge only',
+      );
     }
     if (this.parsedAddresses.length) {
-      fail(by, `interface "${this.interfaceName}" has addresses and cannot be a bridge port`, this.addresses,
-        'put the addresses on the bridge instead, or on the other end of the veth pair');
+      fail(
+        by,
+        `interface "${this.interfaceName}" has addresses and cannot be a bridge port`,
+        this.addresses,
+        'put the addresses on the bridge instead, or on the other end of the veth pair',
+      );
     }
     if (this.master === bridge) return;
     this.master = bridge;

@@ -88,11 +88,17 @@ function formatV6(v: bigint): string {
   // RFC 5952: compress the longest run (>= 2) of zero groups, first one on ties.
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) { i++; continue; }
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
+    if (j - i > bestLen && j - i >= 2) {
+      bestStart = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   const hex = groups.map((g) => g.toString(16));
@@ -114,7 +120,9 @@ export function parseIp(s: string): ParsedIp | undefined {
   return undefined;
 }
 
-function bits(f: Family): number { return f === 4 ? 32 : 128; }
+function bits(f: Family): number {
+  return f === 4 ? 32 : 128;
+}
 
 function mask(f: Family, prefix: number): bigint {
   const total = BigInt(bits(f));
@@ -122,7 +130,9 @@ function mask(f: Family, prefix: number): bigint {
   return ((1n << total) - 1n) ^ ((1n << (total - p)) - 1n);
 }
 
-function format(f: Family, v: bigint): string { return f === 4 ? formatV4(v) : formatV6(v); }
+function format(f: Family, v: bigint): string {
+  return f === 4 ? formatV4(v) : formatV6(v);
+}
 
 /** Parse `addr/prefix`; undefined when it is not a valid CIDR. */
 export function parseCidr(s: string): ParsedCidr | undefined {

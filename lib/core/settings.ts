@@ -53,16 +53,29 @@ export function stateDirOf(scope: IConstruct): string {
   const dir = v.replace(/\/+/g, '/').replace(/\/$/, '') || '/';
   const shared = SHARED_DIRS.find((d) => dir === d || dir.startsWith(`${d}/`));
   if (shared || dir === '/') {
-    fail(scope, `context "${STATE_DIR_CONTEXT}" is ${shared ? `inside ${shared}, a directory every user can write to` : 'the root directory'}: anyone could pre-seed or replace the lab's records there`, v,
-      'use a directory only root can write, e.g. /run/cdktf-netns (the default) or /var/lib/cdktf-netns');
+    fail(
+      scope,
+      `context "${STATE_DIR_CONTEXT}" is ${shared ? `inside ${shared}, a directory every user can write to` : 'the root directory'}: anyone could pre-seed or replace the lab's records there`,
+      v,
+      'use a directory only root can write, e.g. /run/cdktf-netns (the default) or /var/lib/cdktf-netns',
+    );
   }
   // where the directory (or its parents) exist on the machine that synthesizes, check them now; the engine checks again on the target
   for (let d = dir; ; d = dirname(d)) {
     let st;
-    try { st = lstatSync(d); } catch { if (d === '/') break; continue; }
+    try {
+      st = lstatSync(d);
+    } catch {
+      if (d === '/') break;
+      continue;
+    }
     if (st.isSymbolicLink() || (st.mode & 0o022) !== 0 || st.uid !== 0) {
-      fail(scope, `context "${STATE_DIR_CONTEXT}": ${d} is ${st.isSymbolicLink() ? 'a symbolic link' : st.uid !== 0 ? 'not owned by root' : 'writable by group or others'}, so the lab's records there could be forged`, v,
-        'use a directory whose every component is root-owned and writable only by root, e.g. /run/cdktf-netns');
+      fail(
+        scope,
+        `context "${STATE_DIR_CONTEXT}": ${d} is ${st.isSymbolicLink() ? 'a symbolic link' : st.uid !== 0 ? 'not owned by root' : 'writable by group or others'}, so the lab's records there could be forged`,
+        v,
+        'use a directory whose every component is root-owned and writable only by root, e.g. /run/cdktf-netns',
+      );
     }
     if (d === '/') break;
   }
@@ -73,7 +86,7 @@ export function shortHash(s: string, len = 12): string {
   return createHash('sha256').update(s).digest('hex').slice(0, len);
 }
 
-const MARKER_SAFE = /[^A-Za-z0-9_.\/:-]/g;
+const MARKER_SAFE = /[^A-Za-z0-9_./:-]/g;
 /** The kernel keeps at most 255 bytes of an alias (IFALIASZ - 1). */
 export const MAX_KERNEL_MARKER = 255;
 /** What the engine adds to a marker when it writes it: `@` and the 12-character deployment token. */
@@ -112,7 +125,10 @@ export const deploymentToken = (terraformId: string): string => createHash('sha2
  */
 export function markerOf(scope: IConstruct): string {
   const stack = TerraformStack.of(scope);
-  const rel = scope.node.scopes.slice(stack.node.scopes.length).map((s) => s.node.id).join('/');
+  const rel = scope.node.scopes
+    .slice(stack.node.scopes.length)
+    .map((s) => s.node.id)
+    .join('/');
   let path = rel.replace(MARKER_SAFE, '_');
   const owner = ownerOf(scope);
   if (path !== rel || owner.length + path.length > MAX_MARKER) {
@@ -130,6 +146,8 @@ export function markerOf(scope: IConstruct): string {
  * The name prefix is part of the hash, so prefixed twins differ.
  */
 export function macOf(scope: IConstruct, salt: string): string {
-  const h = createHash('sha256').update(`${markerOf(scope)}|${prefixOf(scope)}|${salt}`).digest();
+  const h = createHash('sha256')
+    .update(`${markerOf(scope)}|${prefixOf(scope)}|${salt}`)
+    .digest();
   return ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }

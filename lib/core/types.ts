@@ -88,17 +88,33 @@ export interface IBridge extends IInterface {
  * with Symbol.for; membership here cannot be, short of writing into it on purpose. Kept on
  * globalThis under a Symbol.for key, so two copies of the package in one process share it.
  */
-interface HandleRegistry { readonly namespaces: WeakSet<object>; readonly interfaces: WeakSet<object>; readonly bridges: WeakSet<object> }
+interface HandleRegistry {
+  readonly namespaces: WeakSet<object>;
+  readonly interfaces: WeakSet<object>;
+  readonly bridges: WeakSet<object>;
+}
 const REGISTRY_KEY = Symbol.for('cdktf-netns.handles');
-const registry: HandleRegistry = ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] as HandleRegistry | undefined) ??
-  ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] = { namespaces: new WeakSet(), interfaces: new WeakSet(), bridges: new WeakSet() }) as HandleRegistry;
+const registry: HandleRegistry =
+  ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] as HandleRegistry | undefined) ??
+  (((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] = {
+    namespaces: new WeakSet(),
+    interfaces: new WeakSet(),
+    bridges: new WeakSet(),
+  }) as HandleRegistry);
 
 /** Record a namespace handle the library made. */
-export function registerNamespaceHandle(x: object): void { registry.namespaces.add(x); }
+export function registerNamespaceHandle(x: object): void {
+  registry.namespaces.add(x);
+}
 /** Record an interface handle the library made. */
-export function registerInterfaceHandle(x: object): void { registry.interfaces.add(x); }
+export function registerInterfaceHandle(x: object): void {
+  registry.interfaces.add(x);
+}
 /** Record a bridge handle the library made. */
-export function registerBridgeHandle(x: object): void { registry.bridges.add(x); registry.interfaces.add(x); }
+export function registerBridgeHandle(x: object): void {
+  registry.bridges.add(x);
+  registry.interfaces.add(x);
+}
 
 const branded = (x: unknown, brand: symbol): boolean =>
   x !== null && (typeof x === 'object' || typeof x === 'function') && (x as Record<symbol, unknown>)[brand] === true;

@@ -20,10 +20,59 @@ const RESERVED_IFNAMES = new Set(['.', '..', 'all', 'default', 'lo']);
 /** Namespace names ip(8) treats specially where a namespace name stands (`ip netns del all`, `ip -n all`). */
 const RESERVED_NSNAMES = new Set(['all', 'help']);
 export const IP_KEYWORDS: ReadonlySet<string> = new Set([
-  'add', 'address', 'addr', 'alias', 'all', 'allmulticast', 'arp', 'attach', 'brd', 'broadcast', 'change', 'del', 'delete',
-  'dev', 'down', 'dynamic', 'exec', 'flush', 'get', 'group', 'help', 'identify', 'index', 'link', 'list', 'list-id', 'lladdr',
-  'master', 'mode', 'monitor', 'mtu', 'multicast', 'name', 'netns', 'nomaster', 'none', 'nopeer', 'peer', 'pids', 'promisc',
-  'qlen', 'replace', 'set', 'show', 'state', 'to', 'trailers', 'txqlen', 'txqueuelen', 'type', 'up', 'via', 'vrf',
+  'add',
+  'address',
+  'addr',
+  'alias',
+  'all',
+  'allmulticast',
+  'arp',
+  'attach',
+  'brd',
+  'broadcast',
+  'change',
+  'del',
+  'delete',
+  'dev',
+  'down',
+  'dynamic',
+  'exec',
+  'flush',
+  'get',
+  'group',
+  'help',
+  'identify',
+  'index',
+  'link',
+  'list',
+  'list-id',
+  'lladdr',
+  'master',
+  'mode',
+  'monitor',
+  'mtu',
+  'multicast',
+  'name',
+  'netns',
+  'nomaster',
+  'none',
+  'nopeer',
+  'peer',
+  'pids',
+  'promisc',
+  'qlen',
+  'replace',
+  'set',
+  'show',
+  'state',
+  'to',
+  'trailers',
+  'txqlen',
+  'txqueuelen',
+  'type',
+  'up',
+  'via',
+  'vrf',
 ]);
 
 /** Kernel limit IFNAMSIZ-1. */
@@ -36,12 +85,20 @@ export function validateInterfaceName(scope: IConstruct, what: string, name: unk
     fail(scope, `${what}: an interface name is required`, name, 'give a name of 1 to 15 characters from A-Z a-z 0-9 _ . -');
   }
   if (Buffer.byteLength(name, 'utf8') > MAX_IFNAME) {
-    fail(scope, `${what}: interface name is longer than ${MAX_IFNAME} bytes (the kernel's IFNAMSIZ limit, prefix included)`, name,
-      'shorten the name (or the cdktf-netns:prefix context value)');
+    fail(
+      scope,
+      `${what}: interface name is longer than ${MAX_IFNAME} bytes (the kernel's IFNAMSIZ limit, prefix included)`,
+      name,
+      'shorten the name (or the cdktf-netns:prefix context value)',
+    );
   }
   if (!IFNAME.test(name) || RESERVED_IFNAMES.has(name)) {
-    fail(scope, `${what}: interface name is not allowed`, name,
-      'use only A-Z a-z 0-9 _ . - (not starting with . or -), and not ".", "..", "lo", "all" or "default"');
+    fail(
+      scope,
+      `${what}: interface name is not allowed`,
+      name,
+      'use only A-Z a-z 0-9 _ . - (not starting with . or -), and not ".", "..", "lo", "all" or "default"',
+    );
   }
   if (IP_KEYWORDS.has(name.toLowerCase())) {
     fail(scope, `${what}: interface name is a word ip(8) reads as a keyword`, name, 'choose another name (e.g. add a suffix: "up0")');
@@ -57,11 +114,15 @@ export function validateNamespaceName(scope: IConstruct, name: unknown): string 
     fail(scope, `namespace name is longer than ${MAX_NSNAME} characters`, name, 'shorten the name');
   }
   if (!NSNAME.test(name) || name === '.' || name === '..') {
-    fail(scope, 'namespace name is not allowed', name,
-      'use only A-Z a-z 0-9 _ . - and do not start with . or -');
+    fail(scope, 'namespace name is not allowed', name, 'use only A-Z a-z 0-9 _ . - and do not start with . or -');
   }
   if (RESERVED_NSNAMES.has(name)) {
-    fail(scope, 'namespace name is a word ip(8) reads as a keyword ("ip netns del all" deletes every namespace)', name, 'choose another name (e.g. add a suffix: "all0")');
+    fail(
+      scope,
+      'namespace name is a word ip(8) reads as a keyword ("ip netns del all" deletes every namespace)',
+      name,
+      'choose another name (e.g. add a suffix: "all0")',
+    );
   }
   return name;
 }
@@ -70,13 +131,16 @@ export function validateNamespaceName(scope: IConstruct, name: unknown): string 
 export function validateInterfaceAddress(scope: IConstruct, what: string, value: unknown): ParsedCidr {
   const parsed = typeof value === 'string' ? parseCidr(value) : undefined;
   if (!parsed) {
-    fail(scope, `${what}: not an IPv4 or IPv6 address with prefix length`, value,
-      'write it as address/prefix, e.g. "172.16.10.10/24" or "fd00:10::10/64"');
+    fail(scope, `${what}: not an IPv4 or IPv6 address with prefix length`, value, 'write it as address/prefix, e.g. "172.16.10.10/24" or "fd00:10::10/64"');
   }
   const max = parsed.family === 4 ? 32 : 128;
   if (parsed.hostBitsSet === false && parsed.prefix < max - 1) {
-    fail(scope, `${what}: this is the network address of its subnet, not an interface address`, value,
-      `pick a host address inside ${parsed.network}, e.g. the first usable one`);
+    fail(
+      scope,
+      `${what}: this is the network address of its subnet, not an interface address`,
+      value,
+      `pick a host address inside ${parsed.network}, e.g. the first usable one`,
+    );
   }
   if (parsed.family === 4 && parsed.prefix < 31) {
     const hostMask = (1n << BigInt(32 - parsed.prefix)) - 1n;
@@ -113,8 +177,7 @@ export function validateIp(scope: IConstruct, what: string, value: unknown): Par
 
 export function validateVlanId(scope: IConstruct, what: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 4094) {
-    fail(scope, `${what}: VLAN id must be a whole number from 1 to 4094 (0 and 4095 are reserved by 802.1Q)`, value,
-      'choose an id between 1 and 4094');
+    fail(scope, `${what}: VLAN id must be a whole number from 1 to 4094 (0 and 4095 are reserved by 802.1Q)`, value, 'choose an id between 1 and 4094');
   }
   return value;
 }
@@ -133,11 +196,20 @@ const SYSCTL_VALUE = /^[0-9A-Za-z_.:-]{1,64}$/;
 /** Per-namespace sysctls are limited to the net.* tree, which is what a network namespace owns. */
 export function validateSysctl(scope: IConstruct, key: unknown, value: unknown, host = false): [string, string] {
   if (typeof key !== 'string' || !SYSCTL_KEY.test(key)) {
-    fail(scope, 'sysctl key is not an allowed net.* key', key,
-      'use a dotted net.* key such as "net.ipv4.ip_forward" (a dot inside an interface name is written "/": "net.ipv4.conf.eth0/10.rp_filter")');
+    fail(
+      scope,
+      'sysctl key is not an allowed net.* key',
+      key,
+      'use a dotted net.* key such as "net.ipv4.ip_forward" (a dot inside an interface name is written "/": "net.ipv4.conf.eth0/10.rp_filter")',
+    );
   }
   if (host && key.includes('/')) {
-    fail(scope, 'host sysctl keys of interfaces with a dot in their name are not supported', key, 'set it on an interface without a dot in its name, or from a namespace');
+    fail(
+      scope,
+      'host sysctl keys of interfaces with a dot in their name are not supported',
+      key,
+      'set it on an interface without a dot in its name, or from a namespace',
+    );
   }
   const v = typeof value === 'number' && Number.isInteger(value) ? String(value) : value;
   if (typeof v !== 'string' || !SYSCTL_VALUE.test(v)) {

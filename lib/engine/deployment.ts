@@ -37,10 +37,21 @@ export function runEngine(args: string[], cwd?: string): { code: number; out: st
 export function listDeployments(stateDir: string): DeploymentRecord[] {
   const r = spawnSync('sh', [PACKAGE_ENGINE, 'list', stateDir], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error((r.stderr || r.stdout || `engine list failed (${r.status})`).trim());
-  return r.stdout.split('\n').filter(Boolean).map((l) => {
-    const [lab, token, status, owner, namespaces, since, origin] = l.split('\t');
-    return { lab, token, status, owner, namespaces: Number(namespaces), since, origin };
-  });
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [lab, token, status, owner, namespaces, since, origin] = l.split('\t');
+      return { lab, token, status, owner, namespaces: Number(namespaces), since, origin };
+    });
+}
+
+/** What a Terraform state file says of one resource (the part read here). */
+interface StateResource {
+  type?: string;
+  name?: string;
+  mode?: string;
+  instances?: Array<{ attributes?: { id?: unknown } }>;
 }
 
 /**
@@ -50,7 +61,10 @@ export function listDeployments(stateDir: string): DeploymentRecord[] {
 export function deploymentFromState(dir: string, teardownAddress: string): string | undefined {
   if (!existsSync(dir)) return undefined;
   const [type, name] = teardownAddress.split('.');
-  const files = readdirSync(dir).filter((n) => n.endsWith('.tfstate')).sort().map((n) => join(dir, n));
+  const files = readdirSync(dir)
+    .filter((n) => n.endsWith('.tfstate'))
+    .sort()
+    .map((n) => join(dir, n));
   // the local backend's path, as the synthesized plan names it (cdktf puts it beside the project)
   for (const plan of ['cdk.tf.json', 'main.tf.json']) {
     try {
@@ -62,8 +76,8 @@ export function deploymentFromState(dir: string, teardownAddress: string): strin
   }
   for (const f of files) {
     try {
-      const doc = JSON.parse(readFileSync(f, 'utf8'));
-      const res = (doc.resources ?? []).find((r: any) => r.type === type && r.name === name && (r.mode ?? 'managed') === 'managed');
+      const doc = JSON.parse(readFileSync(f, 'utf8')) as { resources?: StateResource[] };
+      const res = (doc.resources ?? []).find((r) => r.type === type && r.name === name && (r.mode ?? 'managed') === 'managed');
       const id = res?.instances?.[0]?.attributes?.id;
       if (typeof id === 'string' && id) return deploymentToken(id);
     } catch {

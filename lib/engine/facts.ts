@@ -8,8 +8,9 @@ import { Facts, LinkFact, NamespaceFacts } from './kind';
  */
 
 const SEP = '@@cdktf-netns@@';
-const READ = `ip -j -d addr show; echo '${SEP}'; ip -j -4 route show table main; echo '${SEP}'; ip -j -6 route show table main; echo '${SEP}'; `
-  + 'for p in "$@"; do cat "$p" 2>/dev/null || echo "?"; done';
+const READ =
+  `ip -j -d addr show; echo '${SEP}'; ip -j -4 route show table main; echo '${SEP}'; ip -j -6 route show table main; echo '${SEP}'; ` +
+  'for p in "$@"; do cat "$p" 2>/dev/null || echo "?"; done';
 
 /** The /proc/sys path of a dotted key (a `/` in the key is a dot of an interface name); lib.awk's sysctl_path does the same. */
 export const sysctlPath = (key: string): string => `/proc/sys/${key.replace(/[./]/g, (c) => (c === '.' ? '/' : '.'))}`;
@@ -23,14 +24,18 @@ function parseJson<T>(text: string, fallback: T): T {
 /** Read one namespace ("-" = the namespace this process runs in). */
 export function readNamespace(ns: string, sysctls: string[] = []): NamespaceFacts {
   if (ns !== '-' && !existsSync(`/run/netns/${ns}`)) return { exists: false, links: [], routes: [], sysctls: {} };
-  const args = ns === '-' ? ['sh', '-c', READ, 'sh', ...sysctls.map(sysctlPath)]
-    : ['nsenter', `--net=/run/netns/${ns}`, 'sh', '-c', READ, 'sh', ...sysctls.map(sysctlPath)];
+  const args =
+    ns === '-'
+      ? ['sh', '-c', READ, 'sh', ...sysctls.map(sysctlPath)]
+      : ['nsenter', `--net=/run/netns/${ns}`, 'sh', '-c', READ, 'sh', ...sysctls.map(sysctlPath)];
   const r = spawnSync(args[0], args.slice(1), { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (r.status !== 0) return { exists: false, links: [], routes: [], sysctls: {} };
   const [links, r4, r6, values] = r.stdout.split(`${SEP}\n`);
   const vals = (values ?? '').split('\n');
   const out: Record<string, string> = {};
-  sysctls.forEach((k, i) => { out[k] = vals[i]; });
+  sysctls.forEach((k, i) => {
+    out[k] = vals[i];
+  });
   type Route = { dst: string; gateway?: string; protocol?: string | number };
   return {
     exists: true,
@@ -57,12 +62,16 @@ export function collectFacts(wanted: Array<{ ns: string; sysctl?: string }>): Fa
   };
   return {
     ns,
-    get hostSysctls() { return ns('-').sysctls; },
+    get hostSysctls() {
+      return ns('-').sysctls;
+    },
   };
 }
 
 /** Names under /run/netns that look like namespace names. */
 export function listNamespaces(): string[] {
   if (!existsSync('/run/netns')) return [];
-  return readdirSync('/run/netns').filter((n) => /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(n)).sort();
+  return readdirSync('/run/netns')
+    .filter((n) => /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(n))
+    .sort();
 }

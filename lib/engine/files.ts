@@ -32,7 +32,9 @@ let cached: { files: EngineFile[]; hash: string } | undefined;
 export function engineFiles(): { files: EngineFile[]; hash: string } {
   if (cached) return cached;
   const files: EngineFile[] = [];
-  for (const f of readdirSync(join(LIB_DIR, 'engine')).filter((n) => /\.(sh|awk)$/.test(n)).sort()) {
+  for (const f of readdirSync(join(LIB_DIR, 'engine'))
+    .filter((n) => /\.(sh|awk)$/.test(n))
+    .sort()) {
     files.push({ path: `engine/${f}`, content: readFileSync(join(LIB_DIR, 'engine', f), 'utf8') });
   }
   for (const module of [...new Set(KINDS.map((k) => k.module))].sort()) {

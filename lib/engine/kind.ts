@@ -41,10 +41,7 @@ export interface Facts {
 }
 
 /** A reference from one object to another it hangs off (for ordering and cascades). */
-export type ParentRef =
-  | { readonly ns: string }
-  | { readonly iface: readonly [string, string] }
-  | { readonly gatewayOf: readonly [string, string] };
+export type ParentRef = { readonly ns: string } | { readonly iface: readonly [string, string] } | { readonly gatewayOf: readonly [string, string] };
 
 export interface Kind {
   /** The kind token that starts its data lines, e.g. `veth`. */
@@ -108,7 +105,9 @@ export function parseLine(kinds: ReadonlyMap<string, Kind>, text: string): { kin
   const kind = kinds.get(parts[0]);
   if (!kind || parts.length !== kind.fields.length + 1) return undefined;
   const values: Record<string, string> = {};
-  kind.fields.forEach((f, i) => { values[f] = parts[i + 1]; });
+  kind.fields.forEach((f, i) => {
+    values[f] = parts[i + 1];
+  });
   return { kind, values };
 }
 

@@ -143,8 +143,14 @@ export class Lab extends Construct {
   public registerNamespace(owner: IConstruct, name: string): void {
     const prev = this.namespaces.get(name);
     if (prev) {
-      throw new NetnsError(message(owner, `namespace name is already used by ${prev.node.path}`, name,
-        'give each Namespace a distinct name (or set a different cdktf-netns:prefix on one of the scopes)'));
+      throw new NetnsError(
+        message(
+          owner,
+          `namespace name is already used by ${prev.node.path}`,
+          name,
+          'give each Namespace a distinct name (or set a different cdktf-netns:prefix on one of the scopes)',
+        ),
+      );
     }
     this.namespaces.set(name, owner);
   }
@@ -153,8 +159,14 @@ export class Lab extends Construct {
     const key = `${iface.namespace.namespaceName} ${iface.interfaceName}`;
     const clash = this.interfaces.get(key);
     if (clash) {
-      throw new NetnsError(message(iface.owner, `interface name is already used in ${describeNamespace(iface.namespace)} by ${clash.owner.node.path}`,
-        iface.interfaceName, 'interface names must be unique within a namespace: choose another name'));
+      throw new NetnsError(
+        message(
+          iface.owner,
+          `interface name is already used in ${describeNamespace(iface.namespace)} by ${clash.owner.node.path}`,
+          iface.interfaceName,
+          'interface names must be unique within a namespace: choose another name',
+        ),
+      );
     }
     this.interfaces.set(key, iface);
     this.interfaceList.push(iface);
@@ -172,16 +184,21 @@ export class Lab extends Construct {
     const key = `${entry.namespace.namespaceName} ${entry.family} ${entry.destination}`;
     const dup = this.routes.get(key);
     if (dup) {
-      throw new NetnsError(message(entry.owner, `a route to this destination in ${describeNamespace(entry.namespace)} is already declared by ${dup.owner.node.path}`,
-        entry.rawDestination, 'declare each destination once per namespace'));
+      throw new NetnsError(
+        message(
+          entry.owner,
+          `a route to this destination in ${describeNamespace(entry.namespace)} is already declared by ${dup.owner.node.path}`,
+          entry.rawDestination,
+          'declare each destination once per namespace',
+        ),
+      );
     }
     this.routes.set(key, entry);
   }
 
   /** Addresses of managed interfaces in a namespace, with the interface that carries them. */
   public connectedSubnets(ns: INamespace): Array<{ cidr: ParsedCidr; iface: LabInterface }> {
-    return (this.interfacesByNs.get(ns.namespaceName) ?? [])
-      .flatMap((iface) => iface.parsedAddresses.map((cidr) => ({ cidr, iface })));
+    return (this.interfacesByNs.get(ns.namespaceName) ?? []).flatMap((iface) => iface.parsedAddresses.map((cidr) => ({ cidr, iface })));
   }
 
   /**
@@ -208,8 +225,9 @@ export class Lab extends Construct {
       const prev = seen.get(id);
       if (prev) {
         if (prev.line === text) continue; // the same object declared twice with the same values (e.g. one host sysctl)
-        throw new NetnsError(message(o.owner, `${o.kind.describe(o.values)} is also declared by ${prev.owner.node.path}, with other values`,
-          text, 'declare each object once'));
+        throw new NetnsError(
+          message(o.owner, `${o.kind.describe(o.values)} is also declared by ${prev.owner.node.path}, with other values`, text, 'declare each object once'),
+        );
       }
       seen.set(id, { owner: o.owner, line: text });
       lines.push(text);
@@ -278,8 +296,14 @@ export class Lab extends Construct {
           const other = seen.get(key);
           if (other && other !== i) {
             const where = key.startsWith('L2') ? 'on the same layer-2 segment' : `in ${describeNamespace(i.namespace)}`;
-            errors.push(message(i.owner, `address ${a.text} of interface "${i.interfaceName}" is also used ${where} by interface "${other.interfaceName}" (${other.owner.node.path})`,
-              a.cidr, 'give every interface on a segment its own address'));
+            errors.push(
+              message(
+                i.owner,
+                `address ${a.text} of interface "${i.interfaceName}" is also used ${where} by interface "${other.interfaceName}" (${other.owner.node.path})`,
+                a.cidr,
+                'give every interface on a segment its own address',
+              ),
+            );
           } else {
             seen.set(key, i);
           }
@@ -291,8 +315,14 @@ export class Lab extends Construct {
       // a gateway that is the namespace's own address routes nothing anywhere
       const own = (this.interfacesByNs.get(r.namespace.namespaceName) ?? []).find((i) => i.parsedAddresses.some((a) => a.text === r.via.text));
       if (own) {
-        errors.push(message(r.owner, `gateway ${r.via.text} is an address of ${describeNamespace(r.namespace)} itself (interface "${own.interfaceName}")`, r.via.text,
-          'use the address of the next hop (the router or peer on that subnet), not this namespace\'s own'));
+        errors.push(
+          message(
+            r.owner,
+            `gateway ${r.via.text} is an address of ${describeNamespace(r.namespace)} itself (interface "${own.interfaceName}")`,
+            r.via.text,
+            "use the address of the next hop (the router or peer on that subnet), not this namespace's own",
+          ),
+        );
         continue;
       }
       const subnets = this.connectedSubnets(r.namespace);
@@ -300,10 +330,21 @@ export class Lab extends Construct {
       const problem = `gateway ${r.via.text} is on no connected subnet of ${describeNamespace(r.namespace)}`;
       if (r.namespace.isHost) {
         // The host may have interfaces this app does not declare (eth0...): warn only.
-        if (warn) Annotations.of(r.owner).addWarning(message(r.owner, problem, r.via.text, 'check the gateway; ignore this warning if it is on a host interface not managed here'));
+        if (warn)
+          Annotations.of(r.owner).addWarning(
+            message(r.owner, problem, r.via.text, 'check the gateway; ignore this warning if it is on a host interface not managed here'),
+          );
       } else {
-        errors.push(message(r.owner, problem, r.via.text,
-          subnets.length ? `use an address inside one of ${subnets.map((s) => s.cidr.network).join(', ')}` : 'give the namespace an interface with an address on the gateway\'s subnet'));
+        errors.push(
+          message(
+            r.owner,
+            problem,
+            r.via.text,
+            subnets.length
+              ? `use an address inside one of ${subnets.map((s) => s.cidr.network).join(', ')}`
+              : "give the namespace an interface with an address on the gateway's subnet",
+          ),
+        );
       }
     }
     return errors;
@@ -316,7 +357,9 @@ export class Lab extends Construct {
  */
 function parentsFirst(objects: Array<{ kind: Kind; values: Values }>): void {
   const made = new Map<string, number>();
-  objects.forEach((o, i) => { for (const [ns, ifname] of o.kind.links(o.values)) made.set(`${ns} ${ifname}`, i); });
+  objects.forEach((o, i) => {
+    for (const [ns, ifname] of o.kind.links(o.values)) made.set(`${ns} ${ifname}`, i);
+  });
   const placed = new Set<number>();
   const out: typeof objects = [];
   const visit = (i: number, depth: number) => {

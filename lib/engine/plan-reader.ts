@@ -37,14 +37,23 @@ export interface PlannedLab {
 }
 
 /** Find the lab unit (and its teardown) among a synthesized stack's resources. */
-export function findLab(doc: any): PlannedLab | undefined {
+/** What findLab reads of a synthesized plan. */
+interface PlanDoc {
+  resource?: Record<string, Record<string, { triggers?: Record<string, string>; triggers_replace?: Record<string, string> }>>;
+}
+
+export function findLab(json: unknown): PlannedLab | undefined {
+  const doc = json as PlanDoc | undefined;
   let unit: PlannedLab | undefined;
   let teardown: string | undefined;
   let seal: string | undefined;
   for (const type of ['terraform_data', 'null_resource']) {
-    for (const [name, res] of Object.entries<any>(doc?.resource?.[type] ?? {})) {
+    for (const [name, res] of Object.entries(doc?.resource?.[type] ?? {})) {
       const t = res.triggers_replace ?? res.triggers;
-      if (t && typeof t.unit === 'string' && typeof t.deployment === 'string') { seal = `${type}.${name}`; continue; }
+      if (t && typeof t.unit === 'string' && typeof t.deployment === 'string') {
+        seal = `${type}.${name}`;
+        continue;
+      }
       if (!t || typeof t.lab !== 'string' || typeof t.state !== 'string') continue;
       if (typeof t.data === 'string') unit = { unit: `${type}.${name}`, triggers: t };
       else teardown = `${type}.${name}`;
@@ -65,7 +74,9 @@ export class NetnsPlan {
     const doc = typeof json === 'string' ? JSON.parse(json) : json;
     const lab = findLab(doc);
     if (!lab) return new NetnsPlan([], undefined);
-    const lines = Object.entries(lab.triggers).filter(([k]) => !RESERVED_TRIGGERS.includes(k)).flatMap(([, v]) => v.split('\n'));
+    const lines = Object.entries(lab.triggers)
+      .filter(([k]) => !RESERVED_TRIGGERS.includes(k))
+      .flatMap(([, v]) => v.split('\n'));
     return new NetnsPlan(NetnsPlan.parse(lines, lab.unit), lab);
   }
 
@@ -87,7 +98,10 @@ export class NetnsPlan {
 
   private readonly byKey: Map<string, PlannedObject>;
 
-  private constructor(public readonly objects: PlannedObject[], public readonly lab: PlannedLab | undefined) {
+  private constructor(
+    public readonly objects: PlannedObject[],
+    public readonly lab: PlannedLab | undefined,
+  ) {
     this.byKey = new Map(objects.map((o) => [o.key, o]));
   }
 
@@ -118,14 +132,20 @@ export class NetnsPlan {
 
   /** The objects an object hangs off (resolved references). */
   public parentsOf(o: PlannedObject): PlannedObject[] {
-    return this.kindOf(o).parents(o.values).flatMap((r) => this.resolve(r));
+    return this.kindOf(o)
+      .parents(o.values)
+      .flatMap((r) => this.resolve(r));
   }
 
   private resolve(r: ParentRef): PlannedObject[] {
     if ('ns' in r) return r.ns === '-' ? [] : this.objects.filter((o) => (o.kind === 'ns' || o.kind === 'extns') && o.values.name === r.ns);
     if ('iface' in r) {
       const [ns, ifname] = r.iface;
-      return this.objects.filter((o) => this.kindOf(o).links(o.values).some(([n, i]) => n === ns && i === ifname));
+      return this.objects.filter((o) =>
+        this.kindOf(o)
+          .links(o.values)
+          .some(([n, i]) => n === ns && i === ifname),
+      );
     }
     const [ns, via] = r.gatewayOf;
     const gw = parseIp(via);

@@ -1,7 +1,14 @@
 import { Construct, IConstruct } from 'constructs';
 import {
-  ITerraformDependable, TerraformProvider, TerraformResource, TerraformStack, dependable,
-  hashMapper, hashMapperHcl, stringToHclTerraform, stringToTerraform,
+  ITerraformDependable,
+  TerraformProvider,
+  TerraformResource,
+  TerraformStack,
+  dependable,
+  hashMapper,
+  hashMapperHcl,
+  stringToHclTerraform,
+  stringToTerraform,
 } from 'cdktf';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { Backend, backendOf } from '../core/settings';
@@ -31,8 +38,7 @@ const NULL_PROVIDER_ID = 'cdktf-netns-null';
 
 function ensureNullProvider(scope: IConstruct): void {
   const stack = TerraformStack.of(scope);
-  const has = stack.node.findAll().some((c) => c instanceof TerraformProvider &&
-    (c as TerraformProvider).terraformResourceType === 'null');
+  const has = stack.node.findAll().some((c) => c instanceof TerraformProvider && (c as TerraformProvider).terraformResourceType === 'null');
   if (!has) new NullProvider(stack, NULL_PROVIDER_ID);
 }
 
@@ -46,9 +52,7 @@ export class LabResource extends TerraformResource {
     const backend = backendOf(scope);
     super(scope, id, {
       terraformResourceType: backend,
-      terraformGeneratorMetadata: backend === 'null_resource'
-        ? { providerName: 'null', providerVersionConstraint: '~> 3.2' }
-        : { providerName: 'terraform' },
+      terraformGeneratorMetadata: backend === 'null_resource' ? { providerName: 'null', providerVersionConstraint: '~> 3.2' } : { providerName: 'terraform' },
     });
     if (backend === 'null_resource') ensureNullProvider(this);
     this.backend = backend;
@@ -83,21 +87,22 @@ export class LabResource extends TerraformResource {
     this.dependsOn = deps.length ? deps.map((d) => dependable(d)) : undefined;
   }
 
-  public toTerraform(): any {
+  // (cdktf's own signatures return `any`: the synthesized JSON)
+  public toTerraform(): Record<string, unknown> {
     this.prepare();
     return super.toTerraform();
   }
 
-  public toHclTerraform(): any {
+  public toHclTerraform(): Record<string, unknown> {
     this.prepare();
     return super.toHclTerraform();
   }
 
-  protected synthesizeAttributes(): { [name: string]: any } {
+  protected synthesizeAttributes(): Record<string, unknown> {
     return { [this.triggersAttribute]: hashMapper(stringToTerraform)(this.synthTriggers ?? this.props.triggers()) };
   }
 
-  protected synthesizeHclAttributes(): { [name: string]: any } {
+  protected synthesizeHclAttributes(): Record<string, unknown> {
     return {
       [this.triggersAttribute]: {
         value: hashMapperHcl(stringToHclTerraform)(this.synthTriggers ?? this.props.triggers()),

@@ -18,7 +18,7 @@ export const ADDRESS: Kind = {
   verify: (v, facts) => {
     const nf = facts.ns(v.ns);
     const link = nf.links.find((l) => l.ifname === v.if);
-    if (!nf.exists || !link) return [];  // reported by the link's own check
+    if (!nf.exists || !link) return []; // reported by the link's own check
     const have = (link.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`);
     return have.includes(v.cidr) ? [] : [`address ${v.cidr} is missing from '${v.if}' in ${where(v.ns)}`];
   },

@@ -18,7 +18,7 @@ export const PORT: Kind = {
   verify: (v, facts) => {
     const nf = facts.ns(v.ns);
     const link = nf.links.find((l) => l.ifname === v.if);
-    if (!nf.exists || !link) return [];  // reported by the link's own check
+    if (!nf.exists || !link) return []; // reported by the link's own check
     return link.master === v.master ? [] : [`interface '${v.if}' in ${where(v.ns)} is not a port of bridge '${v.master}'`];
   },
 };

@@ -16,7 +16,7 @@ jest.setTimeout(TIMEOUT_MS + 30_000);
 test('bench (quick): every method builds the complete lab, in-place changes re-create nothing else', async () => {
   expect(e2ePrerequisites()).toEqual([]);
   const { code, out } = await runScript('scripts/bench/main.ts', ['--quick'], TIMEOUT_MS);
-  // eslint-disable-next-line no-console
+
   console.log(out.trim().split('\n').slice(-40).join('\n'));
   expect(out).toMatch(/^bench: OK$/m);
   expect(code).toBe(0);

@@ -17,6 +17,6 @@ test('npm run workshop: cdktf deploy builds the workshop, sales reaches dev via 
   expect(out).toMatch(/^\s*1\s+172\.16\.10\.1\s/m);
   expect(out).toMatch(/cdktf destroy: done, 0 resource\(s\) in the Terraform state/);
   expect(out).toMatch(/workshop OK: .* nothing left/);
-  // eslint-disable-next-line no-console
+
   console.log(`cdktf CLI deploy + checks + destroy: ${Date.now() - t0} ms`);
 });

@@ -20,7 +20,10 @@ beforeAll(async () => {
   lab.synth((app) => new WorkshopStack(app, 'workshop'));
   lab.applyOk();
 });
-afterAll(() => { lab?.dispose(); sb?.dispose(); });
+afterAll(() => {
+  lab?.dispose();
+  sb?.dispose();
+});
 
 const cli = (cmd: 'verify' | 'repair') => sb.sh(`node ${CLI} ${cmd} ${lab.dir}`);
 const pingOk = () => sb.sh('ip netns exec sales ping -c 1 -W 2 172.16.20.10').code === 0;
@@ -32,16 +35,30 @@ test('verify: a fresh deploy is in line', () => {
 });
 
 test.each([
-  ['a veth pair deleted by hand', 'ip -n router link del veth-d-rtr',
-    [/DRIFT veth dev\/veth-d router\/veth-d-rtr: interface 'veth-d' is missing from namespace 'dev'/, /DRIFT route dev default: route to default via 172.16.20.1 is missing/]],
-  ['a whole namespace deleted by hand', 'ip netns del dev',
-    [/DRIFT namespace dev: namespace 'dev' is missing/, /DRIFT route dev default/]],
-  ['an address removed', 'ip -n router addr del 172.16.10.1/24 dev veth-s-rtr',
-    [/DRIFT address router\/veth-s-rtr 172.16.10.1\/24: address 172.16.10.1\/24 is missing/]],
-  ['forwarding switched off', 'ip netns exec router sh -c "echo 0 > /proc/sys/net/ipv4/ip_forward"',
-    [/DRIFT sysctl router net.ipv4.ip_forward: sysctl net.ipv4.ip_forward in namespace 'router' is 0, declared 1/]],
-  ['an object of ours that the code no longer declares', 'ip -n sales link add ghost type veth peer name ghost2 && ip -n sales link set ghost alias cdktf-netns:workshop@TOKEN/ghost',
-    [/DRIFT undeclared: not declared but owned by this lab: interface ghost \(sales\)/]],
+  [
+    'a veth pair deleted by hand',
+    'ip -n router link del veth-d-rtr',
+    [
+      /DRIFT veth dev\/veth-d router\/veth-d-rtr: interface 'veth-d' is missing from namespace 'dev'/,
+      /DRIFT route dev default: route to default via 172.16.20.1 is missing/,
+    ],
+  ],
+  ['a whole namespace deleted by hand', 'ip netns del dev', [/DRIFT namespace dev: namespace 'dev' is missing/, /DRIFT route dev default/]],
+  [
+    'an address removed',
+    'ip -n router addr del 172.16.10.1/24 dev veth-s-rtr',
+    [/DRIFT address router\/veth-s-rtr 172.16.10.1\/24: address 172.16.10.1\/24 is missing/],
+  ],
+  [
+    'forwarding switched off',
+    'ip netns exec router sh -c "echo 0 > /proc/sys/net/ipv4/ip_forward"',
+    [/DRIFT sysctl router net.ipv4.ip_forward: sysctl net.ipv4.ip_forward in namespace 'router' is 0, declared 1/],
+  ],
+  [
+    'an object of ours that the code no longer declares',
+    'ip -n sales link add ghost type veth peer name ghost2 && ip -n sales link set ghost alias cdktf-netns:workshop@TOKEN/ghost',
+    [/DRIFT undeclared: not declared but owned by this lab: interface ghost \(sales\)/],
+  ],
 ])('drift: %s is detected by verify and repaired by repair', (_what, damage, expected) => {
   sb.ok(damage.replace('TOKEN', lab.deployment()));
   const v = cli('verify');

@@ -13,7 +13,10 @@ beforeAll(async () => {
   sb = await Sandbox.start();
   lab = new Lab(sb, 'dual');
 });
-afterAll(() => { lab?.dispose(); sb?.dispose(); });
+afterAll(() => {
+  lab?.dispose();
+  sb?.dispose();
+});
 
 // Router.connect to a namespace (with the peer's default routes) and to a bridge, IPv4 and IPv6.
 test('dual stack through Router.connect: a client reaches a server on a bridged LAN over IPv4 and IPv6', () => {

@@ -15,7 +15,10 @@ beforeAll(async () => {
   expect(e2ePrerequisites()).toEqual([]);
   sb = await Sandbox.start();
 });
-afterAll(() => { labs.forEach((l) => l.dispose()); sb?.dispose(); });
+afterAll(() => {
+  labs.forEach((l) => l.dispose());
+  sb?.dispose();
+});
 
 function lab(name: string): Lab {
   const l = new Lab(sb, name);
@@ -85,7 +88,6 @@ test('VlanInterface on a kernel without 802.1Q: deploy fails and says why; destr
     expect(r.code).toBe(0);
     expect(sb.sh('ip netns exec left ping -c 1 -W 2 10.0.10.2').code).toBe(0);
   } else {
-    // eslint-disable-next-line no-console
     console.log('VlanInterface on the host kernel: connectivity NOT tested here (no 802.1Q); checked the clear failure instead');
     expect(r.code).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/this kernel has no 802\.1Q VLAN support \(module 8021q/);
@@ -102,7 +104,6 @@ test('examples/vlan on a kernel without bridge VLAN filtering: deploy fails and 
   if (hasFiltering) {
     expect(r.stdout + r.stderr).not.toMatch(/no bridge VLAN filtering/);
   } else {
-    // eslint-disable-next-line no-console
     console.log('examples/vlan on the host kernel: NOT RUN here (no bridge VLAN filtering); checked the clear failure instead');
     expect(r.code).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/this kernel has no bridge VLAN filtering/);

@@ -67,17 +67,27 @@ export async function runGuestScenario(opts: {
       status[k] = Number(v);
     }
     if (!('destroy' in status)) {
-      throw new Error(`guest scenario did not finish (exit ${run.code}, timed out: ${run.timedOut}):\n${run.stdout}\n${run.stderr}\n${read('apply.log').slice(-3000)}`);
+      throw new Error(
+        `guest scenario did not finish (exit ${run.code}, timed out: ${run.timedOut}):\n${run.stdout}\n${run.stderr}\n${read('apply.log').slice(-3000)}`,
+      );
     }
     const dumps: Record<string, any> = {};
     for (const n of Object.keys(opts.dumps ?? {})) {
-      try { dumps[n] = JSON.parse(read(`dump-${n}.json`)); } catch { dumps[n] = { error: read(`dump-${n}.err`), raw: read(`dump-${n}.json`) }; }
+      try {
+        dumps[n] = JSON.parse(read(`dump-${n}.json`));
+      } catch {
+        dumps[n] = { error: read(`dump-${n}.err`), raw: read(`dump-${n}.json`) };
+      }
     }
     const logs: Record<string, string> = {};
     for (const f of ['init', 'apply', 'plan', 'destroy', ...opts.checks.map((c) => `check-${c.name}`)]) logs[f] = read(`${f}.log`);
     return {
-      status, dumps, leftover: read('leftover.txt').trim(),
-      bootMs: run.bootMs, applyMs: status.apply_ms, totalMs: run.totalMs,
+      status,
+      dumps,
+      leftover: read('leftover.txt').trim(),
+      bootMs: run.bootMs,
+      applyMs: status.apply_ms,
+      totalMs: run.totalMs,
       log: (name) => logs[name] ?? '',
     };
   } finally {

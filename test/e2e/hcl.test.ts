@@ -27,7 +27,9 @@ test('the HCL rendering of the workshop deploys, pings and destroys like the JSO
         delete process.env.SYNTH_HCL_OUTPUT;
       }
       const stackDir = join(out, 'stacks', 'workshop');
-      expect(readFileSync(join(stackDir, 'cdk.tf'), 'utf8')).toMatch(/command += "sh cdktf-netns\/engine\/engine.sh apply cdktf-netns\/lab.data \$\{self.triggers_replace.data\} \$\{self.triggers_replace.deployment\}"/);
+      expect(readFileSync(join(stackDir, 'cdk.tf'), 'utf8')).toMatch(
+        /command += "sh cdktf-netns\/engine\/engine.sh apply cdktf-netns\/lab.data \$\{self.triggers_replace.data\} \$\{self.triggers_replace.deployment\}"/,
+      );
       cpSync(stackDir, lab.dir, { recursive: true });
       // keep Terraform's state in the lab's own directory (cdktf's default local path is the project directory)
       const hcl = readFileSync(join(lab.dir, 'cdk.tf'), 'utf8');

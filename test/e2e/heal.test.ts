@@ -23,8 +23,10 @@ beforeAll(async () => {
 afterAll(() => sb?.dispose());
 // whatever a failed test left, the next one starts from an empty sandbox
 afterEach(() => {
-  sb.sh('for n in $(ls /run/netns); do ip netns del "$n" 2>/dev/null || rm -f "/run/netns/$n"; done; ' +
-    'for l in $(ip -o link show | sed -n "s/^[0-9]*: \\([^:@]*\\).*/\\1/p"); do [ "$l" = lo ] || ip link del "$l" 2>/dev/null; done; rm -rf /run/cdktf-netns/*');
+  sb.sh(
+    'for n in $(ls /run/netns); do ip netns del "$n" 2>/dev/null || rm -f "/run/netns/$n"; done; ' +
+      'for l in $(ip -o link show | sed -n "s/^[0-9]*: \\([^:@]*\\).*/\\1/p"); do [ "$l" = lo ] || ip link del "$l" 2>/dev/null; done; rm -rf /run/cdktf-netns/*',
+  );
 });
 
 const JOURNAL = 'set -- /run/cdktf-netns/labs/*/*/journal; [ -e "$1" ]';
@@ -52,7 +54,8 @@ function killAt(lab: Lab, verb: string, cond: string): boolean {
     echo $r`;
   lab.terraform('version'); // initialised before the clock starts
   const r = sb.sh(script, { cwd: lab.dir, env: { TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: '/dev/null' } });
-  if (!r.stdout.trim().endsWith('killed')) throw new Error(`the kill did not land (exit ${r.code}): ${r.stdout}${r.stderr}\n${sb.sh('tail -20 kill.log', { cwd: lab.dir }).stdout}`);
+  if (!r.stdout.trim().endsWith('killed'))
+    throw new Error(`the kill did not land (exit ${r.code}): ${r.stdout}${r.stderr}\n${sb.sh('tail -20 kill.log', { cwd: lab.dir }).stdout}`);
   return true;
 }
 
@@ -69,7 +72,10 @@ function workshop(lab: Lab, changed = false): void {
     const s = new WorkshopStack(app, 'workshop');
     if (changed) {
       const extra = new Namespace(s, 'extra', { name: 'extra' });
-      new VethPair(s, 'x', { a: { name: 'veth-x', namespace: extra, addresses: ['172.16.30.10/24'] }, b: { name: 'veth-x-rtr', namespace: s.node.findChild('router') as any, addresses: ['172.16.30.1/24'] } });
+      new VethPair(s, 'x', {
+        a: { name: 'veth-x', namespace: extra, addresses: ['172.16.30.10/24'] },
+        b: { name: 'veth-x-rtr', namespace: s.node.findChild('router') as any, addresses: ['172.16.30.1/24'] },
+      });
     }
   });
 }
@@ -133,7 +139,7 @@ describe('a killed apply heals with a plain re-apply', () => {
 });
 
 describe('finding 4: a failed create claims nothing it did not make', () => {
-  test('a VLAN create that fails (no 802.1Q here) leaves no claim: an administrator\'s interface of that name made afterwards survives the next apply and the destroy', () => {
+  test("a VLAN create that fails (no 802.1Q here) leaves no claim: an administrator's interface of that name made afterwards survives the next apply and the destroy", () => {
     if (sb.sh('ip link add name probe0 type dummy 2>/dev/null; ip link add link probe0 name probe0.5 type vlan id 5 && ip link del probe0.5').code === 0) {
       sb.ok('ip link del probe0');
       throw new Error('this kernel has 802.1Q: the test needs a VLAN create that fails (run it on the host kernel, not in the UML guest)');
@@ -141,12 +147,13 @@ describe('finding 4: a failed create claims nothing it did not make', () => {
     sb.sh('ip link del probe0');
     const lab = new Lab(sb, 'stale');
     try {
-      const build = (withVlan: boolean) => lab.synth((app) => {
-        const s = new TerraformStack(app, 'stale');
-        const ns = new Namespace(s, 'stale-ns');
-        const pair = new VethPair(s, 'p', { a: { name: 'trunk0' }, b: { name: 'eth0', namespace: ns, addresses: ['10.55.0.2/24'] } });
-        if (withVlan) new VlanInterface(s, 'v', { parent: pair.a, vlanId: 10, name: 'trunk0.10', addresses: ['10.55.10.1/24'] });
-      });
+      const build = (withVlan: boolean) =>
+        lab.synth((app) => {
+          const s = new TerraformStack(app, 'stale');
+          const ns = new Namespace(s, 'stale-ns');
+          const pair = new VethPair(s, 'p', { a: { name: 'trunk0' }, b: { name: 'eth0', namespace: ns, addresses: ['10.55.0.2/24'] } });
+          if (withVlan) new VlanInterface(s, 'v', { parent: pair.a, vlanId: 10, name: 'trunk0.10', addresses: ['10.55.10.1/24'] });
+        });
       build(true);
       const r = lab.apply();
       expect(r.code).not.toBe(0);
@@ -172,16 +179,17 @@ describe('finding 4: a failed create claims nothing it did not make', () => {
 });
 
 describe('finding 10: a re-created interface keeps its MAC', () => {
-  test('re-creating a bridged veth pair (its port end renamed) keeps the host end\'s MAC: the neighbour\'s ARP entry stays right, the first ping right after the apply answers', () => {
+  test("re-creating a bridged veth pair (its port end renamed) keeps the host end's MAC: the neighbour's ARP entry stays right, the first ping right after the apply answers", () => {
     const lab = new Lab(sb, 'mac');
-    const build = (port: string) => lab.synth((app) => {
-      const s = new TerraformStack(app, 'mac');
-      const br = new Bridge(s, 'lan', { name: 'br-mac' });
-      const h1 = new Namespace(s, 'mac-h1');
-      const h2 = new Namespace(s, 'mac-h2');
-      new VethPair(s, 'h1', { a: { name: 'eth0', namespace: h1, addresses: ['10.44.0.1/24'] }, b: { name: port, bridge: br } });
-      new VethPair(s, 'h2', { a: { name: 'eth0', namespace: h2, addresses: ['10.44.0.2/24'] }, b: { name: 'h2-port', bridge: br } });
-    });
+    const build = (port: string) =>
+      lab.synth((app) => {
+        const s = new TerraformStack(app, 'mac');
+        const br = new Bridge(s, 'lan', { name: 'br-mac' });
+        const h1 = new Namespace(s, 'mac-h1');
+        const h2 = new Namespace(s, 'mac-h2');
+        new VethPair(s, 'h1', { a: { name: 'eth0', namespace: h1, addresses: ['10.44.0.1/24'] }, b: { name: port, bridge: br } });
+        new VethPair(s, 'h2', { a: { name: 'eth0', namespace: h2, addresses: ['10.44.0.2/24'] }, b: { name: 'h2-port', bridge: br } });
+      });
     try {
       build('h1-port');
       lab.applyOk();

@@ -27,7 +27,10 @@ test('a veth end in a namespace made outside the lab: deployed, pinged, and dest
     lab.synth((app) => {
       const s = new TerraformStack(app, 'imp');
       const outside = Namespace.fromName(s, 'outside', 'outside');
-      new VethPair(s, 'link', { a: { name: 'eth-imp', namespace: outside, addresses: ['10.33.0.2/24'] }, b: { name: 'imp-host', addresses: ['10.33.0.1/24'] } });
+      new VethPair(s, 'link', {
+        a: { name: 'eth-imp', namespace: outside, addresses: ['10.33.0.2/24'] },
+        b: { name: 'imp-host', addresses: ['10.33.0.1/24'] },
+      });
     });
     const out = lab.applyOk();
     expect(out).not.toMatch(/created namespace/);
@@ -71,13 +74,14 @@ test('an imported namespace that does not exist: the deploy is refused, saying s
 test('an existing host interface as a port of our bridge: attached, released when the port goes, never deleted', () => {
   sb.ok('ip link add uplink0 type veth peer name uplink1');
   const lab = new Lab(sb, 'imp3');
-  const build = (withPort: boolean) => lab.synth((app) => {
-    const s = new TerraformStack(app, 'imp3');
-    const br = new Bridge(s, 'lan', { name: 'br-imp', addresses: ['10.34.0.1/24'] });
-    if (withPort) br.addPort(Interface.fromName(s, 'uplink', { name: 'uplink0' }));
-    const h = new Namespace(s, 'imp3-h');
-    new VethPair(s, 'h', { a: { name: 'eth0', namespace: h, addresses: ['10.34.0.2/24'] }, b: { name: 'imp3-h-br', bridge: br } });
-  });
+  const build = (withPort: boolean) =>
+    lab.synth((app) => {
+      const s = new TerraformStack(app, 'imp3');
+      const br = new Bridge(s, 'lan', { name: 'br-imp', addresses: ['10.34.0.1/24'] });
+      if (withPort) br.addPort(Interface.fromName(s, 'uplink', { name: 'uplink0' }));
+      const h = new Namespace(s, 'imp3-h');
+      new VethPair(s, 'h', { a: { name: 'eth0', namespace: h, addresses: ['10.34.0.2/24'] }, b: { name: 'imp3-h-br', bridge: br } });
+    });
   try {
     build(true);
     lab.applyOk();

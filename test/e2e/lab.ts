@@ -15,7 +15,10 @@ export class Lab {
   public readonly dir: string;
   private initialised = false;
 
-  constructor(private readonly sandbox: Sandbox, private readonly stackName: string) {
+  constructor(
+    private readonly sandbox: Sandbox,
+    private readonly stackName: string,
+  ) {
     this.dir = mkdtempSync(join(tmpdir(), 'cdktf-netns-e2e-'));
   }
 
@@ -73,8 +76,7 @@ export class Lab {
  * (with its state file relative to `dir`), next to the engine files and the
  * data file the provisioners run (`dir/cdktf-netns/`).
  */
-export function synthInto(dir: string, stackName: string, build: (app: App) => TerraformStack | void,
-  context: Record<string, unknown> = {}): void {
+export function synthInto(dir: string, stackName: string, build: (app: App) => TerraformStack | void, context: Record<string, unknown> = {}): void {
   const out = mkdtempSync(join(tmpdir(), 'cdktf-netns-synth-'));
   try {
     const app = new App({ outdir: out, context: { 'cdktf-netns:backend': 'terraform_data', ...context } });

@@ -8,7 +8,11 @@ import { expectNothingLeft } from './expect';
 jest.setTimeout(300_000);
 
 /** The workshop with knobs, to change it between applies. */
-interface Variant { salesName?: string; salesAddr?: string; withDev?: boolean }
+interface Variant {
+  salesName?: string;
+  salesAddr?: string;
+  withDev?: boolean;
+}
 function workshop(app: App, v: Variant = {}): TerraformStack {
   const stack = new TerraformStack(app, 'lc');
   const sales = new Namespace(stack, 'sales', { name: v.salesName ?? 'sales' });
@@ -36,7 +40,10 @@ beforeEach(async () => {
   sb = await Sandbox.start();
   lab = new Lab(sb, 'lc');
 });
-afterEach(() => { lab?.dispose(); sb?.dispose(); });
+afterEach(() => {
+  lab?.dispose();
+  sb?.dispose();
+});
 
 const ping = (from: string, to: string) => sb.sh(`ip netns exec ${from} ping -c 1 -W 2 ${to}`).code;
 

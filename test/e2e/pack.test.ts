@@ -15,11 +15,25 @@ test('npm pack: a fresh TypeScript cdktf app installs the tarball, type-checks a
     const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fresh-lab', version: '1.0.0', private: true }));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, tgz),
-      `cdktf@${pkg.devDependencies.cdktf}`, `constructs@${pkg.devDependencies.constructs}`,
-      `@cdktf/provider-null@${pkg.devDependencies['@cdktf/provider-null']}`, `typescript@${pkg.devDependencies.typescript}`, '@types/node@20'],
-    { cwd: dir, stdio: 'pipe' });
-    writeFileSync(join(dir, 'main.ts'), `
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        join(dir, tgz),
+        `cdktf@${pkg.devDependencies.cdktf}`,
+        `constructs@${pkg.devDependencies.constructs}`,
+        `@cdktf/provider-null@${pkg.devDependencies['@cdktf/provider-null']}`,
+        `typescript@${pkg.devDependencies.typescript}`,
+        '@types/node@20',
+      ],
+      { cwd: dir, stdio: 'pipe' },
+    );
+    writeFileSync(
+      join(dir, 'main.ts'),
+      `
 import { App, TerraformStack } from 'cdktf';
 import { Bridge, HostRouter, Namespace, Route, Router, VethPair, VlanInterface, INamespace, IInterface } from 'cdktf-netns';
 import { NetnsPlan } from 'cdktf-netns/testing';
@@ -42,14 +56,23 @@ const plan = NetnsPlan.fromStack(stack);
 if (!plan.runsAfter('route:sales/default', 'addresses:sales/veth-s')) throw new Error('ordering');
 app.synth();
 console.log('synth ok');
-`);
-    execFileSync(join(dir, 'node_modules/.bin/tsc'), ['--strict', '--esModuleInterop', '--skipLibCheck', '--module', 'commonjs', '--target', 'es2020', 'main.ts'], { cwd: dir, stdio: 'pipe' });
+`,
+    );
+    execFileSync(
+      join(dir, 'node_modules/.bin/tsc'),
+      ['--strict', '--esModuleInterop', '--skipLibCheck', '--module', 'commonjs', '--target', 'es2020', 'main.ts'],
+      { cwd: dir, stdio: 'pipe' },
+    );
     const out = execFileSync('node', ['main.js'], { cwd: dir, encoding: 'utf8' });
     expect(out).toContain('synth ok');
     const doc = JSON.parse(readFileSync(join(dir, 'out/stacks/lab/cdk.tf.json'), 'utf8'));
     // default backend: null_resource, with hashicorp/null declared
     // the lab unit and its teardown; the engine's files and the lab's data beside the plan
-    expect(Object.keys(doc.resource.null_resource).sort()).toEqual([expect.stringMatching(/^cdktf-netns_Lab_/), expect.stringMatching(/^cdktf-netns_Seal_/), expect.stringMatching(/^cdktf-netns_Teardown_/)]);
+    expect(Object.keys(doc.resource.null_resource).sort()).toEqual([
+      expect.stringMatching(/^cdktf-netns_Lab_/),
+      expect.stringMatching(/^cdktf-netns_Seal_/),
+      expect.stringMatching(/^cdktf-netns_Teardown_/),
+    ]);
     expect(readFileSync(join(dir, 'out/stacks/lab/cdktf-netns/lab.data'), 'utf8')).toMatch(/^vlan sales veth-s.10 veth-s 10 /m);
     for (const f of ['engine/engine.sh', 'engine/plan.awk', 'engine/gen.awk', 'kinds/veth.awk']) {
       expect(readFileSync(join(dir, 'out/stacks/lab/cdktf-netns', f), 'utf8').length).toBeGreaterThan(100);

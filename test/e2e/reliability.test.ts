@@ -23,8 +23,13 @@ function runQuickMatrix(): Promise<{ code: number | null; out: string }> {
 test('reliability matrix (quick): every row runs and passes', async () => {
   expect(e2ePrerequisites()).toEqual([]);
   const { code, out } = await runQuickMatrix();
-  // eslint-disable-next-line no-console
-  console.log(out.split('\n').filter((l) => /^(row \d+ |total time|reliability:)/.test(l)).join('\n'));
+
+  console.log(
+    out
+      .split('\n')
+      .filter((l) => /^(row \d+ |total time|reliability:)/.test(l))
+      .join('\n'),
+  );
   const line = (n: number) => out.split('\n').find((l) => l.startsWith(`row ${n} `));
   for (let n = 1; n <= 10; n++) {
     const l = line(n);

@@ -38,7 +38,9 @@ export class Sandbox {
     });
     return new Promise((resolve, reject) => {
       let err = '';
-      child.stderr!.on('data', (d) => { err += d; });
+      child.stderr!.on('data', (d) => {
+        err += d;
+      });
       child.stdout!.once('data', () => resolve(new Sandbox(child)));
       child.once('exit', (code) => reject(new Error(`sandbox failed to start (exit ${code}): ${err}`)));
     });
@@ -89,7 +91,10 @@ export class Sandbox {
         alias: l.ifalias,
         master: l.master,
         up: (l.flags ?? []).includes('UP'),
-        addrs: (l.addr_info ?? []).filter((a: any) => a.scope === 'global').map((a: any) => `${a.local}/${a.prefixlen}`).sort(),
+        addrs: (l.addr_info ?? [])
+          .filter((a: any) => a.scope === 'global')
+          .map((a: any) => `${a.local}/${a.prefixlen}`)
+          .sort(),
         kind: l.linkinfo?.info_kind,
         mtu: l.mtu,
       };
@@ -99,8 +104,10 @@ export class Sandbox {
 
   /** Routes of a namespace, as `dest via gw` strings (kernel routes excluded). */
   public routes(ns: string): string[] {
-    return this.ipJson(ns, 'route show').filter((r: any) => r.protocol !== 'kernel')
-      .map((r: any) => `${r.dst}${r.gateway ? ` via ${r.gateway}` : ''}`).sort();
+    return this.ipJson(ns, 'route show')
+      .filter((r: any) => r.protocol !== 'kernel')
+      .map((r: any) => `${r.dst}${r.gateway ? ` via ${r.gateway}` : ''}`)
+      .sort();
   }
 
   public sysctl(ns: string, key: string): string {

@@ -13,12 +13,23 @@ export function runScript(script: string, args: string[], timeoutMs: number): Pr
   return new Promise((resolve) => {
     const child = spawn('npx', ['ts-node', script, ...args], { cwd: ROOT, env: process.env, detached: true });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
     const timer = setTimeout(() => {
       out += `\n(${script}: no result after ${timeoutMs / 1000} s, killed)\n`;
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }, timeoutMs);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, out }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
   });
 }

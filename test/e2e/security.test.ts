@@ -57,8 +57,10 @@ function engineCmds(dir: string, deployment: string, runDir = dir): { apply: str
 
 /** Directories anyone may write to (the ones an attacker can plant in). */
 function sharedDirs(): string[] {
-  return sb.ok('for d in /tmp /var/tmp /dev/shm /run/lock /var/lock; do if [ -d "$d" ]; then find "$d" -maxdepth 0 -perm -0002; fi; done')
-    .split('\n').filter(Boolean);
+  return sb
+    .ok('for d in /tmp /var/tmp /dev/shm /run/lock /var/lock; do if [ -d "$d" ]; then find "$d" -maxdepth 0 -perm -0002; fi; done')
+    .split('\n')
+    .filter(Boolean);
 }
 
 describe('finding 1: no predictable paths in shared directories (temp-file races)', () => {
@@ -67,7 +69,8 @@ describe('finding 1: no predictable paths in shared directories (temp-file races
     try {
       lab.synth((app) => new HostPiecesStack(app, 'sec1'));
       const c = engineCmds(lab.dir, 'strace-deployment-1');
-      const calls = 'open,openat,creat,mkdir,mkdirat,unlink,unlinkat,rename,renameat,renameat2,symlink,symlinkat,link,linkat,mknod,mknodat,truncate,chmod,fchmodat,chown,fchownat,lchown';
+      const calls =
+        'open,openat,creat,mkdir,mkdirat,unlink,unlinkat,rename,renameat,renameat2,symlink,symlinkat,link,linkat,mknod,mknodat,truncate,chmod,fchmodat,chown,fchownat,lchown';
       const trace = '/run/sec1.trace';
       for (const cmd of [c.apply, c.apply, c.destroy]) {
         sb.ok(`strace -f -qq -o ${trace}.$$ -e trace=${calls} sh -c ${q(cmd)} && cat ${trace}.$$ >> ${trace} && rm -f ${trace}.$$`);
@@ -158,7 +161,11 @@ describe('finding 3: the state directory is trusted only when only root can writ
   afterAll(() => lab.dispose());
 
   test.each([
-    ['owned by nobody (pre-seeded with a sysctl record)', 'mkdir -p /run/cdktf-netns/sysctl/net.ipv4.ip_forward && echo 0 > /run/cdktf-netns/sysctl/net.ipv4.ip_forward/orig && chown -R 65534 /run/cdktf-netns', /not owned by root/],
+    [
+      'owned by nobody (pre-seeded with a sysctl record)',
+      'mkdir -p /run/cdktf-netns/sysctl/net.ipv4.ip_forward && echo 0 > /run/cdktf-netns/sysctl/net.ipv4.ip_forward/orig && chown -R 65534 /run/cdktf-netns',
+      /not owned by root/,
+    ],
     ['writable by others', 'mkdir -p /run/cdktf-netns && chmod 1777 /run/cdktf-netns', /writable by group or others/],
     ['a symbolic link', 'mkdir -p /run/elsewhere && ln -s /run/elsewhere /run/cdktf-netns', /is a symbolic link/],
     ['below a directory others can write', 'chmod 777 /run', /\/run is writable by group or others/],
@@ -180,7 +187,10 @@ describe('finding 3: the state directory is trusted only when only root can writ
 
   test('under umask 000 the state directory and everything in it are created root-only', () => {
     sb.ok('rm -rf /run/cdktf-netns');
-    const r = sb.sh('umask 000 && terraform apply -auto-approve -input=false -no-color', { cwd: lab.dir, env: { TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: '/dev/null' } });
+    const r = sb.sh('umask 000 && terraform apply -auto-approve -input=false -no-color', {
+      cwd: lab.dir,
+      env: { TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: '/dev/null' },
+    });
     expect(r.code).toBe(0);
     expect(sb.ok('stat -c %a /run/cdktf-netns').trim()).toBe('700');
     expect(sb.ok('find /run/cdktf-netns -perm /077 -print').trim()).toBe('');
@@ -193,11 +203,17 @@ describe('finding 3: the state directory is trusted only when only root can writ
     const rec = sb.ok('ls -d /run/cdktf-netns/labs/*/*/').trim();
     try {
       // a corrupted record (what a bug or someone with root elsewhere could leave): the engine acts on none of it
-      for (const bad of ['hsysctl net.ipv4.ip_forward/../../../kernel/hostname evil', 'ns ../../../proc/1/ns/net cdktf-netns:sec3/x', 'hsysctl kernel.hostname $(touch${IFS}/run/pwned)']) {
+      for (const bad of [
+        'hsysctl net.ipv4.ip_forward/../../../kernel/hostname evil',
+        'ns ../../../proc/1/ns/net cdktf-netns:sec3/x',
+        'hsysctl kernel.hostname $(touch${IFS}/run/pwned)',
+      ]) {
         sb.ok(`cp ${rec}applied /run/applied.bak && printf '%s\\n' ${q(bad)} >> ${rec}applied`);
         // in a UTS namespace of its own: were the check to fail, only that namespace's hostname would change
-        const r = sb.sh(`unshare --uts sh -c 'hostname sandbox-uts && terraform destroy -auto-approve -input=false -no-color; echo "hostname=$(hostname)"'`,
-          { cwd: lab.dir, env: { TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: '/dev/null' } });
+        const r = sb.sh(`unshare --uts sh -c 'hostname sandbox-uts && terraform destroy -auto-approve -input=false -no-color; echo "hostname=$(hostname)"'`, {
+          cwd: lab.dir,
+          env: { TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: '/dev/null' },
+        });
         expect(r.stdout).toMatch(/hostname=sandbox-uts/);
         expect(r.stdout + r.stderr).toMatch(/not a line this library writes|refusing/);
         expect(sb.sh('test -e /run/pwned').code).not.toBe(0);
@@ -223,7 +239,9 @@ describe('finding 6: a namespace is ours only with our marker and the inode we r
       expect(marker).toBe(lab.marker('cdktf-netns:workshop/dev'));
       // someone deletes our dev, and a container publishes its own namespace as "dev", wearing our marker
       sb.ok('ip netns del dev');
-      sb.ok(`setpriv --reuid=65534 --regid=65534 --clear-groups unshare --user --map-root-user --net sh -c ${q(`ip link set lo alias ${marker} && ip link add keep0 type dummy 2>/dev/null || ip link add keep0 type veth peer name keep1; exec sleep 600`)} > /dev/null 2>&1 & echo $! > /run/container.pid`);
+      sb.ok(
+        `setpriv --reuid=65534 --regid=65534 --clear-groups unshare --user --map-root-user --net sh -c ${q(`ip link set lo alias ${marker} && ip link add keep0 type dummy 2>/dev/null || ip link add keep0 type veth peer name keep1; exec sleep 600`)} > /dev/null 2>&1 & echo $! > /run/container.pid`,
+      );
       pid = sb.ok('sleep 0.5; cat /run/container.pid').trim();
       sb.ok(`ip netns attach dev ${pid}`);
       expect(sb.ipJson('dev', 'link show lo')[0].ifalias).toBe(marker);
@@ -253,10 +271,15 @@ describe('finding 8: aliases and altnames are read with a JSON parser', () => {
     try {
       lab.synth((app) => new WorkshopStack(app, 'workshop'));
       lab.applyOk();
-      sb.ok('ip -n sales link property add dev veth-s altname sales-uplink-with-a-long-altname && ip -n router link property add dev veth-s-rtr altname cdktf-netns-x');
+      sb.ok(
+        'ip -n sales link property add dev veth-s altname sales-uplink-with-a-long-altname && ip -n router link property add dev veth-s-rtr altname cdktf-netns-x',
+      );
       // a change that touches the namespace: the interface stays (not deleted as foreign, not re-created)
       const before = sb.ipJson('sales', 'link show dev veth-s')[0].ifindex;
-      lab.synth((app) => { const s = new WorkshopStack(app, 'workshop'); new Route(s, 'extra', { namespace: s.node.findChild('sales') as Namespace, destination: '10.200.0.0/24', via: '172.16.10.1' }); });
+      lab.synth((app) => {
+        const s = new WorkshopStack(app, 'workshop');
+        new Route(s, 'extra', { namespace: s.node.findChild('sales') as Namespace, destination: '10.200.0.0/24', via: '172.16.10.1' });
+      });
       const out = lab.applyOk();
       expect(out).toMatch(/added route 10.200.0.0\/24/);
       expect(sb.ipJson('sales', 'link show dev veth-s')[0].ifindex).toBe(before);
@@ -272,10 +295,12 @@ describe('finding 9: names ip(8) reads as keywords never reach it', () => {
   test.each(['up', 'down', 'help', 'type', 'dev', 'netns'])('an interface named "%s" is refused at synth, nothing is created', (name) => {
     const lab = new Lab(sb, 'kw');
     try {
-      expect(() => lab.synth((app) => {
-        const s = new TerraformStack(app, 'kw');
-        new VethPair(s, 'p', { a: { name, namespace: new Namespace(s, 'kwns') }, b: { name: 'kw-host' } });
-      })).toThrow(new RegExp(`kw/p: a.name: interface name is a word ip\\(8\\) reads as a keyword \\(got "${name}"\\)`));
+      expect(() =>
+        lab.synth((app) => {
+          const s = new TerraformStack(app, 'kw');
+          new VethPair(s, 'p', { a: { name, namespace: new Namespace(s, 'kwns') }, b: { name: 'kw-host' } });
+        }),
+      ).toThrow(new RegExp(`kw/p: a.name: interface name is a word ip\\(8\\) reads as a keyword \\(got "${name}"\\)`));
       expect(sb.namespaces()).toEqual([]);
       expect(sb.links('')).toEqual({});
     } finally {
@@ -289,14 +314,23 @@ describe('finding 9: names ip(8) reads as keywords never reach it', () => {
 });
 
 describe('finding 11: nothing inherited from the environment changes what runs', () => {
-  test('DRY_RUN, ENV, BASH_ENV, AWKPATH, POSIXLY_CORRECT, CDPATH, a Turkish locale and a hostile IFS in the caller\'s environment: apply and destroy work, no hook runs', () => {
+  test("DRY_RUN, ENV, BASH_ENV, AWKPATH, POSIXLY_CORRECT, CDPATH, a Turkish locale and a hostile IFS in the caller's environment: apply and destroy work, no hook runs", () => {
     const lab = new Lab(sb, 'workshop');
     try {
       lab.synth((app) => new WorkshopStack(app, 'workshop'));
-      sb.ok(`printf 'touch /run/env-hook-ran\\n' > /run/evil.sh && mkdir -p /run/awklib && printf 'BEGIN { system("touch /run/awk-hook-ran") }\\n' > /run/awklib/lib.awk`);
-      const hostile = 'DRY_RUN=1 ENV=/run/evil.sh BASH_ENV=/run/evil.sh AWKPATH=/run/awklib POSIXLY_CORRECT=1 CDPATH=/run LC_ALL=tr_TR.UTF-8 LANG=tr_TR.UTF-8 IFS=x';
-      const tf = (args: string) => sb.sh(`env ${hostile} terraform ${args} -input=false -no-color`, { cwd: lab.dir, env: { TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: '/dev/null' } });
-      if (!sb.sh('test -f .terraform.lock.hcl || terraform init -input=false -no-color', { cwd: lab.dir }).code) { /* initialised */ }
+      sb.ok(
+        `printf 'touch /run/env-hook-ran\\n' > /run/evil.sh && mkdir -p /run/awklib && printf 'BEGIN { system("touch /run/awk-hook-ran") }\\n' > /run/awklib/lib.awk`,
+      );
+      const hostile =
+        'DRY_RUN=1 ENV=/run/evil.sh BASH_ENV=/run/evil.sh AWKPATH=/run/awklib POSIXLY_CORRECT=1 CDPATH=/run LC_ALL=tr_TR.UTF-8 LANG=tr_TR.UTF-8 IFS=x';
+      const tf = (args: string) =>
+        sb.sh(`env ${hostile} terraform ${args} -input=false -no-color`, {
+          cwd: lab.dir,
+          env: { TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: '/dev/null' },
+        });
+      if (!sb.sh('test -f .terraform.lock.hcl || terraform init -input=false -no-color', { cwd: lab.dir }).code) {
+        /* initialised */
+      }
       const a = tf('apply -auto-approve');
       expect(a.code).toBe(0);
       expect(a.stdout).toMatch(/12 created/);
@@ -321,10 +355,17 @@ describe('finding 12: long stack names still give markers the kernel keeps whole
         const s = new TerraformStack(app, name);
         const deep = new Construct(new Construct(s, 'a'.repeat(60)), 'b'.repeat(60));
         const ns = new Namespace(deep, 'longns', { name: 'longns' });
-        new VethPair(deep, 'c'.repeat(60), { a: { name: 'eth0', namespace: ns, addresses: ['10.66.0.2/24'] }, b: { name: 'long-host', addresses: ['10.66.0.1/24'] } });
+        new VethPair(deep, 'c'.repeat(60), {
+          a: { name: 'eth0', namespace: ns, addresses: ['10.66.0.2/24'] },
+          b: { name: 'long-host', addresses: ['10.66.0.1/24'] },
+        });
       });
       lab.applyOk();
-      const aliases = [sb.ipJson('longns', 'link show lo')[0].ifalias, sb.ipJson('longns', 'link show eth0')[0].ifalias, sb.ipJson('', 'link show long-host')[0].ifalias];
+      const aliases = [
+        sb.ipJson('longns', 'link show lo')[0].ifalias,
+        sb.ipJson('longns', 'link show eth0')[0].ifalias,
+        sb.ipJson('', 'link show long-host')[0].ifalias,
+      ];
       const token = lab.deployment();
       for (const a of aliases) {
         expect(Buffer.byteLength(a)).toBeLessThanOrEqual(255);
@@ -342,12 +383,13 @@ describe('finding 12: long stack names still give markers the kernel keeps whole
 describe('sysctl keys of interfaces with a dot in their name', () => {
   test('"net.ipv4.conf.v/1.rp_filter" (sysctl(8)\'s spelling) sets the file of interface "v.1", and is restored when dropped', () => {
     const lab = new Lab(sb, 'dotted');
-    const build = (withSysctl: boolean) => lab.synth((app) => {
-      const s = new TerraformStack(app, 'dotted');
-      const ns = new Namespace(s, 'dotns');
-      new VethPair(s, 'p', { a: { name: 'v.1', namespace: ns, addresses: ['10.88.0.2/24'] }, b: { name: 'dot-host', addresses: ['10.88.0.1/24'] } });
-      if (withSysctl) ns.addSysctl('net.ipv4.conf.v/1.rp_filter', '2');
-    });
+    const build = (withSysctl: boolean) =>
+      lab.synth((app) => {
+        const s = new TerraformStack(app, 'dotted');
+        const ns = new Namespace(s, 'dotns');
+        new VethPair(s, 'p', { a: { name: 'v.1', namespace: ns, addresses: ['10.88.0.2/24'] }, b: { name: 'dot-host', addresses: ['10.88.0.1/24'] } });
+        if (withSysctl) ns.addSysctl('net.ipv4.conf.v/1.rp_filter', '2');
+      });
     try {
       build(true);
       lab.applyOk();

@@ -20,7 +20,10 @@ beforeAll(async () => {
   expect(e2ePrerequisites()).toEqual([]);
   sb = await Sandbox.start();
 });
-afterAll(() => { for (const l of labs) l.dispose(); sb?.dispose(); });
+afterAll(() => {
+  for (const l of labs) l.dispose();
+  sb?.dispose();
+});
 
 function lab(stack: string, build: (app: any) => void, context: Record<string, unknown> = {}): Lab {
   const l = new Lab(sb, stack);
@@ -138,13 +141,17 @@ function routeLab(id: string, octet: number, far: string) {
 }
 
 describe('finding 5: host routes belong to one deployment', () => {
-  test('a second lab routing the same host prefix is refused by name; destroying it leaves the first lab\'s route; destroy removes only our exact route', () => {
+  test("a second lab routing the same host prefix is refused by name; destroying it leaves the first lab's route; destroy removes only our exact route", () => {
     const r1 = routeLab('rt1', 1, '10.99.0.0/24');
     const r2 = routeLab('rt2', 2, '10.99.0.0/24');
     r1.applyOk();
     const r = r2.apply();
     expect(r.code).not.toBe(0);
-    expect(out(r)).toMatch(new RegExp(`a route to 10.99.0.0/24 already exists in the host namespace \\(via '10.81.0.2', protocol 213\\), made by deployment ${r1.deployment()} of lab cdktf-netns:rt1/`));
+    expect(out(r)).toMatch(
+      new RegExp(
+        `a route to 10.99.0.0/24 already exists in the host namespace \\(via '10.81.0.2', protocol 213\\), made by deployment ${r1.deployment()} of lab cdktf-netns:rt1/`,
+      ),
+    );
     expect(sb.routes('')).toContain('10.99.0.0/24 via 10.81.0.2');
     r2.destroyOk();
     expect(sb.routes('')).toContain('10.99.0.0/24 via 10.81.0.2');
@@ -153,7 +160,9 @@ describe('finding 5: host routes belong to one deployment', () => {
     const r3 = routeLab('rt3', 3, '10.97.0.0/24');
     const x = r3.apply();
     expect(x.code).not.toBe(0);
-    expect(out(x)).toMatch(/a route to 10.97.0.0\/24 already exists in the host namespace and was not made by cdktf-netns \(via '10.81.0.2', protocol static\)/);
+    expect(out(x)).toMatch(
+      /a route to 10.97.0.0\/24 already exists in the host namespace and was not made by cdktf-netns \(via '10.81.0.2', protocol static\)/,
+    );
     r3.destroyOk();
     expect(sb.routes('')).toContain('10.97.0.0/24 via 10.81.0.2');
     sb.ok('ip route del 10.97.0.0/24');
@@ -168,10 +177,11 @@ describe('finding 5: host routes belong to one deployment', () => {
 });
 
 /** A lab holding one host sysctl. */
-const sysctlLab = (id: string, key: string, value: string) => lab(id, (app) => {
-  const s = new TerraformStack(app, id);
-  new HostSysctl(s, 'k', { key, value });
-});
+const sysctlLab = (id: string, key: string, value: string) =>
+  lab(id, (app) => {
+    const s = new TerraformStack(app, id);
+    new HostSysctl(s, 'k', { key, value });
+  });
 
 describe('finding 7: a host sysctl is counted per deployment, under one spelling, under a lock', () => {
   test('two spellings of IPv4 forwarding are one setting; a lab wanting another value is refused naming the holder; the original returns with the last user', () => {
@@ -185,7 +195,9 @@ describe('finding 7: a host sysctl is counted per deployment, under one spelling
     expect(sb.ok('ls /run/cdktf-netns/sysctl').trim()).toBe('net.ipv4.ip_forward');
     const r = s3.apply();
     expect(r.code).not.toBe(0);
-    expect(out(r)).toMatch(/host sysctl net.ipv4.ip_forward: this lab \(cdktf-netns:fw3\/, deployment [0-9a-f]{12}\) sets it to 0, but cdktf-netns:fw[12]\/ \(deployment [0-9a-f]{12}\) holds it at 1/);
+    expect(out(r)).toMatch(
+      /host sysctl net.ipv4.ip_forward: this lab \(cdktf-netns:fw3\/, deployment [0-9a-f]{12}\) sets it to 0, but cdktf-netns:fw[12]\/ \(deployment [0-9a-f]{12}\) holds it at 1/,
+    );
     expect(sb.sysctl('', 'net.ipv4.ip_forward')).toBe('1');
     s3.destroyOk();
     s1.destroyOk();
@@ -198,8 +210,12 @@ describe('finding 7: a host sysctl is counted per deployment, under one spelling
   test('six labs applying and destroying at once, three rounds: every run succeeds and the original value returns each time', () => {
     const ls = [1, 2, 3, 4, 5, 6].map((i) => sysctlLab(`cc${i}`, i % 2 ? 'net.ipv4.ip_forward' : 'net.ipv4.conf.all.forwarding', '1'));
     for (const l of ls) expect(l.planExitCode()).toBe(2); // (initialises each)
-    const all = (verb: string) => sb.sh(ls.map((l) => `(cd '${l.dir}' && terraform ${verb} -auto-approve -input=false -no-color > run.log 2>&1 || echo "FAILED ${l.dir}") &`).join(' ') + ' wait',
-      { env: TF_ENV });
+    const all = (verb: string) =>
+      sb.sh(
+        ls.map((l) => `(cd '${l.dir}' && terraform ${verb} -auto-approve -input=false -no-color > run.log 2>&1 || echo "FAILED ${l.dir}") &`).join(' ') +
+          ' wait',
+        { env: TF_ENV },
+      );
     for (let round = 1; round <= 3; round++) {
       expect(all('apply').stdout).toBe('');
       expect(sb.sysctl('', 'net.ipv4.ip_forward')).toBe('1');

@@ -22,12 +22,18 @@ function expectScenarioOk(r: GuestResult, name: string) {
   }
   expect({ plan: r.status.plan, destroy: r.status.destroy }).toEqual({ plan: 0, destroy: 0 });
   expect(r.leftover).toBe('');
-  // eslint-disable-next-line no-console
-  console.log(`VLAN scenario "${name}": guest boot-to-command ${(r.bootMs / 1000).toFixed(1)} s, apply ${r.applyMs} ms, whole scenario ${(r.totalMs / 1000).toFixed(1)} s`);
+
+  console.log(
+    `VLAN scenario "${name}": guest boot-to-command ${(r.bootMs / 1000).toFixed(1)} s, apply ${r.applyMs} ms, whole scenario ${(r.totalMs / 1000).toFixed(1)} s`,
+  );
 }
 
-const vlanIds = (links: any[]) => Object.fromEntries(links.filter((l) => l.linkinfo?.info_kind === 'vlan')
-  .map((l) => [l.ifname, { id: l.linkinfo.info_data.id, protocol: l.linkinfo.info_data.protocol, link: l.link }]));
+const vlanIds = (links: any[]) =>
+  Object.fromEntries(
+    links
+      .filter((l) => l.linkinfo?.info_kind === 'vlan')
+      .map((l) => [l.ifname, { id: l.linkinfo.info_data.id, protocol: l.linkinfo.info_data.protocol, link: l.link }]),
+  );
 
 test('VlanInterface: VLAN 10 sub-interfaces on both ends of a veth pair talk; VLAN 20 does not reach VLAN 10', async () => {
   const r = await runGuestScenario({
@@ -85,7 +91,12 @@ test('bridge VLAN filtering: access ports in VLAN 10 talk, VLAN 20 is cut off, a
   expect(r.status['check:t_a1']).toBe(0);
   expect(r.status['check:t_b1']).not.toBe(0);
   expect(r.dumps.br[0].linkinfo.info_data.vlan_filtering).toBe(1);
-  const ports = Object.fromEntries((r.dumps.vlans as any[]).map((p) => [p.ifname, p.vlans.map((v: any) => `${v.vlan}${(v.flags ?? []).includes('PVID') ? 'P' : ''}${(v.flags ?? []).includes('Egress Untagged') ? 'U' : ''}`)]));
+  const ports = Object.fromEntries(
+    (r.dumps.vlans as any[]).map((p) => [
+      p.ifname,
+      p.vlans.map((v: any) => `${v.vlan}${(v.flags ?? []).includes('PVID') ? 'P' : ''}${(v.flags ?? []).includes('Egress Untagged') ? 'U' : ''}`),
+    ]),
+  );
   expect(ports).toMatchObject({ 'a1-p': ['10PU'], 'a2-p': ['10PU'], 'b1-p': ['20PU'], 't-p': ['10'] });
 });
 
@@ -96,9 +107,12 @@ test('examples/vlan segmented LAN: same VLAN direct, across VLANs only through t
     checks: [
       { name: 'sales1_sales2', cmd: 'ip netns exec sales1 ping -c 2 -W 2 10.0.10.12' },
       { name: 'dev1_sales1', cmd: 'ip netns exec dev1 ping -c 2 -W 2 10.0.10.11' },
-      { name: 'trace', cmd: 'ip netns exec dev1 traceroute -n -w 1 -q 1 -m 4 10.0.10.11 | awk \'$1 == 1 { print $2 }\' | grep -qx 10.0.20.1' },
+      { name: 'trace', cmd: "ip netns exec dev1 traceroute -n -w 1 -q 1 -m 4 10.0.10.11 | awk '$1 == 1 { print $2 }' | grep -qx 10.0.20.1" },
       // with the router's forwarding off, the departments cannot reach each other at all
-      { name: 'no_router', cmd: 'ip netns exec router sh -c "echo 0 > /proc/sys/net/ipv4/ip_forward"; ip netns exec dev1 ping -c 2 -W 1 10.0.10.11; rc=$?; ip netns exec router sh -c "echo 1 > /proc/sys/net/ipv4/ip_forward"; exit $rc' },
+      {
+        name: 'no_router',
+        cmd: 'ip netns exec router sh -c "echo 0 > /proc/sys/net/ipv4/ip_forward"; ip netns exec dev1 ping -c 2 -W 1 10.0.10.11; rc=$?; ip netns exec router sh -c "echo 1 > /proc/sys/net/ipv4/ip_forward"; exit $rc',
+      },
     ],
   });
   expectScenarioOk(r, 'segmented LAN (examples/vlan)');

@@ -14,7 +14,10 @@ beforeAll(async () => {
   lab = new Lab(sb, 'workshop');
   lab.synth((app) => new WorkshopStack(app, 'workshop'));
 });
-afterAll(() => { lab?.dispose(); sb?.dispose(); });
+afterAll(() => {
+  lab?.dispose();
+  sb?.dispose();
+});
 
 test('workshop: apply builds exactly the declared lab, sales reaches dev through the router, destroy leaves nothing', () => {
   const t0 = Date.now();
@@ -49,7 +52,10 @@ test('workshop: apply builds exactly the declared lab, sales reaches dev through
   expect(sb.sh('ip netns exec sales ping -c 2 -W 2 172.16.20.10').code).toBe(0);
   expect(sb.sh('ip netns exec dev ping -c 2 -W 2 172.16.10.10').code).toBe(0);
   const trace = sb.ok('ip netns exec sales traceroute -n -w 1 -q 1 -m 5 172.16.20.10');
-  const hops = trace.split('\n').filter((l) => /^\s*\d+\s/.test(l)).map((l) => l.trim().split(/\s+/)[1]);
+  const hops = trace
+    .split('\n')
+    .filter((l) => /^\s*\d+\s/.test(l))
+    .map((l) => l.trim().split(/\s+/)[1]);
   expect(hops).toEqual(['172.16.10.1', '172.16.20.10']);
 
   expect(lab.planExitCode()).toBe(0); // a second plan shows no changes
@@ -58,6 +64,6 @@ test('workshop: apply builds exactly the declared lab, sales reaches dev through
   lab.destroyOk();
   const destroyMs = Date.now() - t1;
   expectNothingLeft(sb);
-  // eslint-disable-next-line no-console
+
   console.log(`workshop E2E: apply ${applyMs} ms, destroy ${destroyMs} ms`);
 });

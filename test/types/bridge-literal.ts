@@ -9,7 +9,11 @@ export function handWrittenBridge(scope: Construct): void {
       name: 'b',
       // @expect-error TS2739: missing the following properties from type 'IBridge': [BRIDGE_BRAND], [INTERFACE_BRAND]
       bridge: {
-        interfaceName: 'br0', namespace: Namespace.HOST, addresses: [], fqn: 'x', vlanFiltering: false,
+        interfaceName: 'br0',
+        namespace: Namespace.HOST,
+        addresses: [],
+        fqn: 'x',
+        vlanFiltering: false,
         addPort: (_port: IInterface, _vlans?: BridgePortVlans) => undefined,
       },
     },
@@ -19,7 +23,11 @@ export function handWrittenBridge(scope: Construct): void {
 export function handWrittenBridgeVariable(scope: Construct): void {
   // @expect-error TS2739: missing the following properties from type 'IBridge': [BRIDGE_BRAND], [INTERFACE_BRAND]
   const br: IBridge = {
-    interfaceName: 'br0', namespace: Namespace.HOST, addresses: [], fqn: 'x', vlanFiltering: false,
+    interfaceName: 'br0',
+    namespace: Namespace.HOST,
+    addresses: [],
+    fqn: 'x',
+    vlanFiltering: false,
     addPort: () => undefined,
   };
   new VethPair(scope, 'p', { a: { name: 'a' }, b: { name: 'b', bridge: br } });

@@ -1,7 +1,5 @@
 /** Everything here must compile cleanly: the handles stand wherever the library takes one. */
-import {
-  Bridge, BridgeProps, HostRouter, IBridge, IInterface, INamespace, Interface, Namespace, Route, Router, VethPair, VlanInterface,
-} from '../../lib';
+import { Bridge, BridgeProps, HostRouter, IBridge, IInterface, INamespace, Interface, Namespace, Route, Router, VethPair, VlanInterface } from '../../lib';
 import { Construct } from 'constructs';
 
 export function handles(scope: Construct): INamespace[] {

@@ -73,15 +73,18 @@ describe('usage and exit codes', () => {
     expect(thrownMessage(() => run(['verify', 'a', 'b']))).toContain('one stack directory at most');
   });
 
-  test.each([['verify'], ['repair'], ['deployments'], ['release'], ['adopt']])('%s: an unknown option, or an option without its value, is a usage error', (cmd) => {
-    expect(() => run([cmd, '--frob'])).toThrow(CliError);
-    expect(thrownMessage(() => run([cmd, '--frob']))).toContain("unknown option '--frob' (see cdktf-netns --help)");
-    for (const opt of ['--stack', '--deployment', '--state-dir']) {
-      expect(thrownMessage(() => run([cmd, opt]))).toContain(`${opt} needs a value`);
-      // an option is not a value
-      expect(thrownMessage(() => run([cmd, opt, '--stack', 'x']))).toContain(`${opt} needs a value`);
-    }
-  });
+  test.each([['verify'], ['repair'], ['deployments'], ['release'], ['adopt']])(
+    '%s: an unknown option, or an option without its value, is a usage error',
+    (cmd) => {
+      expect(() => run([cmd, '--frob'])).toThrow(CliError);
+      expect(thrownMessage(() => run([cmd, '--frob']))).toContain("unknown option '--frob' (see cdktf-netns --help)");
+      for (const opt of ['--stack', '--deployment', '--state-dir']) {
+        expect(thrownMessage(() => run([cmd, opt]))).toContain(`${opt} needs a value`);
+        // an option is not a value
+        expect(thrownMessage(() => run([cmd, opt, '--stack', 'x']))).toContain(`${opt} needs a value`);
+      }
+    },
+  );
 
   test.each([['release'], ['adopt']])('%s needs exactly one deployment token (12 hexadecimal digits)', (cmd) => {
     const none = join(freshDir('state'), 'none');
@@ -146,7 +149,11 @@ describe('findStackDir', () => {
 describe('verify', () => {
   test('readHeader refuses a data file without a lab header', () => {
     expect(() => readHeader('# nothing here\n')).toThrow(CliError);
-    expect(readHeader('#owner cdktf-netns:x/\n#lab 0123456789abcdef\n#state /run/x\n')).toEqual({ owner: 'cdktf-netns:x/', lab: '0123456789abcdef', state: '/run/x' });
+    expect(readHeader('#owner cdktf-netns:x/\n#lab 0123456789abcdef\n#state /run/x\n')).toEqual({
+      owner: 'cdktf-netns:x/',
+      lab: '0123456789abcdef',
+      state: '/run/x',
+    });
   });
 
   /** A state directory that does not exist, in a root-only place (a shared one such as /tmp is refused at synth). */
@@ -166,7 +173,11 @@ describe('verify', () => {
 
   test('a synthesized lab without a record in its state directory "is not deployed": exit 2, and nothing is written', () => {
     const { project, stackDir, state } = synthesized();
-    for (const argv of [['verify', stackDir], ['verify', project], ['verify', project, '--stack', 'lab']]) {
+    for (const argv of [
+      ['verify', stackDir],
+      ['verify', project],
+      ['verify', project, '--stack', 'lab'],
+    ]) {
       const r = run(argv);
       expect(r.code).toBe(EXIT.DRIFT);
       expect(r.out).toContain('verify: lab cdktf-netns:lab/ is not deployed on this machine');
@@ -184,13 +195,15 @@ describe('verify', () => {
     for (const bad of ['0123456789AB', 'abc', '0123456789abcd', '../x']) {
       for (const cmd of ['verify', 'repair']) {
         expect(() => run([cmd, stackDir, '--deployment', bad])).toThrow(CliError);
-        expect(thrownMessage(() => run([cmd, stackDir, '--deployment', bad]))).toContain(`--deployment '${bad}' is not a deployment token (12 hexadecimal digits`);
+        expect(thrownMessage(() => run([cmd, stackDir, '--deployment', bad]))).toContain(
+          `--deployment '${bad}' is not a deployment token (12 hexadecimal digits`,
+        );
       }
     }
     expect(existsSync(state)).toBe(false);
   });
 
-  test('without --deployment, the deployment is the one the stack\'s local Terraform state names (the Teardown\'s id)', () => {
+  test("without --deployment, the deployment is the one the stack's local Terraform state names (the Teardown's id)", () => {
     const { stackDir, state } = synthesized();
     const doc = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
     const header = readHeader(readFileSync(join(stackDir, DATA_FILE), 'utf8'));
@@ -198,13 +211,16 @@ describe('verify', () => {
     expect(resolveDeployment(stackDir, header)).toBeUndefined();
     const [type, name] = findLab(doc)!.teardown!.split('.');
     const id = 'f1e2d3c4-b5a6-4978-8695-a4b3c2d1e0f9';
-    writeFileSync(join(stackDir, 'terraform.lab.tfstate'), JSON.stringify({
-      version: 4,
-      resources: [
-        { mode: 'managed', type, name: `${name}x`, instances: [{ attributes: { id: 'not-this-one' } }] },
-        { mode: 'managed', type, name, instances: [{ attributes: { id } }] },
-      ],
-    }));
+    writeFileSync(
+      join(stackDir, 'terraform.lab.tfstate'),
+      JSON.stringify({
+        version: 4,
+        resources: [
+          { mode: 'managed', type, name: `${name}x`, instances: [{ attributes: { id: 'not-this-one' } }] },
+          { mode: 'managed', type, name, instances: [{ attributes: { id } }] },
+        ],
+      }),
+    );
     expect(resolveDeployment(stackDir, header)).toBe(deploymentToken(id));
     // an explicit token wins
     expect(resolveDeployment(stackDir, header, 'abcdefabcdef')).toBe('abcdefabcdef');

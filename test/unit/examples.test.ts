@@ -23,9 +23,7 @@ import { HostRouterStack } from '../../examples/host-router/stack';
 import { VethHostStack } from '../../examples/veth-host/stack';
 import { VlanStack } from '../../examples/vlan/stack';
 import { WorkshopStack } from '../../examples/workshop/stack';
-import {
-  BACKENDS, dataText, fullSynth, localExecs, resources, templateExpressions, testApp, writtenData,
-} from './helpers';
+import { BACKENDS, dataText, fullSynth, localExecs, resources, templateExpressions, testApp, writtenData } from './helpers';
 
 setupNetnsMatchers();
 
@@ -37,57 +35,89 @@ const MAC = /^02(:[0-9a-f]{2}){5}$/;
 const addressesOf = (plan: NetnsPlan, sel: string) => plan.findAll(sel).map((o) => o.values.cidr);
 
 const EXAMPLES: Array<[string, StackClass, (plan: NetnsPlan) => void]> = [
-  ['veth-host', VethHostStack, (plan) => {
-    expect(plan).toCreateNamespace('ns_web');
-    expect(plan).toCreateInterface('veth-host', 'host');
-    expect(plan).toCreateInterface('veth-guest', 'ns_web');
-    expect(plan.get('veth:veth-guest').values).toEqual({
-      ns_a: '-', if_a: 'veth-host', ns_b: 'ns_web', if_b: 'veth-guest', marker: 'cdktf-netns:veth-host/link', mtu_a: '-', mtu_b: '-',
-      mac_a: expect.stringMatching(MAC), mac_b: expect.stringMatching(MAC),
-    });
-    expect(plan.get('veth:veth-guest').values.mac_a).not.toBe(plan.get('veth:veth-guest').values.mac_b);
-    expect(addressesOf(plan, 'addresses:ns_web/veth-guest')).toEqual(['10.10.10.2/24']);
-    expect(addressesOf(plan, 'addresses:host/veth-host')).toEqual(['10.10.10.1/24']);
-    expect(plan.objects.map((o) => o.kind).sort()).toEqual(['addr', 'addr', 'ns', 'veth']);
-  }],
-  ['bridge-lan', BridgeLanStack, (plan) => {
-    expect(plan).toCreateInterface('br0', 'host');
-    expect(plan.get('bridge:br0').values).toMatchObject({ ns: '-', vlan_filtering: '0', mtu: '-', mac: expect.stringMatching(MAC) });
-    expect(addressesOf(plan, 'addresses:host/br0')).toEqual(['192.168.100.1/24']);
-    // one port given by the veth end's `bridge` prop, one added later with addPort()
-    expect(plan.get('port:veth-web-br').values).toEqual({ ns: '-', if: 'veth-web-br', master: 'br0', vlans: '-' });
-    expect(plan.get('port:host/veth-db-br').values).toEqual({ ns: '-', if: 'veth-db-br', master: 'br0', vlans: '-' });
-    expect(plan.findAll('addresses:host/veth-web-br')).toEqual([]);
-  }],
-  ['host-router', HostRouterStack, (plan) => {
-    expect(plan.get('sysctl:net.ipv4.ip_forward').values).toMatchObject({ key: 'net.ipv4.ip_forward', value: '1' });
-    expect(plan.findAll('sysctl:net.ipv6.conf.all.forwarding')).toEqual([]);
-    expect(plan).toCreateRoute('ns_web', '10.0.2.0/24', '10.0.1.1');
-    expect(plan).toCreateRoute('ns_db', '10.0.1.0/24', '10.0.2.1');
-    expect(plan.get('route:ns_web/10.0.2.0/24').values.family).toBe('4');
-    expect(plan).toCreateInterface('veth-web-host', 'host');
-  }],
-  ['workshop', WorkshopStack, (plan) => {
-    expect(plan.get('sysctl:router/net.ipv4.ip_forward').values.value).toBe('1');
-    expect(plan.findAll('sysctl:sales/net.ipv4.ip_forward')).toEqual([]);
-    expect(plan).toCreateRoute('sales', 'default', '172.16.10.1');
-    expect(plan).toCreateRoute('dev', 'default', '172.16.20.1');
-    expect(addressesOf(plan, 'addresses:router/veth-s-rtr')).toEqual(['172.16.10.1/24']);
-    expect(plan.objects.filter((o) => o.kind === 'ns').map((o) => o.values.name).sort()).toEqual(['dev', 'router', 'sales']);
-  }],
-  ['vlan', VlanStack, (plan) => {
-    for (const ns of ['sales1', 'sales2', 'dev1', 'router']) expect(plan).toCreateNamespace(ns);
-    expect(plan.get('bridge:br-lan').values.vlan_filtering).toBe('1');
-    expect(plan.get('port:sales1-p').values).toEqual({ ns: '-', if: 'sales1-p', master: 'br-lan', vlans: 'p10u' });
-    expect(plan.get('port:sales2-p').values).toMatchObject({ master: 'br-lan', vlans: 'p10u' });
-    expect(plan.get('port:dev1-p').values).toMatchObject({ master: 'br-lan', vlans: 'p20u' });
-    expect(plan.get('port:rtr-p').values).toMatchObject({ master: 'br-lan', vlans: 't10,t20' });
-    expect(plan.get('vlan:rtr-trunk.10').values).toMatchObject({ ns: 'router', parent: 'rtr-trunk', vid: '10' });
-    expect(plan.get('vlan:rtr-trunk.20').values).toMatchObject({ ns: 'router', parent: 'rtr-trunk', vid: '20' });
-    expect(addressesOf(plan, 'addresses:router/rtr-trunk.10')).toEqual(['10.0.10.1/24']);
-    expect(plan).toCreateRoute('dev1', 'default', '10.0.20.1');
-    expect(plan).toCreateRoute('sales2', 'default', '10.0.10.1');
-  }],
+  [
+    'veth-host',
+    VethHostStack,
+    (plan) => {
+      expect(plan).toCreateNamespace('ns_web');
+      expect(plan).toCreateInterface('veth-host', 'host');
+      expect(plan).toCreateInterface('veth-guest', 'ns_web');
+      expect(plan.get('veth:veth-guest').values).toEqual({
+        ns_a: '-',
+        if_a: 'veth-host',
+        ns_b: 'ns_web',
+        if_b: 'veth-guest',
+        marker: 'cdktf-netns:veth-host/link',
+        mtu_a: '-',
+        mtu_b: '-',
+        mac_a: expect.stringMatching(MAC),
+        mac_b: expect.stringMatching(MAC),
+      });
+      expect(plan.get('veth:veth-guest').values.mac_a).not.toBe(plan.get('veth:veth-guest').values.mac_b);
+      expect(addressesOf(plan, 'addresses:ns_web/veth-guest')).toEqual(['10.10.10.2/24']);
+      expect(addressesOf(plan, 'addresses:host/veth-host')).toEqual(['10.10.10.1/24']);
+      expect(plan.objects.map((o) => o.kind).sort()).toEqual(['addr', 'addr', 'ns', 'veth']);
+    },
+  ],
+  [
+    'bridge-lan',
+    BridgeLanStack,
+    (plan) => {
+      expect(plan).toCreateInterface('br0', 'host');
+      expect(plan.get('bridge:br0').values).toMatchObject({ ns: '-', vlan_filtering: '0', mtu: '-', mac: expect.stringMatching(MAC) });
+      expect(addressesOf(plan, 'addresses:host/br0')).toEqual(['192.168.100.1/24']);
+      // one port given by the veth end's `bridge` prop, one added later with addPort()
+      expect(plan.get('port:veth-web-br').values).toEqual({ ns: '-', if: 'veth-web-br', master: 'br0', vlans: '-' });
+      expect(plan.get('port:host/veth-db-br').values).toEqual({ ns: '-', if: 'veth-db-br', master: 'br0', vlans: '-' });
+      expect(plan.findAll('addresses:host/veth-web-br')).toEqual([]);
+    },
+  ],
+  [
+    'host-router',
+    HostRouterStack,
+    (plan) => {
+      expect(plan.get('sysctl:net.ipv4.ip_forward').values).toMatchObject({ key: 'net.ipv4.ip_forward', value: '1' });
+      expect(plan.findAll('sysctl:net.ipv6.conf.all.forwarding')).toEqual([]);
+      expect(plan).toCreateRoute('ns_web', '10.0.2.0/24', '10.0.1.1');
+      expect(plan).toCreateRoute('ns_db', '10.0.1.0/24', '10.0.2.1');
+      expect(plan.get('route:ns_web/10.0.2.0/24').values.family).toBe('4');
+      expect(plan).toCreateInterface('veth-web-host', 'host');
+    },
+  ],
+  [
+    'workshop',
+    WorkshopStack,
+    (plan) => {
+      expect(plan.get('sysctl:router/net.ipv4.ip_forward').values.value).toBe('1');
+      expect(plan.findAll('sysctl:sales/net.ipv4.ip_forward')).toEqual([]);
+      expect(plan).toCreateRoute('sales', 'default', '172.16.10.1');
+      expect(plan).toCreateRoute('dev', 'default', '172.16.20.1');
+      expect(addressesOf(plan, 'addresses:router/veth-s-rtr')).toEqual(['172.16.10.1/24']);
+      expect(
+        plan.objects
+          .filter((o) => o.kind === 'ns')
+          .map((o) => o.values.name)
+          .sort(),
+      ).toEqual(['dev', 'router', 'sales']);
+    },
+  ],
+  [
+    'vlan',
+    VlanStack,
+    (plan) => {
+      for (const ns of ['sales1', 'sales2', 'dev1', 'router']) expect(plan).toCreateNamespace(ns);
+      expect(plan.get('bridge:br-lan').values.vlan_filtering).toBe('1');
+      expect(plan.get('port:sales1-p').values).toEqual({ ns: '-', if: 'sales1-p', master: 'br-lan', vlans: 'p10u' });
+      expect(plan.get('port:sales2-p').values).toMatchObject({ master: 'br-lan', vlans: 'p10u' });
+      expect(plan.get('port:dev1-p').values).toMatchObject({ master: 'br-lan', vlans: 'p20u' });
+      expect(plan.get('port:rtr-p').values).toMatchObject({ master: 'br-lan', vlans: 't10,t20' });
+      expect(plan.get('vlan:rtr-trunk.10').values).toMatchObject({ ns: 'router', parent: 'rtr-trunk', vid: '10' });
+      expect(plan.get('vlan:rtr-trunk.20').values).toMatchObject({ ns: 'router', parent: 'rtr-trunk', vid: '20' });
+      expect(addressesOf(plan, 'addresses:router/rtr-trunk.10')).toEqual(['10.0.10.1/24']);
+      expect(plan).toCreateRoute('dev1', 'default', '10.0.20.1');
+      expect(plan).toCreateRoute('sales2', 'default', '10.0.10.1');
+    },
+  ],
 ];
 
 /** Every object (at any depth) with the given key, with its value. */
@@ -115,7 +145,9 @@ function withEngineRef(doc: any): any {
 
 /** Every file under a directory, relative to it. */
 function listFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? listFiles(join(dir, f)).map((g) => `${f}/${g}`) : [f])).sort();
+  return readdirSync(dir)
+    .flatMap((f) => (statSync(join(dir, f)).isDirectory() ? listFiles(join(dir, f)).map((g) => `${f}/${g}`) : [f]))
+    .sort();
 }
 
 const ABSOLUTE = /\/(work|home|tmp|root|usr|opt|var\/folders)\//;
@@ -175,19 +207,25 @@ describe.each(EXAMPLES)('example %s', (name, Stack, expectations) => {
 
     test('each resource has exactly one provisioner: constant text and self references only', () => {
       const { teardown, unit, seal } = labResources();
-      expect(localExecs(unit.body)).toEqual([{
-        command: `sh cdktf-netns/engine/engine.sh apply cdktf-netns/lab.data \${self.${attr}.data} \${self.${attr}.deployment}`,
-        interpreter: ['/bin/sh', '-c'],
-      }]);
-      expect(localExecs(teardown.body)).toEqual([{
-        command: `sh cdktf-netns/engine/engine.sh destroy \${self.${attr}.state} \${self.${attr}.lab} \${self.id}`,
-        interpreter: ['/bin/sh', '-c'],
-        when: 'destroy',
-      }]);
-      expect(localExecs(seal.body)).toEqual([{
-        command: `sh cdktf-netns/engine/engine.sh seal cdktf-netns/lab.data \${self.${attr}.data} \${self.${attr}.deployment}`,
-        interpreter: ['/bin/sh', '-c'],
-      }]);
+      expect(localExecs(unit.body)).toEqual([
+        {
+          command: `sh cdktf-netns/engine/engine.sh apply cdktf-netns/lab.data \${self.${attr}.data} \${self.${attr}.deployment}`,
+          interpreter: ['/bin/sh', '-c'],
+        },
+      ]);
+      expect(localExecs(teardown.body)).toEqual([
+        {
+          command: `sh cdktf-netns/engine/engine.sh destroy \${self.${attr}.state} \${self.${attr}.lab} \${self.id}`,
+          interpreter: ['/bin/sh', '-c'],
+          when: 'destroy',
+        },
+      ]);
+      expect(localExecs(seal.body)).toEqual([
+        {
+          command: `sh cdktf-netns/engine/engine.sh seal cdktf-netns/lab.data \${self.${attr}.data} \${self.${attr}.deployment}`,
+          interpreter: ['/bin/sh', '-c'],
+        },
+      ]);
       for (const r of [unit, teardown, seal]) expect(r.body.provisioner).toHaveLength(1);
     });
 
@@ -213,7 +251,7 @@ describe.each(EXAMPLES)('example %s', (name, Stack, expectations) => {
       expect(refs).toBe(7);
     });
 
-    test('the seal: the deployment, the unit\'s id and the data hash, nothing else', () => {
+    test("the seal: the deployment, the unit's id and the data hash, nothing else", () => {
       const { teardown, unit, seal } = labResources();
       expect(seal.body[attr]).toEqual({
         deployment: `\${${teardown.address}.id}`,
@@ -253,7 +291,7 @@ describe.each(EXAMPLES)('example %s', (name, Stack, expectations) => {
       expect(fromData.objects.map((o) => o.key).sort()).toEqual(plan.objects.map((o) => o.key).sort());
     });
 
-    test('no trigger value carries a Terraform template sequence, but for the exact references to the lab\'s own ids', () => {
+    test("no trigger value carries a Terraform template sequence, but for the exact references to the lab's own ids", () => {
       const { rs, teardown, unit, seal } = labResources();
       // the only references a trigger may hold: the deployment (the Teardown's id) on the unit
       // and the seal, the unit's id on the seal; each as the whole value
@@ -266,7 +304,10 @@ describe.each(EXAMPLES)('example %s', (name, Stack, expectations) => {
       for (const r of rs) {
         for (const [k, v] of Object.entries<string>(r.body[attr])) {
           const key = `${r.address} ${k}`;
-          if (allowed.has(key) && v === allowed.get(key)) { seen.push(key); continue; }
+          if (allowed.has(key) && v === allowed.get(key)) {
+            seen.push(key);
+            continue;
+          }
           expect([key, v]).toEqual([key, expect.not.stringMatching(/[$%]\{/)]);
         }
       }

@@ -8,9 +8,7 @@
  * address are refused at synth.
  */
 import { TerraformStack, TerraformVariable, Testing, Token } from 'cdktf';
-import {
-  Bridge, HostRouter, IInterface, INamespace, Interface, Namespace, NetnsError, Route, Router, VethPair, VlanInterface,
-} from '../../lib';
+import { Bridge, HostRouter, IInterface, INamespace, Interface, Namespace, NetnsError, Route, Router, VethPair, VlanInterface } from '../../lib';
 import { KINDS_BY_NAME } from '../../lib/kinds';
 import { NetnsPlan } from '../../lib/testing';
 import { handles as okFixture } from '../types/ok';
@@ -36,18 +34,21 @@ function accepted(build: (s: TerraformStack) => unknown, context: Record<string,
   const stack = testStack('terraform_data', context);
   build(stack);
   Testing.synth(stack, true);
-  return dataText(stack).split('\n').filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith('kind '));
+  return dataText(stack)
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith('kind '));
 }
 
 const fields = (line: string) => line.split(' ');
 const ofKind = (lines: string[], kind: string) => lines.filter((l) => fields(l)[0] === kind);
 /** The interfaces `[ns, ifname]` the objects of a data file create. */
-const createdLinks = (lines: string[]): string[] => lines.flatMap((l) => {
-  const [kind, ...values] = fields(l);
-  const k = KINDS_BY_NAME.get(kind);
-  if (!k) throw new Error(`unknown kind in ${l}`);
-  return k.links(Object.fromEntries(k.fields.map((f, i) => [f, values[i]]))).map(([ns, ifname]) => `${ns} ${ifname}`);
-});
+const createdLinks = (lines: string[]): string[] =>
+  lines.flatMap((l) => {
+    const [kind, ...values] = fields(l);
+    const k = KINDS_BY_NAME.get(kind);
+    if (!k) throw new Error(`unknown kind in ${l}`);
+    return k.links(Object.fromEntries(k.fields.map((f, i) => [f, values[i]]))).map(([ns, ifname]) => `${ns} ${ifname}`);
+  });
 
 /** A message of the library: names the construct path, shows no "[object Object]", gives a fix. */
 function expectNamed(msg: string, path: string): void {
@@ -67,10 +68,18 @@ function allHandles(s: TerraformStack) {
   const vlan = new VlanInterface(s, 'vlan', { parent: pair.a, vlanId: 10 });
   const eth0 = Interface.fromName(s, 'eth0', { name: 'eth0' });
   const namespaces: Array<[string, INamespace]> = [
-    ['a Namespace', namespace], ['a Router', router], ['Namespace.HOST', Namespace.HOST], ['a HostRouter', hostRouter], ['Namespace.fromName', imported],
+    ['a Namespace', namespace],
+    ['a Router', router],
+    ['Namespace.HOST', Namespace.HOST],
+    ['a HostRouter', hostRouter],
+    ['Namespace.fromName', imported],
   ];
   const interfaces: Array<[string, IInterface]> = [
-    ['veth end a', pair.a], ['veth end b', pair.b], ['a Bridge', bridge], ['a VlanInterface', vlan], ['Interface.fromName', eth0],
+    ['veth end a', pair.a],
+    ['veth end b', pair.b],
+    ['a Bridge', bridge],
+    ['a VlanInterface', vlan],
+    ['Interface.fromName', eth0],
   ];
   return { namespaces, interfaces, bridge };
 }
@@ -216,7 +225,9 @@ describe('user-made objects are refused, naming the construct and what to pass',
       const msg = refusal((s) => new Route(s, 'rt', { namespace, destination: 'default', via: '10.0.0.1' }));
       expectNamed(msg, 'stack/rt');
       expect(msg).toContain('namespace is not a namespace handle of cdktf-netns');
-      expect(msg).toContain('Fix: pass the namespace whose table gets the route: a Namespace, a Router, Namespace.HOST, a HostRouter or Namespace.fromName(...)');
+      expect(msg).toContain(
+        'Fix: pass the namespace whose table gets the route: a Namespace, a Router, Namespace.HOST, a HostRouter or Namespace.fromName(...)',
+      );
     }
     // a veth end is an interface, not a namespace
     const msg = refusal((s) => {
@@ -294,7 +305,9 @@ describe('Interface.fromName: an existing interface as a VLAN parent and a bridg
     const eth0 = Interface.fromName(stack, 'eth0', { name: 'eth0' });
     new VlanInterface(stack, 'v', { parent: eth0, vlanId: 10 });
     Testing.synth(stack, true);
-    const lines = dataText(stack).split('\n').filter((l) => /^[a-z]+ /.test(l) && !l.startsWith('kind '));
+    const lines = dataText(stack)
+      .split('\n')
+      .filter((l) => /^[a-z]+ /.test(l) && !l.startsWith('kind '));
     expect(ofKind(lines, 'vlan').map((l) => fields(l).slice(0, 5).join(' '))).toEqual(['vlan - eth0.10 eth0 10']);
     expect(createdLinks(lines)).toEqual(['- eth0.10']);
     expect(lines.filter((l) => fields(l).includes('eth0'))).toEqual([expect.stringMatching(/^vlan - eth0\.10 eth0 10 /)]);
@@ -302,16 +315,19 @@ describe('Interface.fromName: an existing interface as a VLAN parent and a bridg
   });
 
   test('the parent name and namespace are those of the imported interface (no prefix is added to it)', () => {
-    const lines = accepted((s) => {
-      const ns = new Namespace(s, 'ns', { name: 'ns1' });
-      const eth1 = Interface.fromName(s, 'eth1', { name: 'eth1', namespace: ns });
-      const v = new VlanInterface(s, 'v', { parent: eth1, vlanId: 7 });
-      expect(v.parentName).toBe('eth1');
-      expect(v.namespace).toBe(ns);
-      const host = Interface.fromName(s, 'eth0', { name: 'eth0' });
-      expect(host.interfaceName).toBe('eth0');
-      new VlanInterface(s, 'hv', { parent: host, vlanId: 8 });
-    }, { 'cdktf-netns:prefix': 'lab-' });
+    const lines = accepted(
+      (s) => {
+        const ns = new Namespace(s, 'ns', { name: 'ns1' });
+        const eth1 = Interface.fromName(s, 'eth1', { name: 'eth1', namespace: ns });
+        const v = new VlanInterface(s, 'v', { parent: eth1, vlanId: 7 });
+        expect(v.parentName).toBe('eth1');
+        expect(v.namespace).toBe(ns);
+        const host = Interface.fromName(s, 'eth0', { name: 'eth0' });
+        expect(host.interfaceName).toBe('eth0');
+        new VlanInterface(s, 'hv', { parent: host, vlanId: 8 });
+      },
+      { 'cdktf-netns:prefix': 'lab-' },
+    );
     expect(ofKind(lines, 'vlan').map((l) => fields(l).slice(0, 5).join(' '))).toEqual(['vlan lab-ns1 eth1.7 eth1 7', 'vlan - eth0.8 eth0 8']);
     expect(createdLinks(lines).filter((l) => / eth[01]$/.test(l))).toEqual([]);
   });
@@ -343,12 +359,24 @@ describe('Interface.fromName: an existing interface as a VLAN parent and a bridg
   });
 
   test('its name is checked, and it is one interface of its namespace like the others', () => {
-    expectNamed(refusal((s) => Interface.fromName(s, 'e', { name: 'eth 0' })), 'stack/e');
-    expectNamed(refusal((s) => Interface.fromName(s, 'e', { name: 'up' })), 'stack/e');
+    expectNamed(
+      refusal((s) => Interface.fromName(s, 'e', { name: 'eth 0' })),
+      'stack/e',
+    );
+    expectNamed(
+      refusal((s) => Interface.fromName(s, 'e', { name: 'up' })),
+      'stack/e',
+    );
     expect(refusal((s) => Interface.fromName(s, 'e', undefined as any))).toContain('stack/e: props are required');
-    const twice = refusal((s) => { Interface.fromName(s, 'e', { name: 'eth0' }); Interface.fromName(s, 'e2', { name: 'eth0' }); });
+    const twice = refusal((s) => {
+      Interface.fromName(s, 'e', { name: 'eth0' });
+      Interface.fromName(s, 'e2', { name: 'eth0' });
+    });
     expect(twice).toContain('stack/e2: interface name is already used in the host namespace by stack/e');
-    const clash = refusal((s) => { Interface.fromName(s, 'e', { name: 'eth0' }); new VethPair(s, 'p', { a: { name: 'eth0' }, b: { name: 'b' } }); });
+    const clash = refusal((s) => {
+      Interface.fromName(s, 'e', { name: 'eth0' });
+      new VethPair(s, 'p', { a: { name: 'eth0' }, b: { name: 'b' } });
+    });
     expect(clash).toContain('stack/p: interface name is already used in the host namespace by stack/e');
   });
 });
@@ -357,7 +385,10 @@ describe('Namespace.fromName: a namespace made elsewhere', () => {
   test('appears as an `extns NAME` line, is never given a `ns` line, and objects placed in it name it', () => {
     const lines = accepted((s) => {
       const other = Namespace.fromName(s, 'other', 'made-elsewhere');
-      const pair = new VethPair(s, 'p', { a: { name: 'to-other', addresses: ['10.9.0.1/24'] }, b: { name: 'eth0', namespace: other, addresses: ['10.9.0.2/24'] } });
+      const pair = new VethPair(s, 'p', {
+        a: { name: 'to-other', addresses: ['10.9.0.1/24'] },
+        b: { name: 'eth0', namespace: other, addresses: ['10.9.0.2/24'] },
+      });
       new VlanInterface(s, 'v', { parent: pair.b, vlanId: 5, addresses: ['10.5.0.1/24'] });
       new Bridge(s, 'br', { name: 'br0', namespace: other, addresses: ['10.7.0.1/24'] });
       new Route(s, 'r', { namespace: other, destination: 'default', via: '10.9.0.1' });
@@ -368,35 +399,55 @@ describe('Namespace.fromName: a namespace made elsewhere', () => {
     expect(ofKind(lines, 'veth').map((l) => fields(l).slice(0, 5).join(' '))).toEqual(['veth - to-other made-elsewhere eth0']);
     expect(ofKind(lines, 'vlan').map((l) => fields(l).slice(0, 5).join(' '))).toEqual(['vlan made-elsewhere eth0.5 eth0 5']);
     expect(ofKind(lines, 'bridge').map((l) => fields(l).slice(0, 3).join(' '))).toEqual(['bridge made-elsewhere br0']);
-    expect(ofKind(lines, 'addr')).toEqual(expect.arrayContaining([
-      'addr made-elsewhere eth0 10.9.0.2/24', 'addr made-elsewhere eth0.5 10.5.0.1/24', 'addr made-elsewhere br0 10.7.0.1/24',
-    ]));
+    expect(ofKind(lines, 'addr')).toEqual(
+      expect.arrayContaining(['addr made-elsewhere eth0 10.9.0.2/24', 'addr made-elsewhere eth0.5 10.5.0.1/24', 'addr made-elsewhere br0 10.7.0.1/24']),
+    );
     expect(ofKind(lines, 'route')).toEqual(['route made-elsewhere 4 default 10.9.0.1']);
     // checked before anything is put in it
     expect(lines[0]).toBe('extns made-elsewhere');
   });
 
   test('no name prefix is added to it (a declared Namespace gets one)', () => {
-    const lines = accepted((s) => {
-      Namespace.fromName(s, 'other', 'theirs');
-      new Namespace(s, 'mine');
-    }, { 'cdktf-netns:prefix': 'lab-' });
+    const lines = accepted(
+      (s) => {
+        Namespace.fromName(s, 'other', 'theirs');
+        new Namespace(s, 'mine');
+      },
+      { 'cdktf-netns:prefix': 'lab-' },
+    );
     expect(ofKind(lines, 'extns')).toEqual(['extns theirs']);
     expect(ofKind(lines, 'ns').map((l) => fields(l)[1])).toEqual(['lab-mine']);
   });
 
   test('its name clashing with a declared Namespace or Router is refused, whichever comes first', () => {
-    const after = refusal((s) => { new Namespace(s, 'n', { name: 'shared' }); Namespace.fromName(s, 'imp', 'shared'); });
+    const after = refusal((s) => {
+      new Namespace(s, 'n', { name: 'shared' });
+      Namespace.fromName(s, 'imp', 'shared');
+    });
     expectNamed(after, 'stack/imp');
     expect(after).toContain('namespace name is already used by stack/n (got "shared")');
-    const before = refusal((s) => { Namespace.fromName(s, 'imp', 'shared'); new Router(s, 'r', { name: 'shared' }); });
+    const before = refusal((s) => {
+      Namespace.fromName(s, 'imp', 'shared');
+      new Router(s, 'r', { name: 'shared' });
+    });
     expectNamed(before, 'stack/r');
     expect(before).toContain('namespace name is already used by stack/imp (got "shared")');
     // with the prefix, the clash is with the prefixed name
-    const prefixed = refusal((s) => { new Namespace(s, 'n', { name: 'a' }); Namespace.fromName(s, 'imp', 'lab-a'); }, { 'cdktf-netns:prefix': 'lab-' });
+    const prefixed = refusal(
+      (s) => {
+        new Namespace(s, 'n', { name: 'a' });
+        Namespace.fromName(s, 'imp', 'lab-a');
+      },
+      { 'cdktf-netns:prefix': 'lab-' },
+    );
     expect(prefixed).toContain('stack/imp: namespace name is already used by stack/n (got "lab-a")');
     // importing one namespace twice is refused too
-    expect(refusal((s) => { Namespace.fromName(s, 'a', 'x'); Namespace.fromName(s, 'b', 'x'); })).toContain('stack/b: namespace name is already used by stack/a');
+    expect(
+      refusal((s) => {
+        Namespace.fromName(s, 'a', 'x');
+        Namespace.fromName(s, 'b', 'x');
+      }),
+    ).toContain('stack/b: namespace name is already used by stack/a');
   });
 
   test('its name is checked like any namespace name', () => {
@@ -420,17 +471,27 @@ describe('Namespace.fromName: a namespace made elsewhere', () => {
 describe('ok.ts (the type-level fixture that compiles) also synthesizes', () => {
   test('every handle of it lands in the data file where it should', () => {
     const lines = accepted((s) => okFixture(s));
-    expect(lines).toEqual(expect.arrayContaining([
-      'extns other-ns',
-      'port - eth1 br0 -',
-      'port - qinq br0 p20u',
-      'port - lan br0 -',
-      'port - ro-b br0 t10,t20',
-      'route other-ns 4 default 10.9.0.1',
-      'hsysctl net.ipv4.ip_forward 1',
-    ]));
-    expect(ofKind(lines, 'vlan').map((l) => fields(l).slice(0, 5).join(' '))).toEqual(['vlan - eth0.10 eth0 10', 'vlan - qinq eth0.10 20', 'vlan - eth2.30 eth2 30']);
-    expect(ofKind(lines, 'ns').map((l) => fields(l)[1]).sort()).toEqual(['ns1', 'router']);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'extns other-ns',
+        'port - eth1 br0 -',
+        'port - qinq br0 p20u',
+        'port - lan br0 -',
+        'port - ro-b br0 t10,t20',
+        'route other-ns 4 default 10.9.0.1',
+        'hsysctl net.ipv4.ip_forward 1',
+      ]),
+    );
+    expect(ofKind(lines, 'vlan').map((l) => fields(l).slice(0, 5).join(' '))).toEqual([
+      'vlan - eth0.10 eth0 10',
+      'vlan - qinq eth0.10 20',
+      'vlan - eth2.30 eth2 30',
+    ]);
+    expect(
+      ofKind(lines, 'ns')
+        .map((l) => fields(l)[1])
+        .sort(),
+    ).toEqual(['ns1', 'router']);
   });
 });
 
@@ -450,12 +511,27 @@ describe('Tokens are refused: values are needed at synth', () => {
   });
 
   test('an address of a Bridge and of a VlanInterface, a gateway, a peer address of Router.connect', () => {
-    expectTokenRefusal(refusal((s) => new Bridge(s, 'br', { name: 'br0', addresses: [new TerraformVariable(s, 'v', {}).stringValue] })), 'stack/br');
-    expectTokenRefusal(refusal((s) => new VlanInterface(s, 'vl', { parent: 'eth0', vlanId: 10, addresses: [new TerraformVariable(s, 'v', {}).stringValue] })), 'stack/vl');
-    expectTokenRefusal(refusal((s) => new Route(s, 'r', { namespace: new Namespace(s, 'ns'), destination: 'default', via: new TerraformVariable(s, 'v', {}).stringValue })), 'stack/r');
-    expectTokenRefusal(refusal((s) => new Router(s, 'r').connect('x', new Namespace(s, 'ns'), {
-      address: '10.0.0.1/24', peerAddress: new TerraformVariable(s, 'v', {}).stringValue,
-    })), 'stack/r/x');
+    expectTokenRefusal(
+      refusal((s) => new Bridge(s, 'br', { name: 'br0', addresses: [new TerraformVariable(s, 'v', {}).stringValue] })),
+      'stack/br',
+    );
+    expectTokenRefusal(
+      refusal((s) => new VlanInterface(s, 'vl', { parent: 'eth0', vlanId: 10, addresses: [new TerraformVariable(s, 'v', {}).stringValue] })),
+      'stack/vl',
+    );
+    expectTokenRefusal(
+      refusal((s) => new Route(s, 'r', { namespace: new Namespace(s, 'ns'), destination: 'default', via: new TerraformVariable(s, 'v', {}).stringValue })),
+      'stack/r',
+    );
+    expectTokenRefusal(
+      refusal((s) =>
+        new Router(s, 'r').connect('x', new Namespace(s, 'ns'), {
+          address: '10.0.0.1/24',
+          peerAddress: new TerraformVariable(s, 'v', {}).stringValue,
+        }),
+      ),
+      'stack/r/x',
+    );
   });
 
   test('a vlanId from TerraformVariable.numberValue', () => {
@@ -465,29 +541,49 @@ describe('Tokens are refused: values are needed at synth', () => {
   });
 
   test('an MTU and an interface name', () => {
-    expectTokenRefusal(refusal((s) => new VethPair(s, 'p', { a: { name: 'a', mtu: new TerraformVariable(s, 'v', {}).numberValue }, b: { name: 'b' } })), 'stack/p');
-    expectTokenRefusal(refusal((s) => new VethPair(s, 'p', { a: { name: new TerraformVariable(s, 'v', {}).stringValue }, b: { name: 'b' } })), 'stack/p');
+    expectTokenRefusal(
+      refusal((s) => new VethPair(s, 'p', { a: { name: 'a', mtu: new TerraformVariable(s, 'v', {}).numberValue }, b: { name: 'b' } })),
+      'stack/p',
+    );
+    expectTokenRefusal(
+      refusal((s) => new VethPair(s, 'p', { a: { name: new TerraformVariable(s, 'v', {}).stringValue }, b: { name: 'b' } })),
+      'stack/p',
+    );
   });
 
   // a Token standing for the whole list (its elements are list markers, not Tokens themselves)
   test('a Token list as addresses', () => {
-    for (const list of [(s: TerraformStack) => new TerraformVariable(s, 'v', {}).listValue, (s: TerraformStack) => Token.asList(new TerraformVariable(s, 'v', {}).value)]) {
+    for (const list of [
+      (s: TerraformStack) => new TerraformVariable(s, 'v', {}).listValue,
+      (s: TerraformStack) => Token.asList(new TerraformVariable(s, 'v', {}).value),
+    ]) {
       const msg = refusal((s) => new VethPair(s, 'p', { a: { name: 'a', addresses: list(s) }, b: { name: 'b' } }));
       expectTokenRefusal(msg, 'stack/p');
     }
   });
 
   test('a Token namespace name: a Namespace, a Router and Namespace.fromName', () => {
-    expectTokenRefusal(refusal((s) => new Namespace(s, 'n', { name: new TerraformVariable(s, 'v', {}).stringValue })), 'stack/n');
-    expectTokenRefusal(refusal((s) => new Router(s, 'r', { name: new TerraformVariable(s, 'v', {}).stringValue })), 'stack/r');
-    expectTokenRefusal(refusal((s) => Namespace.fromName(s, 'imp', new TerraformVariable(s, 'v', {}).stringValue)), 'stack/imp');
+    expectTokenRefusal(
+      refusal((s) => new Namespace(s, 'n', { name: new TerraformVariable(s, 'v', {}).stringValue })),
+      'stack/n',
+    );
+    expectTokenRefusal(
+      refusal((s) => new Router(s, 'r', { name: new TerraformVariable(s, 'v', {}).stringValue })),
+      'stack/r',
+    );
+    expectTokenRefusal(
+      refusal((s) => Namespace.fromName(s, 'imp', new TerraformVariable(s, 'v', {}).stringValue)),
+      'stack/imp',
+    );
   });
 
   test('a literal beside the Token variable is fine (the check is about the value, not the stack)', () => {
-    expect(accepted((s) => {
-      new TerraformVariable(s, 'unused', {});
-      new VethPair(s, 'p', { a: { name: 'a', addresses: ['10.0.0.1/24'] }, b: { name: 'b' } });
-    })).toContain('addr - a 10.0.0.1/24');
+    expect(
+      accepted((s) => {
+        new TerraformVariable(s, 'unused', {});
+        new VethPair(s, 'p', { a: { name: 'a', addresses: ['10.0.0.1/24'] }, b: { name: 'b' } });
+      }),
+    ).toContain('addr - a 10.0.0.1/24');
   });
 });
 
@@ -508,7 +604,9 @@ describe('booleans are checked', () => {
   });
 
   test.each(NOT_BOOLEANS)('Router.connect peerDefaultRoute: %p is refused', (v) => {
-    const msg = refusal((s) => new Router(s, 'r').connect('x', new Namespace(s, 'n'), { address: '10.0.0.1/24', peerAddress: '10.0.0.2/24', peerDefaultRoute: v as any }));
+    const msg = refusal((s) =>
+      new Router(s, 'r').connect('x', new Namespace(s, 'n'), { address: '10.0.0.1/24', peerAddress: '10.0.0.2/24', peerDefaultRoute: v as any }),
+    );
     expectNamed(msg, 'stack/r');
     expect(msg).toContain('connect("x"): peerDefaultRoute must be true or false');
   });
@@ -544,8 +642,10 @@ describe('booleans are checked', () => {
   });
 
   test('peerDefaultRoute true gives the peer a default route, false none', () => {
-    const connect = (peerDefaultRoute: boolean) => accepted((s) =>
-      new Router(s, 'r', { name: 'rtr' }).connect('x', new Namespace(s, 'n'), { address: '10.0.0.1/24', peerAddress: '10.0.0.2/24', peerDefaultRoute }));
+    const connect = (peerDefaultRoute: boolean) =>
+      accepted((s) =>
+        new Router(s, 'r', { name: 'rtr' }).connect('x', new Namespace(s, 'n'), { address: '10.0.0.1/24', peerAddress: '10.0.0.2/24', peerDefaultRoute }),
+      );
     expect(ofKind(connect(true), 'route')).toEqual(['route n 4 default 10.0.0.1']);
     expect(ofKind(connect(false), 'route')).toEqual([]);
   });
@@ -563,7 +663,7 @@ describe('booleans are checked', () => {
   });
 });
 
-describe('a route whose gateway is its namespace\'s own address is refused', () => {
+describe("a route whose gateway is its namespace's own address is refused", () => {
   test('IPv4, in a namespace', () => {
     const msg = refusal((s) => {
       const ns = new Namespace(s, 'n');
@@ -594,18 +694,22 @@ describe('a route whose gateway is its namespace\'s own address is refused', () 
     expect(msg).toContain('stack/r: gateway 10.0.0.1 is an address of the host namespace itself (interface "a")');
   });
 
-  test('the peer\'s address, on the same subnet, is accepted', () => {
-    expect(ofKind(accepted((s) => {
-      const ns = new Namespace(s, 'n');
-      new VethPair(s, 'p', { a: { name: 'a', namespace: ns, addresses: ['10.0.0.2/24'] }, b: { name: 'b', addresses: ['10.0.0.1/24'] } });
-      new Route(s, 'r', { namespace: ns, destination: 'default', via: '10.0.0.1' });
-    }), 'route')).toEqual(['route n 4 default 10.0.0.1']);
+  test("the peer's address, on the same subnet, is accepted", () => {
+    expect(
+      ofKind(
+        accepted((s) => {
+          const ns = new Namespace(s, 'n');
+          new VethPair(s, 'p', { a: { name: 'a', namespace: ns, addresses: ['10.0.0.2/24'] }, b: { name: 'b', addresses: ['10.0.0.1/24'] } });
+          new Route(s, 'r', { namespace: ns, destination: 'default', via: '10.0.0.1' });
+        }),
+        'route',
+      ),
+    ).toEqual(['route n 4 default 10.0.0.1']);
   });
 });
 
 describe('a copied or forged brand is not a handle', () => {
-  const forge = (brands: string[], extra: Record<string, unknown> = {}) =>
-    Object.assign(Object.fromEntries(brands.map((b) => [Symbol.for(b), true])), extra);
+  const forge = (brands: string[], extra: Record<string, unknown> = {}) => Object.assign(Object.fromEntries(brands.map((b) => [Symbol.for(b), true])), extra);
 
   test('a spread copy of a Namespace, or an object carrying the brand symbol, is refused as a namespace', () => {
     for (const make of [
@@ -620,10 +724,22 @@ describe('a copied or forged brand is not a handle', () => {
 
   test('an object carrying the bridge and interface brands is refused as a bridge (its addPort is never called)', () => {
     let called = false;
-    const fake = forge(['cdktf-netns.IBridge', 'cdktf-netns.IInterface'], { interfaceName: 'br-x', namespace: Namespace.HOST, addresses: [], vlanFiltering: false, addPort: () => { called = true; } });
+    const fake = forge(['cdktf-netns.IBridge', 'cdktf-netns.IInterface'], {
+      interfaceName: 'br-x',
+      namespace: Namespace.HOST,
+      addresses: [],
+      vlanFiltering: false,
+      addPort: () => {
+        called = true;
+      },
+    });
     expect(Bridge.isBridge(fake)).toBe(false);
-    expect(refusal((s) => new VethPair(s, 'p', { a: { name: 'a', bridge: fake as any }, b: { name: 'b' } }))).toMatch(/a\.bridge is not a bridge handle of cdktf-netns/);
-    expect(refusal((s) => new Router(s, 'r').connect('x', fake as any, { address: '10.0.0.1/24' }))).toMatch(/the target is neither a namespace nor a bridge handle/);
+    expect(refusal((s) => new VethPair(s, 'p', { a: { name: 'a', bridge: fake as any }, b: { name: 'b' } }))).toMatch(
+      /a\.bridge is not a bridge handle of cdktf-netns/,
+    );
+    expect(refusal((s) => new Router(s, 'r').connect('x', fake as any, { address: '10.0.0.1/24' }))).toMatch(
+      /the target is neither a namespace nor a bridge handle/,
+    );
     expect(called).toBe(false);
   });
 });

@@ -90,7 +90,12 @@ export function runPlanner(mode: 'apply' | 'repair' | 'destroy', oldText: string
 }
 
 /** runPlanner, returning the exit status and both outputs instead of throwing on a failure. */
-export function runPlannerRaw(mode: 'apply' | 'repair' | 'destroy', oldText: string, newText: string, journal = ''): { status: number | null; stdout: string; stderr: string } {
+export function runPlannerRaw(
+  mode: 'apply' | 'repair' | 'destroy',
+  oldText: string,
+  newText: string,
+  journal = '',
+): { status: number | null; stdout: string; stderr: string } {
   const dir = freshDir('plan');
   const file = (n: string, text: string) => {
     const f = join(dir, n);
@@ -98,7 +103,9 @@ export function runPlannerRaw(mode: 'apply' | 'repair' | 'destroy', oldText: str
     return f;
   };
   const [o, n, j] = [file('old', oldText), file('new', newText), file('journal', journal)];
-  const r = spawnSync('awk', ['-v', `MODE=${mode}`, '-f', join(LIB_DIR, 'engine', 'lib.awk'), '-f', join(LIB_DIR, 'engine', 'plan.awk'), n, o, n, j], { encoding: 'utf8' });
+  const r = spawnSync('awk', ['-v', `MODE=${mode}`, '-f', join(LIB_DIR, 'engine', 'lib.awk'), '-f', join(LIB_DIR, 'engine', 'plan.awk'), n, o, n, j], {
+    encoding: 'utf8',
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -111,7 +118,8 @@ export interface SynthResource {
 /** Every resource of a synthesized document, whatever its type. */
 export function resources(doc: any): SynthResource[] {
   return Object.entries<any>(doc.resource ?? {}).flatMap(([type, byName]) =>
-    Object.entries<any>(byName).map(([name, body]) => ({ address: `${type}.${name}`, type, body })));
+    Object.entries<any>(byName).map(([name, body]) => ({ address: `${type}.${name}`, type, body })),
+  );
 }
 
 /** The local-exec blocks of a resource. */

@@ -9,9 +9,7 @@
  */
 import { DataResource, ITerraformDependable, TerraformResource, TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
-import {
-  Bridge, HostRouter, HostSysctl, Namespace, Route, Router, VethPair, VlanInterface,
-} from '../../lib';
+import { Bridge, HostRouter, HostSysctl, Namespace, Route, Router, VethPair, VlanInterface } from '../../lib';
 import { KINDS_BY_NAME } from '../../lib/kinds';
 import { RESERVED_TRIGGERS } from '../../lib/engine/plan-reader';
 import { Lab } from '../../lib/engine/lab';
@@ -63,7 +61,10 @@ function creationOrder(doc: any): string[] {
   while (order.length < deps.size) {
     const ready = [...deps.keys()].filter((a) => !done.has(a) && deps.get(a)!.every((d) => done.has(d))).sort();
     if (ready.length === 0) throw new Error(`dependency cycle among ${[...deps.keys()].filter((a) => !done.has(a)).join(', ')}`);
-    for (const a of ready) { order.push(a); done.add(a); }
+    for (const a of ready) {
+      order.push(a);
+      done.add(a);
+    }
   }
   return order;
 }
@@ -105,7 +106,7 @@ describe.each(BACKENDS)('%s backend', (backend) => {
       expect([...order].reverse().pop()).toBe(plan.lab!.teardown);
     });
 
-    test('the Lab construct\'s resources are the ones in the plan, and its dependable is the Seal', () => {
+    test("the Lab construct's resources are the ones in the plan, and its dependable is the Seal", () => {
       const stack = testStack(backend, {}, 'lab');
       lab(stack);
       const l = labOf(stack);
@@ -181,7 +182,11 @@ describe.each(BACKENDS)('%s backend', (backend) => {
     });
 
     test('the direct parents of each object are exactly what it hangs off', () => {
-      const direct = (sel: string) => plan.parentsOf(plan.get(sel)).map((o) => o.key).sort();
+      const direct = (sel: string) =>
+        plan
+          .parentsOf(plan.get(sel))
+          .map((o) => o.key)
+          .sort();
       expect(direct('namespace:ns1')).toEqual([]);
       expect(direct('bridge:br0')).toEqual([key('namespace:ns1')]);
       expect(direct('veth:p1-br')).toEqual([key('namespace:ns1'), key('namespace:ns2')].sort());
@@ -246,8 +251,24 @@ describe.each(BACKENDS)('%s backend', (backend) => {
 
     test('phase order: namespaces, their sysctls, bridges and veths, VLANs, ports, addresses, routes, host sysctls', () => {
       const kinds = NetnsPlan.fromData(data).objects.map((o) => o.kind);
-      expect(kinds).toEqual(['ns', 'ns', 'nsysctl', 'bridge', 'veth', 'veth', 'vlan', 'vlan', 'port', 'port',
-        'addr', 'addr', 'addr', 'addr', 'route', 'hsysctl']);
+      expect(kinds).toEqual([
+        'ns',
+        'ns',
+        'nsysctl',
+        'bridge',
+        'veth',
+        'veth',
+        'vlan',
+        'vlan',
+        'port',
+        'port',
+        'addr',
+        'addr',
+        'addr',
+        'addr',
+        'route',
+        'hsysctl',
+      ]);
       const idx = kinds.map(phaseIndex);
       expect(idx).not.toContain(-1);
       expect(idx).toEqual([...idx].sort((a, b) => a - b));
@@ -263,13 +284,19 @@ describe.each(BACKENDS)('%s backend', (backend) => {
       expect(pos.get(key('vlan:eth0.10'))!).toBeLessThan(pos.get(key('vlan:eth0.10.5'))!);
     });
 
-    test('the engine\'s planner creates them in exactly that order', () => {
+    test("the engine's planner creates them in exactly that order", () => {
       const lines = NetnsPlan.fromData(data).objects.map((o) => o.line);
       const ops = runPlanner('apply', '', data).filter((l) => !l.startsWith('T '));
       expect(ops).toEqual(lines.map((l) => `C ${l}`));
       // and destroys them in the reverse order
-      const destroy = runPlanner('destroy', data, data.split('\n').filter((l) => l.startsWith('kind ')).join('\n'))
-        .filter((l) => !l.startsWith('T '));
+      const destroy = runPlanner(
+        'destroy',
+        data,
+        data
+          .split('\n')
+          .filter((l) => l.startsWith('kind '))
+          .join('\n'),
+      ).filter((l) => !l.startsWith('T '));
       expect(destroy).toEqual([...lines].reverse().map((l) => `D ${l}`));
     });
   });
@@ -291,14 +318,20 @@ describe.each(BACKENDS)('%s backend', (backend) => {
     expect(new Set(d.resource.terraform_data['after-vlan'].depends_on)).toEqual(new Set([seal]));
     expect(new Set(d.resource.null_resource['after-route'].depends_on)).toEqual(new Set([seal]));
     const order = creationOrder(d);
-    for (const user of ['terraform_data.after-ns', 'terraform_data.after-end', 'terraform_data.after-pair', 'terraform_data.after-vlan', 'null_resource.after-route']) {
+    for (const user of [
+      'terraform_data.after-ns',
+      'terraform_data.after-end',
+      'terraform_data.after-pair',
+      'terraform_data.after-vlan',
+      'null_resource.after-route',
+    ]) {
       expect(order.indexOf(teardown!)).toBeLessThan(order.indexOf(user));
       expect(order.indexOf(unit)).toBeLessThan(order.indexOf(user));
       expect(order.indexOf(seal!)).toBeLessThan(order.indexOf(user));
     }
   });
 
-  test('every library construct (and interface handle) is dependable as the lab\'s final step, the Seal', () => {
+  test("every library construct (and interface handle) is dependable as the lab's final step, the Seal", () => {
     const stack = testStack(backend, {}, 'lab');
     // (HostRouter declares net.ipv4.ip_forward itself: a second declaration by another construct is refused)
     const parts = lab(stack, { hostSysctl: false });
@@ -307,8 +340,22 @@ describe.each(BACKENDS)('%s backend', (backend) => {
     const link = router.connect('lan', parts.ns1, { address: '10.7.0.1/24', peerAddress: '10.7.0.2/24' });
     const host = new HostRouter(stack, 'host');
     const handles: ITerraformDependable[] = [
-      parts.ns1, parts.ns2, parts.br, parts.p1, parts.p1.a, parts.p1.b, parts.p2, parts.p2.b, parts.vlan, parts.qinq,
-      parts.route, router, link, link.a, link.b, ...host.forwarding,
+      parts.ns1,
+      parts.ns2,
+      parts.br,
+      parts.p1,
+      parts.p1.a,
+      parts.p1.b,
+      parts.p2,
+      parts.p2.b,
+      parts.vlan,
+      parts.qinq,
+      parts.route,
+      router,
+      link,
+      link.a,
+      link.b,
+      ...host.forwarding,
     ];
     for (const h of handles) expect(h.fqn).toBe(sealFqn);
     new DataResource(stack, 'after-all', { input: { note: 'x' }, dependsOn: handles });
@@ -362,7 +409,7 @@ describe('stacks, markers and prefixes', () => {
     expect(b.data).toContain('#owner cdktf-netns:lab-b/\n');
   });
 
-  test('an owner is never a prefix of another stack\'s markers (ownership is matched by prefix)', () => {
+  test("an owner is never a prefix of another stack's markers (ownership is matched by prefix)", () => {
     const [a, b] = twoStacks(['lab', 'lab2']);
     for (const o of b.plan.objects) if (o.values.marker) expect(o.values.marker.startsWith(a.plan.lab!.triggers.owner)).toBe(false);
   });
@@ -426,14 +473,17 @@ describe('stacks, markers and prefixes', () => {
   });
 });
 
-describe('the Lab unit\'s trigger keys: one per home namespace, so a plan names what changes', () => {
+describe("the Lab unit's trigger keys: one per home namespace, so a plan names what changes", () => {
   type Build = (s: TerraformStack) => void;
   const base = (s: TerraformStack, o: { brAddress?: string; eth0Address?: string; fwd?: string; extraNs?: boolean; route?: boolean } = {}) => {
     const ns1 = new Namespace(s, 'ns1');
     const ns2 = new Namespace(s, 'ns2');
     new Bridge(s, 'br', { name: 'br0', namespace: ns1, addresses: [o.brAddress ?? '10.5.0.1/24'] });
     // a veth's objects (and the addresses and ports of its ends) live with its first end
-    new VethPair(s, 'p', { a: { name: 'a0', namespace: ns1, addresses: ['10.1.0.1/24'] }, b: { name: 'eth0', namespace: ns2, addresses: [o.eth0Address ?? '10.1.0.2/24'] } });
+    new VethPair(s, 'p', {
+      a: { name: 'a0', namespace: ns1, addresses: ['10.1.0.1/24'] },
+      b: { name: 'eth0', namespace: ns2, addresses: [o.eth0Address ?? '10.1.0.2/24'] },
+    });
     new VethPair(s, 'h', { a: { name: 'h0', addresses: ['10.2.0.1/24'] }, b: { name: 'h1', namespace: ns2, addresses: ['10.2.0.2/24'] } });
     if (o.route !== false) new Route(s, 'r', { namespace: ns2, destination: '10.9.0.0/16', via: '10.1.0.1' });
     new HostSysctl(s, 'fwd', { key: 'net.ipv4.ip_forward', value: o.fwd ?? '1' });
@@ -451,7 +501,11 @@ describe('the Lab unit\'s trigger keys: one per home namespace, so a plan names 
   const before = () => triggers((s) => base(s));
 
   test('the keys of the base lab', () => {
-    expect(Object.keys(before().unit).filter((k) => !RESERVED_TRIGGERS.includes(k)).sort()).toEqual(['host', 'namespace ns1', 'namespace ns2']);
+    expect(
+      Object.keys(before().unit)
+        .filter((k) => !RESERVED_TRIGGERS.includes(k))
+        .sort(),
+    ).toEqual(['host', 'namespace ns1', 'namespace ns2']);
     expect(before().unit.host).toBe('hsysctl net.ipv4.ip_forward 1');
   });
 
@@ -466,7 +520,7 @@ describe('the Lab unit\'s trigger keys: one per home namespace, so a plan names 
     expect(after.unit['namespace ns1']).not.toContain('10.5.0.1/24');
   });
 
-  test('changing an address of a veth end changes only the key of the veth\'s home', () => {
+  test("changing an address of a veth end changes only the key of the veth's home", () => {
     const after = triggers((s) => base(s, { eth0Address: '10.1.0.3/24' }));
     expect(changed(before().unit, after.unit)).toEqual(['data', 'namespace ns1']);
     expect(after.unit['namespace ns1']).toContain('addr ns2 eth0 10.1.0.3/24');
@@ -477,7 +531,7 @@ describe('the Lab unit\'s trigger keys: one per home namespace, so a plan names 
     expect(changed(before().unit, after.unit)).toEqual(['data', 'host']);
   });
 
-  test('removing a route changes only its namespace\'s key', () => {
+  test("removing a route changes only its namespace's key", () => {
     const after = triggers((s) => base(s, { route: false }));
     expect(changed(before().unit, after.unit)).toEqual(['data', 'namespace ns2']);
   });
@@ -488,7 +542,7 @@ describe('the Lab unit\'s trigger keys: one per home namespace, so a plan names 
     expect(after.unit['namespace ns3']).toBe('ns ns3 cdktf-netns:lab/ns3');
   });
 
-  test('the unit\'s deployment trigger and the seal\'s triggers: fixed references, and the data hash (the seal is replaced with the unit)', () => {
+  test("the unit's deployment trigger and the seal's triggers: fixed references, and the data hash (the seal is replaced with the unit)", () => {
     const seal = (o: Parameters<typeof base>[1] = {}) => {
       const stack = testStack('terraform_data', {}, 'lab');
       base(stack, o);
@@ -504,7 +558,7 @@ describe('the Lab unit\'s trigger keys: one per home namespace, so a plan names 
     expect(changed(a.seal, seal().seal)).toEqual([]);
   });
 
-  test('the teardown\'s triggers never change with the declared objects (it is never replaced mid-life)', () => {
+  test("the teardown's triggers never change with the declared objects (it is never replaced mid-life)", () => {
     for (const o of [{ brAddress: '10.5.0.9/24' }, { extraNs: true }, { route: false }, { fwd: '0' }]) {
       expect(triggers((s) => base(s, o)).teardown).toEqual(before().teardown);
     }
@@ -538,7 +592,9 @@ describe('found by the unit-test rewrite', () => {
     new VlanInterface(stack, 'v2', { parent: 'eth0.10', namespace: ns, vlanId: 5 });
     const p = new VethPair(stack, 'p', { a: { name: 'eth0', namespace: ns }, b: { name: 'h0' } });
     new VlanInterface(stack, 'v1', { parent: p.a, vlanId: 10 });
-    const lines = NetnsPlan.fromData((stack.node.findChild('cdktf-netns') as Lab).data().text).objects.filter((o) => o.kind === 'vlan').map((o) => o.values.if);
+    const lines = NetnsPlan.fromData((stack.node.findChild('cdktf-netns') as Lab).data().text)
+      .objects.filter((o) => o.kind === 'vlan')
+      .map((o) => o.values.if);
     expect(lines).toEqual(['eth0.10', 'eth0.10.5']);
   });
 

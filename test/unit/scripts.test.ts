@@ -45,15 +45,24 @@ function engineTree(): string {
 describe('the engine files', () => {
   test('are every .sh and .awk of lib/engine plus one module per kind, and nothing else', () => {
     const expected = [
-      ...readdirSync(ENGINE).filter((f) => /\.(sh|awk)$/.test(f)).map((f) => `engine/${f}`),
-      ...readdirSync(KINDS_DIR).filter((f) => f.endsWith('.awk')).map((f) => `kinds/${f}`),
+      ...readdirSync(ENGINE)
+        .filter((f) => /\.(sh|awk)$/.test(f))
+        .map((f) => `engine/${f}`),
+      ...readdirSync(KINDS_DIR)
+        .filter((f) => f.endsWith('.awk'))
+        .map((f) => `kinds/${f}`),
     ].sort();
     expect(FILES.map((f) => f.path).sort()).toEqual(expected);
-    expect(FILES.map((f) => f.path)).toEqual(expect.arrayContaining([
-      'engine/engine.sh', 'engine/plan.awk', 'engine/gen.awk', 'engine/lib.awk', 'engine/sysctl.sh',
-    ]));
+    expect(FILES.map((f) => f.path)).toEqual(
+      expect.arrayContaining(['engine/engine.sh', 'engine/plan.awk', 'engine/gen.awk', 'engine/lib.awk', 'engine/sysctl.sh']),
+    );
     // no orphan awk module in lib/kinds (engine.sh runs every kinds/*.awk)
-    expect(readdirSync(KINDS_DIR).filter((f) => f.endsWith('.awk')).map((f) => f.replace(/\.awk$/, '')).sort()).toEqual(modules);
+    expect(
+      readdirSync(KINDS_DIR)
+        .filter((f) => f.endsWith('.awk'))
+        .map((f) => f.replace(/\.awk$/, ''))
+        .sort(),
+    ).toEqual(modules);
     expect(ENGINE_SCRIPT).toBe('cdktf-netns/engine/engine.sh');
   });
 
@@ -67,6 +76,7 @@ describe('the engine files', () => {
 
   test.each(FILES.map((f) => [f.path, f.content]))('%s: plain ASCII text with Unix line ends', (_, content) => {
     expect(content).not.toContain('\r');
+    // eslint-disable-next-line no-control-regex -- tab and newline are the only control characters allowed
     expect(content).toMatch(/^[\x09\x0a\x20-\x7e]*$/);
     expect(content.endsWith('\n')).toBe(true);
   });
@@ -79,7 +89,11 @@ describe('the engine files', () => {
   });
 });
 
-const SHELLS: Array<[string, string[]]> = [['sh', ['-n']], ['dash', ['-n']], ['bash', ['--posix', '-n']]];
+const SHELLS: Array<[string, string[]]> = [
+  ['sh', ['-n']],
+  ['dash', ['-n']],
+  ['bash', ['--posix', '-n']],
+];
 const available = SHELLS.filter(([cmd]) => has(cmd));
 
 function syntaxCheck(shell: [string, string[]], text: string): string | undefined {
@@ -144,12 +158,16 @@ if (has('busybox')) AWKS.push(['busybox awk', ['busybox', 'awk']]);
 
 describe('awk files', () => {
   test('there are awk files: the planner, the generator and its helpers, one module per kind', () => {
-    expect(AWK_FILES.map((f) => f.path).sort()).toEqual(['engine/gen.awk', 'engine/lib.awk', 'engine/plan.awk', ...modules.map((m) => `kinds/${m}.awk`)].sort());
+    expect(AWK_FILES.map((f) => f.path).sort()).toEqual(
+      ['engine/gen.awk', 'engine/lib.awk', 'engine/plan.awk', ...modules.map((m) => `kinds/${m}.awk`)].sort(),
+    );
   });
 
   describe.each(AWKS)('%s', (_, awk) => {
     let tree: string;
-    beforeAll(() => { tree = engineTree(); });
+    beforeAll(() => {
+      tree = engineTree();
+    });
     const generator = () => [join(tree, 'engine/lib.awk'), ...modules.map((m) => join(tree, `kinds/${m}.awk`)), join(tree, 'engine/gen.awk')];
 
     test('rejects a broken program and a call of an undefined function (the check can fail)', () => {
@@ -194,7 +212,11 @@ const isNamespaceField = (k: Kind, n: number) => k.namespaceFields.includes(n - 
 const fieldAt = (k: Kind, n: number) => k.fields[n - 2];
 
 /** The awk module of a kind, with its comments removed. */
-const moduleCode = (k: Kind) => read(KINDS_DIR, `${k.module}.awk`).split('\n').filter((l) => !/^\s*#/.test(l)).join('\n');
+const moduleCode = (k: Kind) =>
+  read(KINDS_DIR, `${k.module}.awk`)
+    .split('\n')
+    .filter((l) => !/^\s*#/.test(l))
+    .join('\n');
 
 /** The kind names a line of plan.awk branches on (`k == "veth"`). */
 const branchKinds = (l: string) => [...l.matchAll(/k == "([a-z]+)"/g)].map((m) => m[1]);
@@ -226,13 +248,17 @@ describe('kinds: every kind the library declares is implemented by the engine, f
     expect(dispatch).toMatch(/else refuse\(/);
   });
 
-  test('the kinds table of every data file is kindsTable(), which states each kind\'s identity, phase and namespace fields', () => {
+  test("the kinds table of every data file is kindsTable(), which states each kind's identity, phase and namespace fields", () => {
     expect(kindsTable()).toEqual(KINDS.map((k) => `kind ${k.name} ${k.identity} ${k.phase} ${k.namespaceFields.length ? k.namespaceFields.join(',') : '0'}`));
     expect(kindsTable()).toContain('kind veth 4 3 1,3');
     expect(kindsTable()).toContain('kind hsysctl 1 8 0');
     const stack = testStack();
     new Namespace(stack, 'ns');
-    expect(dataText(stack).split('\n').filter((l) => l.startsWith('kind '))).toEqual(kindsTable());
+    expect(
+      dataText(stack)
+        .split('\n')
+        .filter((l) => l.startsWith('kind ')),
+    ).toEqual(kindsTable());
   });
 
   test('gen.awk pads every line to enough fields for the longest kind', () => {
@@ -257,10 +283,14 @@ describe('kinds: every kind the library declares is implemented by the engine, f
       expect(code.match(new RegExp(`^function ${name}_op\\(op, f, o, id\\b`, 'gm'))).toHaveLength(1);
     });
 
-    test('the module\'s header documents the fields of its spec, in order', () => {
+    test("the module's header documents the fields of its spec, in order", () => {
       const sig = new RegExp(`^# kind "${name}": .*?  ${name} ([A-Z_ ()|0-9]+)$`, 'm').exec(source);
       expect(sig).not.toBeNull();
-      const documented = sig![1].replace(/\([^)]*\)/g, '').trim().split(/\s+/).map((s) => s.toLowerCase());
+      const documented = sig![1]
+        .replace(/\([^)]*\)/g, '')
+        .trim()
+        .split(/\s+/)
+        .map((s) => s.toLowerCase());
       expect(documented).toEqual([...kind.fields]);
     });
 
@@ -271,7 +301,7 @@ describe('kinds: every kind the library declares is implemented by the engine, f
       expect(Math.min(...idx)).toBeGreaterThanOrEqual(2);
     });
 
-    test('the module\'s named fields sit where the spec puts them (ns = f[2], ifn = f[3], ...)', () => {
+    test("the module's named fields sit where the spec puts them (ns = f[2], ifn = f[3], ...)", () => {
       for (const m of code.matchAll(/(?<![A-Za-z0-9_])([a-z]+) = f\[(\d+)\]/g)) {
         const field = ALIASES[m[1]] ?? m[1];
         if (kind.fields.includes(field)) expect([m[1], fieldAt(kind, Number(m[2]))]).toEqual([m[1], field]);
@@ -324,7 +354,13 @@ describe('the planner (plan.awk) on hand-made data', () => {
   const plan = (old: string[], neu: string[], mode: 'apply' | 'repair' | 'destroy' = 'apply', journal: string[] = []) => {
     const out = runPlanner(mode, old.length ? data(old) : '', data(neu), journal.join('\n'));
     for (const l of out) expect(l).toMatch(/^([DCU] [a-z]+ \S.*|T \S+)$/);
-    return { ops: out.filter((l) => !l.startsWith('T ')), reads: out.filter((l) => l.startsWith('T ')).map((l) => l.slice(2)).sort() };
+    return {
+      ops: out.filter((l) => !l.startsWith('T ')),
+      reads: out
+        .filter((l) => l.startsWith('T '))
+        .map((l) => l.slice(2))
+        .sort(),
+    };
   };
   const phase = (opLine: string) => KINDS.find((k) => k.name === opLine.split(' ')[1])!.phase;
 
@@ -383,12 +419,25 @@ describe('the planner (plan.awk) on hand-made data', () => {
   });
 
   test('a VLAN whose parent veth is re-created is re-created too (and a VLAN on it, and their addresses)', () => {
-    const p = plan(BASE, edit('addr a va 10.0.0.1/24', 'addr a va2 10.0.0.1/24', edit('veth a va b vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02', 'veth a va2 b vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02')));
-    expect(p.ops).toEqual(expect.arrayContaining([
-      'D veth a va b vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02', 'C veth a va2 b vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02',
-      'C vlan b vb.10 vb 10 m:v -', 'C vlan b vb.10.5 vb.10 5 m:w -',
-      'C addr b vb 10.0.0.2/24', 'C addr b vb.10 10.1.0.2/24', 'C route b 4 default 10.0.0.1',
-    ]));
+    const p = plan(
+      BASE,
+      edit(
+        'addr a va 10.0.0.1/24',
+        'addr a va2 10.0.0.1/24',
+        edit('veth a va b vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02', 'veth a va2 b vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02'),
+      ),
+    );
+    expect(p.ops).toEqual(
+      expect.arrayContaining([
+        'D veth a va b vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02',
+        'C veth a va2 b vb m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02',
+        'C vlan b vb.10 vb 10 m:v -',
+        'C vlan b vb.10.5 vb.10 5 m:w -',
+        'C addr b vb 10.0.0.2/24',
+        'C addr b vb.10 10.1.0.2/24',
+        'C route b 4 default 10.0.0.1',
+      ]),
+    );
     // their lines did not change: nothing to delete, the kernel dropped them with the old pair
     expect(p.ops.filter((o) => o.startsWith('D vlan') || o.startsWith('D addr b'))).toEqual([]);
     expect(p.ops.indexOf('C vlan b vb.10 vb 10 m:v -')).toBeLessThan(p.ops.indexOf('C vlan b vb.10.5 vb.10 5 m:w -'));
@@ -474,13 +523,23 @@ describe('the planner (plan.awk) on hand-made data', () => {
     });
   });
 
-  test('a port\'s VLANs changed: an update of the port only', () => {
-    const lan = ['ns a m:a', 'bridge a br0 m:br - 1 02:00:00:00:0b:01', 'veth a v0 - h0 m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02', 'port a v0 br0 p10u', 'addr a br0 10.0.0.1/24'];
+  test("a port's VLANs changed: an update of the port only", () => {
+    const lan = [
+      'ns a m:a',
+      'bridge a br0 m:br - 1 02:00:00:00:0b:01',
+      'veth a v0 - h0 m:p - - 02:00:00:00:0a:01 02:00:00:00:0a:02',
+      'port a v0 br0 p10u',
+      'addr a br0 10.0.0.1/24',
+    ];
     expect(plan(lan, edit('port a v0 br0 p10u', 'port a v0 br0 p20u,t30', lan))).toEqual({ ops: ['U port a v0 br0 p20u,t30'], reads: ['a'] });
     // a port moved to a bridge of another name: the old bridge goes, the port is attached to the new one
     const renamed = lan.map((l) => l.replace('br0', 'br1'));
     expect(plan(lan, renamed).ops).toEqual([
-      'D addr a br0 10.0.0.1/24', 'D bridge a br0 m:br - 1 02:00:00:00:0b:01', 'C bridge a br1 m:br - 1 02:00:00:00:0b:01', 'U port a v0 br1 p10u', 'C addr a br1 10.0.0.1/24',
+      'D addr a br0 10.0.0.1/24',
+      'D bridge a br0 m:br - 1 02:00:00:00:0b:01',
+      'C bridge a br1 m:br - 1 02:00:00:00:0b:01',
+      'U port a v0 br1 p10u',
+      'C addr a br1 10.0.0.1/24',
     ]);
   });
 
@@ -504,10 +563,15 @@ describe('the planner (plan.awk) on hand-made data', () => {
     expect(p.ops).toEqual(['D route a 4 10.9.0.0/16 10.0.0.2', ...BASE.filter((l) => !l.startsWith('route a')).map((l) => `C ${l}`)]);
   });
 
-  test('an unfinished run\'s journal: what it set out to make is ensured again if declared, removed if not', () => {
+  test("an unfinished run's journal: what it set out to make is ensured again if declared, removed if not", () => {
     const p = plan(BASE, BASE, 'apply', ['addr b vb 10.0.0.2/24', 'veth a vz - hz m:z - - 02:00:00:00:0c:01 02:00:00:00:0c:02']);
     // (removing a link of namespace a re-ensures a's routes too)
-    expect(p.ops).toEqual(['D veth a vz - hz m:z - - 02:00:00:00:0c:01 02:00:00:00:0c:02', 'C addr b vb 10.0.0.2/24', 'C route b 4 default 10.0.0.1', 'C route a 4 10.9.0.0/16 10.0.0.2']);
+    expect(p.ops).toEqual([
+      'D veth a vz - hz m:z - - 02:00:00:00:0c:01 02:00:00:00:0c:02',
+      'C addr b vb 10.0.0.2/24',
+      'C route b 4 default 10.0.0.1',
+      'C route a 4 10.9.0.0/16 10.0.0.2',
+    ]);
   });
 });
 
@@ -539,23 +603,65 @@ describe('the generator (gen.awk and the kind modules) on hand-made facts', () =
     const dir = freshDir('gen');
     const w = join(dir, 'w');
     mkdirSync(w);
-    const file = (n: string, text: string) => { writeFileSync(join(dir, n), `#\n${text}\n`); return join(dir, n); };
+    const file = (n: string, text: string) => {
+      writeFileSync(join(dir, n), `#\n${text}\n`);
+      return join(dir, n);
+    };
     const mode = opts.mode ?? 'apply';
     const old = opts.old ?? '';
     const journal = opts.journal?.length ? [...kindsTable(), ...opts.journal].join('\n') : '';
     const ops = runPlanner(mode, old, neu, journal);
-    const owner = opts.owner ?? (/^#owner (.*)$/m.exec(neu)?.[1] ?? 'cdktf-netns:lab/');
-    const args = ['-F', '\t', '-v', `W=${w}`, '-v', `MODE=${mode}`, '-v', `OWNER=${owner}`, '-v', `DEP=${opts.dep ?? DEP}`, '-v', `ALTDEP=${opts.altdep ?? ''}`,
-      '-f', join(ENGINE, 'lib.awk'), ...modules.flatMap((m) => ['-f', join(KINDS_DIR, `${m}.awk`)]), '-f', join(ENGINE, 'gen.awk'),
-      file('new', neu), file('facts', facts.join('\n')), file('journal', journal), file('old', old), file('ops', ops.join('\n')), join(dir, 'ops')];
+    const owner = opts.owner ?? /^#owner (.*)$/m.exec(neu)?.[1] ?? 'cdktf-netns:lab/';
+    const args = [
+      '-F',
+      '\t',
+      '-v',
+      `W=${w}`,
+      '-v',
+      `MODE=${mode}`,
+      '-v',
+      `OWNER=${owner}`,
+      '-v',
+      `DEP=${opts.dep ?? DEP}`,
+      '-v',
+      `ALTDEP=${opts.altdep ?? ''}`,
+      '-f',
+      join(ENGINE, 'lib.awk'),
+      ...modules.flatMap((m) => ['-f', join(KINDS_DIR, `${m}.awk`)]),
+      '-f',
+      join(ENGINE, 'gen.awk'),
+      file('new', neu),
+      file('facts', facts.join('\n')),
+      file('journal', journal),
+      file('old', old),
+      file('ops', ops.join('\n')),
+      join(dir, 'ops'),
+    ];
     const r = spawnSync('awk', args, { encoding: 'utf8' });
-    const out = (n: string) => { try { return readFileSync(join(w, n), 'utf8'); } catch { return ''; } };
+    const out = (n: string) => {
+      try {
+        return readFileSync(join(w, n), 'utf8');
+      } catch {
+        return '';
+      }
+    };
     const lines = (n: string) => out(n).split('\n').filter(Boolean);
-    const cmds = r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t'));
+    const cmds = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t'));
     return {
-      status: r.status, stderr: r.stderr, ops, cmds,
-      root: out('root.ip'), rootLines: lines('root.ip'), rootJournal: out('root.jl').split('\n').slice(0, -1), rootdel: out('root.del'),
-      errors: out('errors'), log: out('log'), creating: lines('creating'),
+      status: r.status,
+      stderr: r.stderr,
+      ops,
+      cmds,
+      root: out('root.ip'),
+      rootLines: lines('root.ip'),
+      rootJournal: out('root.jl').split('\n').slice(0, -1),
+      rootdel: out('root.del'),
+      errors: out('errors'),
+      log: out('log'),
+      creating: lines('creating'),
       /** Commands (any type) that name an interface. */
       touching: (ifname: string) => cmds.filter((c) => c[3].split(' ').includes(ifname)).map((c) => `${c[0]} ${c[2]} ${c[3]}`),
     };
@@ -570,7 +676,10 @@ describe('the generator (gen.awk and the kind modules) on hand-made facts', () =
     const stack = testStack('terraform_data', {}, 'workshop');
     const sales = new Namespace(stack, 'sales');
     const rtr = new Namespace(stack, 'router');
-    new VethPair(stack, 's', { a: { name: 'veth-s', namespace: sales, addresses: ['172.16.10.10/24'] }, b: { name: 'veth-s-rtr', namespace: rtr, addresses: ['172.16.10.1/24'] } });
+    new VethPair(stack, 's', {
+      a: { name: 'veth-s', namespace: sales, addresses: ['172.16.10.10/24'] },
+      b: { name: 'veth-s-rtr', namespace: rtr, addresses: ['172.16.10.1/24'] },
+    });
     new Route(stack, 'r', { namespace: sales, destination: 'default', via: '172.16.10.1' });
     const text = dataText(stack);
     const p = NetnsPlan.fromData(text);
@@ -579,22 +688,29 @@ describe('the generator (gen.awk and the kind modules) on hand-made facts', () =
     expect([g.status, g.stderr, g.errors]).toEqual([0, '', '']);
     // veth ends get the MACs the library derived
     expect(g.rootLines).toEqual([
-      'netns add sales', 'netns add router',
+      'netns add sales',
+      'netns add router',
       `link add name veth-s address ${veth.values.mac_a} netns sales type veth peer name veth-s-rtr address ${veth.values.mac_b} netns router`,
     ]);
     // root.jl beside root.ip: for each line, the data line of the object it creates
     expect(g.rootJournal).toEqual([p.get('namespace:sales').line, p.get('namespace:router').line, veth.line]);
     const inNs = (ns: string) => g.cmds.filter((c) => c[0] === ns && c[2] === 'ip').map((c) => c[3]);
     // the kernel carries the marker with this deployment's token
-    expect(inNs('sales')).toEqual(expect.arrayContaining([
-      `link set dev lo alias cdktf-netns:workshop@${DEP}/sales`, `link set dev veth-s alias cdktf-netns:workshop@${DEP}/s`, 'link set dev veth-s up',
-      'addr replace 172.16.10.10/24 dev veth-s', 'route replace default via 172.16.10.1 proto 213',
-    ]));
+    expect(inNs('sales')).toEqual(
+      expect.arrayContaining([
+        `link set dev lo alias cdktf-netns:workshop@${DEP}/sales`,
+        `link set dev veth-s alias cdktf-netns:workshop@${DEP}/s`,
+        'link set dev veth-s up',
+        'addr replace 172.16.10.10/24 dev veth-s',
+        'route replace default via 172.16.10.1 proto 213',
+      ]),
+    );
     expect(g.cmds.flatMap((c) => c[3].split(' ')).filter((t) => t.startsWith('cdktf-netns:') && !t.includes(`@${DEP}/`))).toEqual([]);
     // every per-namespace line has six columns (the 6th: the data line of the object a create line makes)
     for (const c of g.cmds) expect(c).toHaveLength(6);
     expect(g.cmds.filter((c) => c[3].startsWith('link set ') || c[3].startsWith('addr ')).map((c) => c[5])).toEqual(
-      g.cmds.filter((c) => c[3].startsWith('link set ') || c[3].startsWith('addr ')).map(() => ''));
+      g.cmds.filter((c) => c[3].startsWith('link set ') || c[3].startsWith('addr ')).map(() => ''),
+    );
     // and what this run creates is journaled (as data lines, without the deployment)
     expect(g.creating.slice(0, 3)).toEqual([p.get('namespace:sales').line, p.get('namespace:router').line, veth.line]);
     // order within a namespace's batch: links (1), attributes (2), addresses (3), routes (4)
@@ -609,7 +725,10 @@ describe('the generator (gen.awk and the kind modules) on hand-made facts', () =
   test('a route this run adds is journaled and tied to its batch line (6th column)', () => {
     const stack = testStack('terraform_data', {}, 'workshop');
     const sales = new Namespace(stack, 'sales');
-    new VethPair(stack, 's', { a: { name: 'veth-s', namespace: sales, addresses: ['172.16.10.10/24'] }, b: { name: 'veth-s-h', addresses: ['172.16.10.1/24'] } });
+    new VethPair(stack, 's', {
+      a: { name: 'veth-s', namespace: sales, addresses: ['172.16.10.10/24'] },
+      b: { name: 'veth-s-h', addresses: ['172.16.10.1/24'] },
+    });
     new Route(stack, 'r', { namespace: sales, destination: 'default', via: '172.16.10.1' });
     const text = dataText(stack);
     const p = NetnsPlan.fromData(text);
@@ -635,7 +754,7 @@ describe('the generator (gen.awk and the kind modules) on hand-made facts', () =
     expect(mtu.touching('br9').filter((c) => c.includes(' address '))).toEqual([]);
   });
 
-  test('an existing interface that does not carry this deployment\'s marker is refused, never adopted', () => {
+  test("an existing interface that does not carry this deployment's marker is refused, never adopted", () => {
     const neu = data(['ns a cdktf-netns:lab/a', `veth a va - h0 cdktf-netns:lab/p - - ${M1} ${M2}`]);
     const g = generate(neu, ['G\t-', 'L\t-\th0\tsomeone-else\tveth\t']);
     expect(g.status).not.toBe(0);
@@ -707,7 +826,9 @@ describe('the generator (gen.awk and the kind modules) on hand-made facts', () =
     test('is refused, naming that deployment and the release and adopt commands', () => {
       const g = generate(data([PAIR]), twin);
       expect(g.status).not.toBe(0);
-      expect(g.errors).toContain(`interface 'h0' already exists in the host namespace and belongs to another deployment of this lab (deployment ${OTHER}, marker '${km('cdktf-netns:lab/p', OTHER)}')`);
+      expect(g.errors).toContain(
+        `interface 'h0' already exists in the host namespace and belongs to another deployment of this lab (deployment ${OTHER}, marker '${km('cdktf-netns:lab/p', OTHER)}')`,
+      );
       expect(g.errors).toContain(`'cdktf-netns release ${OTHER}'`);
       expect(g.errors).toContain(`'cdktf-netns adopt ${OTHER}'`);
       expect(g.errors).toContain("'cdktf-netns deployments'");
@@ -715,7 +836,7 @@ describe('the generator (gen.awk and the kind modules) on hand-made facts', () =
       expect([g.root, g.rootdel]).toEqual(['', '']);
     });
 
-    test('with ALTDEP=<that token> (it was offered for adoption) it is adopted and re-marked with this deployment\'s marker', () => {
+    test("with ALTDEP=<that token> (it was offered for adoption) it is adopted and re-marked with this deployment's marker", () => {
       const g = generate(data([PAIR]), twin, { altdep: OTHER });
       expect([g.status, g.errors]).toEqual([0, '']);
       expect(g.log).toContain('adopted veth h0 <-> h1');
@@ -745,15 +866,17 @@ describe('the generator (gen.awk and the kind modules) on hand-made facts', () =
     const existing = 'R\t-\t4\t10.9.0.0/24\t10.0.0.1\t213\teth0';
     const otherRecord = `O\t${OTHER}\tcdktf-netns:lab/\t${ROUTE}`;
 
-    test('a route with our protocol that this deployment\'s record does not list is refused, naming the deployment that lists it', () => {
+    test("a route with our protocol that this deployment's record does not list is refused, naming the deployment that lists it", () => {
       const g = generate(data([ROUTE]), ['G\t-', existing, otherRecord]);
       expect(g.status).not.toBe(0);
-      expect(g.errors).toContain(`a route to 10.9.0.0/24 already exists in the host namespace (via '10.0.0.1', protocol 213), made by deployment ${OTHER} of lab cdktf-netns:lab/`);
+      expect(g.errors).toContain(
+        `a route to 10.9.0.0/24 already exists in the host namespace (via '10.0.0.1', protocol 213), made by deployment ${OTHER} of lab cdktf-netns:lab/`,
+      );
       expect(g.errors).toContain('two labs cannot route one prefix of the host');
       expect(g.cmds.filter((c) => c[3].includes('10.9.0.0/24'))).toEqual([]);
     });
 
-    test('with no record naming it, it is still refused (someone else\'s, even with our protocol)', () => {
+    test("with no record naming it, it is still refused (someone else's, even with our protocol)", () => {
       const g = generate(data([ROUTE]), ['G\t-', existing]);
       expect(g.status).not.toBe(0);
       expect(g.errors).toContain('made by another cdktf-netns lab that has no record on this machine');
@@ -765,7 +888,7 @@ describe('the generator (gen.awk and the kind modules) on hand-made facts', () =
       expect(g.errors).toContain(`a route to 10.9.0.0/24 in the host namespace is also declared by deployment ${OTHER} of lab cdktf-netns:lab/`);
     });
 
-    test('a route this deployment\'s record lists is ensured; a route of another protocol is refused', () => {
+    test("a route this deployment's record lists is ensured; a route of another protocol is refused", () => {
       const g = generate(data([ROUTE]), ['G\t-', existing], { old: data([ROUTE]), mode: 'repair' });
       expect([g.status, g.errors]).toEqual([0, '']);
       expect(g.cmds.filter((c) => c[3].includes('10.9.0.0/24')).map((c) => c[3])).toEqual(['route replace 10.9.0.0/24 via 10.0.0.1 proto 213']);
@@ -773,7 +896,7 @@ describe('the generator (gen.awk and the kind modules) on hand-made facts', () =
       expect(kernel.errors).toContain('was not made by cdktf-netns');
     });
 
-    test('removing a host route: by its device; kept when another deployment\'s record lists it now', () => {
+    test("removing a host route: by its device; kept when another deployment's record lists it now", () => {
       const mine = generate(data([]), ['G\t-', existing], { old: data([ROUTE]) });
       expect([mine.status, mine.errors]).toEqual([0, '']);
       expect(mine.cmds.filter((c) => c[2] === 'del').map((c) => c[3])).toEqual(['route del 10.9.0.0/24 via 10.0.0.1 dev eth0 proto 213']);
@@ -783,22 +906,38 @@ describe('the generator (gen.awk and the kind modules) on hand-made facts', () =
     });
   });
 
-  test('repair removes undeclared interfaces and namespaces only when they are provably this deployment\'s', () => {
+  test("repair removes undeclared interfaces and namespaces only when they are provably this deployment's", () => {
     const neu = data(['ns a cdktf-netns:lab/a', `veth a va - h0 cdktf-netns:lab/p - - ${M1} ${M2}`]);
     const facts = [
-      'N\ta\t4:100\tnsfs', 'I\ta\t4:100', 'N\ty\t4:101\tnsfs', 'I\ty\t4:101', 'N\tz\t4:102\tnsfs',
-      'G\t-', 'G\ta', 'G\ty', 'G\tz',
-      `L\ta\tlo\t${km('cdktf-netns:lab/a')}\t\t`, `L\ta\tva\t${km('cdktf-netns:lab/p')}\tveth\t`,
-      `L\ta\tstray\t${km('cdktf-netns:lab/old')}\tveth\t`, 'L\ta\talien\tsomeone-else\tveth\t',
-      `L\t-\th0\t${km('cdktf-netns:lab/p')}\tveth\t`, `L\t-\thstray\t${km('cdktf-netns:lab/x')}\tveth\t`, 'L\t-\teth0\t\t\t',
+      'N\ta\t4:100\tnsfs',
+      'I\ta\t4:100',
+      'N\ty\t4:101\tnsfs',
+      'I\ty\t4:101',
+      'N\tz\t4:102\tnsfs',
+      'G\t-',
+      'G\ta',
+      'G\ty',
+      'G\tz',
+      `L\ta\tlo\t${km('cdktf-netns:lab/a')}\t\t`,
+      `L\ta\tva\t${km('cdktf-netns:lab/p')}\tveth\t`,
+      `L\ta\tstray\t${km('cdktf-netns:lab/old')}\tveth\t`,
+      'L\ta\talien\tsomeone-else\tveth\t',
+      `L\t-\th0\t${km('cdktf-netns:lab/p')}\tveth\t`,
+      `L\t-\thstray\t${km('cdktf-netns:lab/x')}\tveth\t`,
+      'L\t-\teth0\t\t\t',
       `L\t-\tother\t${km('cdktf-netns:lab2/x')}\tveth\t`,
       // another deployment of this lab, and a marker without a deployment: not ours
-      `L\t-\ttwin\t${km('cdktf-netns:lab/x', OTHER)}\tveth\t`, 'L\t-\told\tcdktf-netns:lab/x\tveth\t',
-      `L\ty\tlo\t${km('cdktf-netns:lab/y')}\t\t`, `L\tz\tlo\t${km('cdktf-netns:lab/z')}\t\t`,
+      `L\t-\ttwin\t${km('cdktf-netns:lab/x', OTHER)}\tveth\t`,
+      'L\t-\told\tcdktf-netns:lab/x\tveth\t',
+      `L\ty\tlo\t${km('cdktf-netns:lab/y')}\t\t`,
+      `L\tz\tlo\t${km('cdktf-netns:lab/z')}\t\t`,
     ];
     const g = generate(neu, facts, { mode: 'repair', owner: 'cdktf-netns:lab/' });
     expect([g.status, g.errors]).toEqual([0, '']);
-    const dels = g.cmds.filter((c) => c[2] === 'del').map((c) => `${c[0]} ${c[3]}`).sort();
+    const dels = g.cmds
+      .filter((c) => c[2] === 'del')
+      .map((c) => `${c[0]} ${c[3]}`)
+      .sort();
     expect(dels).toEqual(['- link del dev hstray', 'a link del dev stray']);
     // a namespace with this deployment's marker is removed only if its record says it made it
     expect(g.rootdel.split('\n').filter(Boolean)).toEqual(['netns del y']);
@@ -807,7 +946,12 @@ describe('the generator (gen.awk and the kind modules) on hand-made facts', () =
     expect(g.root).toBe('');
     // while taking over the other deployment (adopt), its undeclared objects are removed too
     const adopting = generate(neu, facts, { mode: 'repair', owner: 'cdktf-netns:lab/', altdep: OTHER });
-    expect(adopting.cmds.filter((c) => c[2] === 'del').map((c) => `${c[0]} ${c[3]}`).sort()).toEqual(['- link del dev hstray', '- link del dev twin', 'a link del dev stray']);
+    expect(
+      adopting.cmds
+        .filter((c) => c[2] === 'del')
+        .map((c) => `${c[0]} ${c[3]}`)
+        .sort(),
+    ).toEqual(['- link del dev hstray', '- link del dev twin', 'a link del dev stray']);
     // and a plain apply removes nothing it was not told to
     const apply = generate(neu, facts, { old: neu });
     expect(apply.cmds.filter((c) => c[2] === 'del')).toEqual([]);
@@ -817,20 +961,20 @@ describe('the generator (gen.awk and the kind modules) on hand-made facts', () =
 
 describe('kernel markers: the TypeScript and awk twins agree', () => {
   const MARKERS = [
-    'cdktf-netns:lab/ns1', 'cdktf-netns:lab/', 'cdktf-netns:lab/group/inner/p', 'cdktf-netns:lab_1~0a1b2c3d/x.y-z',
-    `cdktf-netns:${'s'.repeat(55)}~0123abcd/${'p'.repeat(150)}~0123456789ab`, 'no-slash-at-all', '',
+    'cdktf-netns:lab/ns1',
+    'cdktf-netns:lab/',
+    'cdktf-netns:lab/group/inner/p',
+    'cdktf-netns:lab_1~0a1b2c3d/x.y-z',
+    `cdktf-netns:${'s'.repeat(55)}~0123abcd/${'p'.repeat(150)}~0123456789ab`,
+    'no-slash-at-all',
+    '',
   ];
   const TOKENS = ['0123456789ab', deploymentToken('some-terraform-id')];
 
   test('kernelMarker (lib/core/settings.ts) and kmarker (lib/engine/lib.awk) give the same text', () => {
     const dir = freshDir('km');
     const prog = join(dir, 'km.awk');
-    writeFileSync(prog, [
-      'BEGIN {',
-      ...TOKENS.flatMap((t) => MARKERS.map((m) => `  print kmarker("${m}", "${t}")`)),
-      '}',
-      '',
-    ].join('\n'));
+    writeFileSync(prog, ['BEGIN {', ...TOKENS.flatMap((t) => MARKERS.map((m) => `  print kmarker("${m}", "${t}")`)), '}', ''].join('\n'));
     const r = spawnSync('awk', ['-f', join(ENGINE, 'lib.awk'), '-f', prog], { encoding: 'utf8' });
     expect([r.status, r.stderr]).toEqual([0, '']);
     const expected = TOKENS.flatMap((t) => MARKERS.map((m) => kernelMarker(m, t)));
@@ -855,14 +999,20 @@ describe('data lines carry addresses and routes in the text iproute2 prints (the
   const routed = (destination: string, via = '10.0.1.1') => {
     const stack = testStack();
     const ns = new Namespace(stack, 'ns');
-    new VethPair(stack, 'p', { a: { name: 'v0', namespace: ns, addresses: ['10.0.1.2/24', 'fd00:1::2/64'] }, b: { name: 'v1', addresses: ['10.0.1.1/24', 'fd00:1::1/64'] } });
+    new VethPair(stack, 'p', {
+      a: { name: 'v0', namespace: ns, addresses: ['10.0.1.2/24', 'fd00:1::2/64'] },
+      b: { name: 'v1', addresses: ['10.0.1.1/24', 'fd00:1::1/64'] },
+    });
     new Route(stack, 'r', { namespace: ns, destination, via });
     return lines(stack);
   };
 
   test('addresses in canonical CIDR form, networks as written by `ip route`', () => {
     const stack = testStack();
-    new VethPair(stack, 'p', { a: { name: 'v0', namespace: new Namespace(stack, 'ns'), addresses: ['FD00:0:0::2/64'] }, b: { name: 'v1', addresses: ['10.0.1.1/24'] } });
+    new VethPair(stack, 'p', {
+      a: { name: 'v0', namespace: new Namespace(stack, 'ns'), addresses: ['FD00:0:0::2/64'] },
+      b: { name: 'v1', addresses: ['10.0.1.1/24'] },
+    });
     expect(lines(stack)).toEqual(expect.arrayContaining(['addr ns v0 fd00::2/64', 'addr - v1 10.0.1.1/24']));
     expect(routed('10.0.2.0/24')).toContain('route ns 4 10.0.2.0/24 10.0.1.1');
     expect(routed('FD00:2:0::/64', 'FD00:1:0::1')).toContain('route ns 6 fd00:2::/64 fd00:1::1');
@@ -879,7 +1029,9 @@ describe('data lines carry addresses and routes in the text iproute2 prints (the
     const stack = testStack();
     const br = new Bridge(stack, 'br', { name: 'br0', mtu: 9000, vlanFiltering: true });
     new VlanInterface(stack, 'v', { parent: br, vlanId: 7 });
-    expect(lines(stack)).toEqual(expect.arrayContaining([`bridge - br0 cdktf-netns:stack/br 9000 1 ${macOf(br, 'bridge')}`, 'vlan - br0.7 br0 7 cdktf-netns:stack/v -']));
+    expect(lines(stack)).toEqual(
+      expect.arrayContaining([`bridge - br0 cdktf-netns:stack/br 9000 1 ${macOf(br, 'bridge')}`, 'vlan - br0.7 br0 7 cdktf-netns:stack/v -']),
+    );
   });
 });
 
@@ -903,9 +1055,25 @@ describe('ip.ts', () => {
   });
 
   test.each([
-    '', ' 10.0.0.1', '10.0.0.1 ', '10.0.0', '10.0.0.0.1', '256.0.0.1', '01.0.0.1', '1e1.0.0.1', '-1.0.0.1',
-    '1::2::3', '12345::', '1:2:3:4:5:6:7:8:9', '1::2:3:4:5:6:7:8', ':1:2:3:4:5:6:7', '::g', ':::', 'fd00::1/64',
-    '::ffff:256.0.0.1', 'localhost',
+    '',
+    ' 10.0.0.1',
+    '10.0.0.1 ',
+    '10.0.0',
+    '10.0.0.0.1',
+    '256.0.0.1',
+    '01.0.0.1',
+    '1e1.0.0.1',
+    '-1.0.0.1',
+    '1::2::3',
+    '12345::',
+    '1:2:3:4:5:6:7:8:9',
+    '1::2:3:4:5:6:7:8',
+    ':1:2:3:4:5:6:7',
+    '::g',
+    ':::',
+    'fd00::1/64',
+    '::ffff:256.0.0.1',
+    'localhost',
   ])('parseIp(%p) is undefined', (input) => {
     expect(parseIp(input)).toBeUndefined();
   });
@@ -931,9 +1099,11 @@ describe('ip.ts', () => {
   });
 
   test.each(['10.0.0.1', '10.0.0.1/33', 'fd00::1/129', '10.0.0.1/', '10.0.0.1/024', '10.0.0.1/-1', '10.0.0.1/24/24', '/24', 'fd00::1/64 '])(
-    'parseCidr(%p) is undefined', (input) => {
+    'parseCidr(%p) is undefined',
+    (input) => {
       expect(parseCidr(input)).toBeUndefined();
-    });
+    },
+  );
 
   test.each([
     ['10.0.1.0/24', '10.0.1.1', true],

@@ -21,10 +21,16 @@ const INDEX = join(ROOT, 'lib', 'index.ts');
 const EXTRA_PROPS = ['BridgePortVlans', 'ImportedInterfaceProps'];
 
 function buildConfig(): ts.ParsedCommandLine {
-  const parsed = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.build.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); },
-  });
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    join(ROOT, 'tsconfig.build.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
+    },
+  );
   if (!parsed) throw new Error('cannot read tsconfig.build.json');
   return parsed;
 }
@@ -49,9 +55,16 @@ const where = (d: ts.Node) => {
 };
 /** The JSDoc blocks written on a declaration itself (not inherited). */
 const ownDocs = (d: ts.Node): ts.JSDoc[] => ts.getJSDocCommentsAndTags(d).filter((x): x is ts.JSDoc => ts.isJSDoc(x));
-const commentText = (c: string | ts.NodeArray<ts.JSDocComment> | undefined): string => (typeof c === 'string' ? c : ts.getTextOfJSDocComment(c) ?? '').trim();
-const ownComment = (d: ts.Node) => ownDocs(d).map((j) => commentText(j.comment)).join(' ').trim();
-const ownTag = (d: ts.Node, name: string) => ownDocs(d).flatMap((j) => j.tags ?? []).find((t) => t.tagName.text === name);
+const commentText = (c: string | ts.NodeArray<ts.JSDocComment> | undefined): string => (typeof c === 'string' ? c : (ts.getTextOfJSDocComment(c) ?? '')).trim();
+const ownComment = (d: ts.Node) =>
+  ownDocs(d)
+    .map((j) => commentText(j.comment))
+    .join(' ')
+    .trim();
+const ownTag = (d: ts.Node, name: string) =>
+  ownDocs(d)
+    .flatMap((j) => j.tags ?? [])
+    .find((t) => t.tagName.text === name);
 const memberName = (p: ts.Symbol) => (p.name.startsWith('__@') ? `[${p.name.replace(/^__@(\w+)@\d+$/, '$1')}]` : p.name);
 
 /** The props-like interfaces of the public API. */
@@ -71,14 +84,28 @@ const ownProps = (d: ts.InterfaceDeclaration) => d.members.filter(ts.isPropertyS
 describe('TSDoc of the props interfaces', () => {
   test('the public API has the props interfaces this test knows of', () => {
     const names = propsInterfaces().map(([n]) => n);
-    expect(names).toEqual(expect.arrayContaining([
-      'NamespaceProps', 'RouterProps', 'RouterConnectOptions', 'HostRouterProps', 'HostSysctlProps', 'VethPairProps', 'VethEndProps',
-      'BridgeProps', 'VlanInterfaceProps', 'RouteProps', 'ImportedInterfaceProps', 'BridgePortVlans',
-    ]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'NamespaceProps',
+        'RouterProps',
+        'RouterConnectOptions',
+        'HostRouterProps',
+        'HostSysctlProps',
+        'VethPairProps',
+        'VethEndProps',
+        'BridgeProps',
+        'VlanInterfaceProps',
+        'RouteProps',
+        'ImportedInterfaceProps',
+        'BridgePortVlans',
+      ]),
+    );
   });
 
   test('every props interface has a TSDoc comment', () => {
-    const missing = propsInterfaces().filter(([, d]) => ownComment(d) === '').map(([n, d]) => `${n} (${where(d)})`);
+    const missing = propsInterfaces()
+      .filter(([, d]) => ownComment(d) === '')
+      .map(([n, d]) => `${n} (${where(d)})`);
     expect(missing).toEqual([]);
   });
 
@@ -137,7 +164,8 @@ describe('TSDoc of the public attributes', () => {
 
   test('every other exported value and type is documented (the props interfaces are checked above)', () => {
     const props = new Set(propsInterfaces().map(([n]) => n));
-    const missing = [...exported].filter(([name, sym]) => !props.has(name) && ts.displayPartsToString(sym.getDocumentationComment(checker)).trim() === '')
+    const missing = [...exported]
+      .filter(([name, sym]) => !props.has(name) && ts.displayPartsToString(sym.getDocumentationComment(checker)).trim() === '')
       .map(([name, sym]) => `${name} (${where(sym.declarations![0])})`);
     expect(missing).toEqual([]);
   });
@@ -153,7 +181,8 @@ describe('the published declaration files expose no internals', () => {
     const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2020, true);
     const specs: string[] = sf.referencedFiles.map((r) => r.fileName);
     const visit = (n: ts.Node) => {
-      if ((ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) && n.moduleSpecifier && ts.isStringLiteral(n.moduleSpecifier)) specs.push(n.moduleSpecifier.text);
+      if ((ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) && n.moduleSpecifier && ts.isStringLiteral(n.moduleSpecifier))
+        specs.push(n.moduleSpecifier.text);
       if (ts.isImportTypeNode(n) && ts.isLiteralTypeNode(n.argument) && ts.isStringLiteral(n.argument.literal)) specs.push(n.argument.literal.text);
       if (ts.isImportEqualsDeclaration(n) && ts.isExternalModuleReference(n.moduleReference) && ts.isStringLiteral(n.moduleReference.expression)) {
         specs.push(n.moduleReference.expression.text);
@@ -161,12 +190,14 @@ describe('the published declaration files expose no internals', () => {
       ts.forEachChild(n, visit);
     };
     visit(sf);
-    return specs.filter((s) => s.startsWith('.')).map((s) => {
-      const base = resolve(dirname(file), s);
-      const found = [`${base}.d.ts`, join(base, 'index.d.ts'), base].find((f) => f.endsWith('.d.ts') && existsSync(f));
-      if (!found) throw new Error(`${relative(outDir, file)} refers to ${s}, which has no declaration file`);
-      return found;
-    });
+    return specs
+      .filter((s) => s.startsWith('.'))
+      .map((s) => {
+        const base = resolve(dirname(file), s);
+        const found = [`${base}.d.ts`, join(base, 'index.d.ts'), base].find((f) => f.endsWith('.d.ts') && existsSync(f));
+        if (!found) throw new Error(`${relative(outDir, file)} refers to ${s}, which has no declaration file`);
+        return found;
+      });
   }
 
   beforeAll(() => {
@@ -177,7 +208,9 @@ describe('the published declaration files expose no internals', () => {
     const seen = new Set<string>();
     // the entry points of package.json's "exports"
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-    const entries = Object.values<any>(pkg.exports).map((e) => e?.types).filter((t): t is string => typeof t === 'string')
+    const entries = Object.values<any>(pkg.exports)
+      .map((e) => e?.types)
+      .filter((t): t is string => typeof t === 'string')
       .map((t) => join(outDir, relative('dist', t)));
     expect(entries.map((e) => relative(outDir, e)).sort()).toEqual(['index.d.ts', 'testing.d.ts']);
     const todo = [...entries];
@@ -213,8 +246,11 @@ describe('the published declaration files expose no internals', () => {
   });
 
   test('no declaration file reachable from the entry points names ManagedInterface or _iface', () => {
-    const leaks = reachable.flatMap((f) => identifiers(f).filter((id) => id === 'ManagedInterface' || id === '_iface' || id === 'ManagedInterfaceOptions')
-      .map((id) => `${f}: ${id}`));
+    const leaks = reachable.flatMap((f) =>
+      identifiers(f)
+        .filter((id) => id === 'ManagedInterface' || id === '_iface' || id === 'ManagedInterfaceOptions')
+        .map((id) => `${f}: ${id}`),
+    );
     expect(leaks).toEqual([]);
   });
 
@@ -229,7 +265,11 @@ describe('the published declaration files expose no internals', () => {
       if (!c) throw new Error(`${f} declares no class ${cls}`);
       return c.members.map((m) => (m.name ? m.name.getText(sf) : ts.SyntaxKind[m.kind]));
     };
-    for (const [f, cls] of [['bridge.d.ts', 'Bridge'], ['vlan-interface.d.ts', 'VlanInterface'], ['core/interface-construct.d.ts', 'InterfaceConstruct']]) {
+    for (const [f, cls] of [
+      ['bridge.d.ts', 'Bridge'],
+      ['vlan-interface.d.ts', 'VlanInterface'],
+      ['core/interface-construct.d.ts', 'InterfaceConstruct'],
+    ]) {
       expect(reachable).toContain(f);
       const m = members(f, cls);
       expect(m).not.toContain('iface');

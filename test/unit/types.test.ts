@@ -16,8 +16,17 @@ const ROOT = join(__dirname, '..', '..');
 const TYPES_DIR = join(ROOT, 'test', 'types');
 const CONFIG = join(TYPES_DIR, 'tsconfig.json');
 
-interface Expectation { readonly line: number; readonly code: number; readonly fragment: string; readonly comment: number }
-interface Found { readonly line: number; readonly code: number; readonly message: string }
+interface Expectation {
+  readonly line: number;
+  readonly code: number;
+  readonly fragment: string;
+  readonly comment: number;
+}
+interface Found {
+  readonly line: number;
+  readonly code: number;
+  readonly message: string;
+}
 
 const EXPECT = /^\s*\/\/\s*@expect-error\s+TS(\d+)\s*:\s*(.+?)\s*$/;
 
@@ -28,7 +37,8 @@ function expectationsOf(text: string): Expectation[] {
   lines.forEach((l, i) => {
     const m = EXPECT.exec(l);
     if (!m) {
-      if (/@expect-error/.test(l)) throw new Error(`malformed @expect-error comment on line ${i + 1}: ${l.trim()} (write "// @expect-error TS1234: message fragment")`);
+      if (/@expect-error/.test(l))
+        throw new Error(`malformed @expect-error comment on line ${i + 1}: ${l.trim()} (write "// @expect-error TS1234: message fragment")`);
       return;
     }
     let j = i + 1;
@@ -40,16 +50,24 @@ function expectationsOf(text: string): Expectation[] {
 }
 
 function parsedConfig(): ts.ParsedCommandLine {
-  const parsed = ts.getParsedCommandLineOfConfigFile(CONFIG, {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); },
-  });
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    CONFIG,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
+    },
+  );
   if (!parsed) throw new Error(`cannot read ${CONFIG}`);
   if (parsed.errors.length) throw new Error(parsed.errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')).join('\n'));
   return parsed;
 }
 
-const fixtures = readdirSync(TYPES_DIR).filter((f) => f.endsWith('.ts')).sort();
+const fixtures = readdirSync(TYPES_DIR)
+  .filter((f) => f.endsWith('.ts'))
+  .sort();
 const failing = fixtures.filter((f) => f !== 'ok.ts');
 
 let program: ts.Program;
@@ -72,9 +90,9 @@ beforeAll(() => {
 describe('the fixtures and their configuration', () => {
   test('there is an ok.ts and one failing fixture per case', () => {
     expect(fixtures).toContain('ok.ts');
-    expect(failing).toEqual(expect.arrayContaining([
-      'bridge-literal.ts', 'interface-literal.ts', 'namespace-as-bridge.ts', 'namespace-literal.ts', 'readonly-arrays.ts',
-    ]));
+    expect(failing).toEqual(
+      expect.arrayContaining(['bridge-literal.ts', 'interface-literal.ts', 'namespace-as-bridge.ts', 'namespace-literal.ts', 'readonly-arrays.ts']),
+    );
   });
 
   test('test/types/tsconfig.json compiles every fixture, strictly, without emitting', () => {
@@ -87,17 +105,21 @@ describe('the fixtures and their configuration', () => {
   });
 
   test('jest does not pick the fixtures up as tests, and `npm run build` does not compile them', () => {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const jestConfig = require(join(ROOT, 'jest.config.js'));
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+
     const micromatch = require('micromatch');
     const patterns: string[] = jestConfig.projects.flatMap((p: { testMatch: string[] }) => p.testMatch.map((m) => m.replace('<rootDir>', ROOT)));
     expect(patterns.length).toBeGreaterThan(0);
     for (const f of fixtures) expect(micromatch.isMatch(join(TYPES_DIR, f), patterns)).toBe(false);
     // the build compiles lib/ only
-    const build = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.build.json'), {}, {
-      ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined,
-    })!;
+    const build = ts.getParsedCommandLineOfConfigFile(
+      join(ROOT, 'tsconfig.build.json'),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: () => undefined,
+      },
+    )!;
     expect(build.fileNames.length).toBeGreaterThan(0);
     expect(build.fileNames.filter((f) => f.startsWith(TYPES_DIR))).toEqual([]);
   });
@@ -119,8 +141,10 @@ describe('fixtures that must fail to compile', () => {
     for (const e of expected) {
       const onLine = found.filter((f) => f.line === e.line);
       if (!onLine.some((f) => f.code === e.code && f.message.includes(e.fragment))) {
-        problems.push(`expected TS${e.code} "${e.fragment}" on line ${e.line} (comment on line ${e.comment}); ` +
-          `found ${onLine.length ? onLine.map(show).join('; ') : 'no error there'}`);
+        problems.push(
+          `expected TS${e.code} "${e.fragment}" on line ${e.line} (comment on line ${e.comment}); ` +
+            `found ${onLine.length ? onLine.map(show).join('; ') : 'no error there'}`,
+        );
       }
     }
     for (const f of found) {

@@ -5,9 +5,7 @@
  * injection corpus run against every string a user can pass.
  */
 import { AnnotationMetadataEntryType, TerraformStack, Testing } from 'cdktf';
-import {
-  Bridge, HostRouter, HostSysctl, Namespace, NetnsError, Route, Router, VethPair, VlanInterface,
-} from '../../lib';
+import { Bridge, HostRouter, HostSysctl, Namespace, NetnsError, Route, Router, VethPair, VlanInterface } from '../../lib';
 // the module object itself (an `import * as` namespace cannot be spied on)
 import fs = require('fs');
 import { Construct } from 'constructs';
@@ -20,7 +18,11 @@ import { dataText, expectHelpfulError, synthDoc, testApp, testStack, thrownMessa
 function expectRefused(fn: (stack: TerraformStack) => unknown, path: string, value: unknown, context: Record<string, unknown> = {}): string {
   const stack = testStack('terraform_data', context);
   let err: unknown;
-  try { fn(stack); } catch (e) { err = e; }
+  try {
+    fn(stack);
+  } catch (e) {
+    err = e;
+  }
   expect(err).toBeInstanceOf(NetnsError);
   const msg = (err as Error).message;
   expectHelpfulError(msg, path, value);
@@ -88,17 +90,25 @@ describe('namespace names', () => {
   });
 
   test('a Router is a namespace and shares the uniqueness rule', () => {
-    expectRefused((s) => {
-      new Namespace(s, 'a', { name: 'x' });
-      new Router(s, 'b', { name: 'x' });
-    }, 'stack/b', 'x');
+    expectRefused(
+      (s) => {
+        new Namespace(s, 'a', { name: 'x' });
+        new Router(s, 'b', { name: 'x' });
+      },
+      'stack/b',
+      'x',
+    );
   });
 
   test('duplicate names are refused, naming the first user', () => {
-    const msg = expectRefused((s) => {
-      new Namespace(s, 'a', { name: 'x' });
-      new Namespace(s, 'b', { name: 'x' });
-    }, 'stack/b', 'x');
+    const msg = expectRefused(
+      (s) => {
+        new Namespace(s, 'a', { name: 'x' });
+        new Namespace(s, 'b', { name: 'x' });
+      },
+      'stack/b',
+      'x',
+    );
     expect(msg).toContain('stack/a');
   });
 });
@@ -126,7 +136,11 @@ describe('interface names', () => {
     ['bridge', (s, name) => new Bridge(s, 'br', { name }), 'stack/br'],
     ['VLAN interface', (s, name) => new VlanInterface(s, 'v', { parent: 'eth0', vlanId: 10, name }), 'stack/v'],
     ['VLAN parent given by name', (s, name) => new VlanInterface(s, 'v', { parent: name, vlanId: 10, name: 'v10' }), 'stack/v'],
-    ['router side of Router.connect', (s, name) => new Router(s, 'r').connect('lan', new Namespace(s, 'ns'), { address: '10.0.0.1/24', interfaceName: name }), 'stack/r/lan'],
+    [
+      'router side of Router.connect',
+      (s, name) => new Router(s, 'r').connect('lan', new Namespace(s, 'ns'), { address: '10.0.0.1/24', interfaceName: name }),
+      'stack/r/lan',
+    ],
   ];
 
   describe.each(WHERE)('%s', (_, build, path) => {
@@ -154,7 +168,8 @@ describe('interface names', () => {
 
   test('the keyword list is lower case and holds the words that would change an ip command line', () => {
     for (const k of IP_KEYWORDS) expect(k).toBe(k.toLowerCase());
-    for (const k of ['add', 'del', 'dev', 'up', 'down', 'type', 'peer', 'name', 'netns', 'link', 'address', 'master', 'mtu', 'all', 'help', 'via']) expect(IP_KEYWORDS.has(k)).toBe(true);
+    for (const k of ['add', 'del', 'dev', 'up', 'down', 'type', 'peer', 'name', 'netns', 'link', 'address', 'master', 'mtu', 'all', 'help', 'via'])
+      expect(IP_KEYWORDS.has(k)).toBe(true);
   });
 
   test('a host-side name that becomes a keyword with the prefix is refused, naming the construct and the prefixed name', () => {
@@ -175,24 +190,36 @@ describe('interface names', () => {
   });
 
   test('duplicate names in one namespace are refused, in different namespaces accepted', () => {
-    const msg = expectRefused((s) => {
-      const ns = new Namespace(s, 'ns');
-      new VethPair(s, 'p1', { a: { name: 'v0', namespace: ns }, b: { name: 'h1' } });
-      new VethPair(s, 'p2', { a: { name: 'v0', namespace: ns }, b: { name: 'h2' } });
-    }, 'stack/p2', 'v0');
+    const msg = expectRefused(
+      (s) => {
+        const ns = new Namespace(s, 'ns');
+        new VethPair(s, 'p1', { a: { name: 'v0', namespace: ns }, b: { name: 'h1' } });
+        new VethPair(s, 'p2', { a: { name: 'v0', namespace: ns }, b: { name: 'h2' } });
+      },
+      'stack/p2',
+      'v0',
+    );
     expect(msg).toContain('stack/p1');
-    expectRefused((s) => {
-      new VethPair(s, 'p', { a: { name: 'x0' }, b: { name: 'x1' } });
-      new Bridge(s, 'br', { name: 'x1' });
-    }, 'stack/br', 'x1');
+    expectRefused(
+      (s) => {
+        new VethPair(s, 'p', { a: { name: 'x0' }, b: { name: 'x1' } });
+        new Bridge(s, 'br', { name: 'x1' });
+      },
+      'stack/br',
+      'x1',
+    );
     expectAccepted((s) => new VethPair(s, 'p', { a: { name: 'v0', namespace: new Namespace(s, 'n1') }, b: { name: 'v0', namespace: new Namespace(s, 'n2') } }));
   });
 
   test('a veth pair with both ends in the same namespace under the same name is refused', () => {
-    expectRefused((s) => {
-      const ns = new Namespace(s, 'ns');
-      new VethPair(s, 'p', { a: { name: 'v0', namespace: ns }, b: { name: 'v0', namespace: ns } });
-    }, 'stack/p', 'v0');
+    expectRefused(
+      (s) => {
+        const ns = new Namespace(s, 'ns');
+        new VethPair(s, 'p', { a: { name: 'v0', namespace: ns }, b: { name: 'v0', namespace: ns } });
+      },
+      'stack/p',
+      'v0',
+    );
     expectRefused((s) => new VethPair(s, 'p', { a: { name: 'v0' }, b: { name: 'v0' } }), 'stack/p', 'v0');
   });
 });
@@ -246,43 +273,64 @@ describe('addresses', () => {
 
 describe('layer-2 segments and namespaces: no duplicate addresses', () => {
   test('the two ends of a veth pair', () => {
-    expectSynthRefused((s) => new VethPair(s, 'p', {
-      a: { name: 'v0', namespace: new Namespace(s, 'n1'), addresses: ['10.0.0.1/24'] },
-      b: { name: 'v1', namespace: new Namespace(s, 'n2'), addresses: ['10.0.0.1/24'] },
-    }), 'stack/p', '10.0.0.1/24');
+    expectSynthRefused(
+      (s) =>
+        new VethPair(s, 'p', {
+          a: { name: 'v0', namespace: new Namespace(s, 'n1'), addresses: ['10.0.0.1/24'] },
+          b: { name: 'v1', namespace: new Namespace(s, 'n2'), addresses: ['10.0.0.1/24'] },
+        }),
+      'stack/p',
+      '10.0.0.1/24',
+    );
   });
 
   test('peers of two ports of one bridge (the port added by addPort included)', () => {
-    const msg = expectSynthRefused((s) => {
-      const br = new Bridge(s, 'br', { name: 'br0' });
-      new VethPair(s, 'p1', { a: { name: 'v', namespace: new Namespace(s, 'n1'), addresses: ['10.0.0.5/24'] }, b: { name: 'p1', bridge: br } });
-      const p2 = new VethPair(s, 'p2', { a: { name: 'v', namespace: new Namespace(s, 'n2'), addresses: ['10.0.0.5/24'] }, b: { name: 'p2' } });
-      br.addPort(p2.b);
-    }, 'stack/p2', '10.0.0.5/24');
+    const msg = expectSynthRefused(
+      (s) => {
+        const br = new Bridge(s, 'br', { name: 'br0' });
+        new VethPair(s, 'p1', { a: { name: 'v', namespace: new Namespace(s, 'n1'), addresses: ['10.0.0.5/24'] }, b: { name: 'p1', bridge: br } });
+        const p2 = new VethPair(s, 'p2', { a: { name: 'v', namespace: new Namespace(s, 'n2'), addresses: ['10.0.0.5/24'] }, b: { name: 'p2' } });
+        br.addPort(p2.b);
+      },
+      'stack/p2',
+      '10.0.0.5/24',
+    );
     expect(msg).toContain('same layer-2 segment');
   });
 
   test('a bridge and a host behind it', () => {
-    expectSynthRefused((s) => {
-      const br = new Bridge(s, 'br', { name: 'br0', addresses: ['10.0.0.1/24'] });
-      new VethPair(s, 'p', { a: { name: 'v', namespace: new Namespace(s, 'n1'), addresses: ['10.0.0.1/24'] }, b: { name: 'p', bridge: br } });
-    }, 'stack/p', '10.0.0.1/24');
+    expectSynthRefused(
+      (s) => {
+        const br = new Bridge(s, 'br', { name: 'br0', addresses: ['10.0.0.1/24'] });
+        new VethPair(s, 'p', { a: { name: 'v', namespace: new Namespace(s, 'n1'), addresses: ['10.0.0.1/24'] }, b: { name: 'p', bridge: br } });
+      },
+      'stack/p',
+      '10.0.0.1/24',
+    );
   });
 
   test('the same VLAN on both ends of a trunk', () => {
-    expectSynthRefused((s) => {
-      const t = new VethPair(s, 't', { a: { name: 't0', namespace: new Namespace(s, 'n1') }, b: { name: 't1', namespace: new Namespace(s, 'n2') } });
-      new VlanInterface(s, 'l', { parent: t.a, vlanId: 10, addresses: ['10.0.10.1/24'] });
-      new VlanInterface(s, 'r', { parent: t.b, vlanId: 10, addresses: ['10.0.10.1/24'] });
-    }, 'stack/r', '10.0.10.1/24');
+    expectSynthRefused(
+      (s) => {
+        const t = new VethPair(s, 't', { a: { name: 't0', namespace: new Namespace(s, 'n1') }, b: { name: 't1', namespace: new Namespace(s, 'n2') } });
+        new VlanInterface(s, 'l', { parent: t.a, vlanId: 10, addresses: ['10.0.10.1/24'] });
+        new VlanInterface(s, 'r', { parent: t.b, vlanId: 10, addresses: ['10.0.10.1/24'] });
+      },
+      'stack/r',
+      '10.0.10.1/24',
+    );
   });
 
   test('two interfaces of one namespace, even with different prefix lengths', () => {
-    expectSynthRefused((s) => {
-      const ns = new Namespace(s, 'ns');
-      new VethPair(s, 'p1', { a: { name: 'v1', namespace: ns, addresses: ['10.0.0.1/24'] }, b: { name: 'h1' } });
-      new VethPair(s, 'p2', { a: { name: 'v2', namespace: ns, addresses: ['10.0.0.1/16'] }, b: { name: 'h2' } });
-    }, 'stack/p2', '10.0.0.1/16');
+    expectSynthRefused(
+      (s) => {
+        const ns = new Namespace(s, 'ns');
+        new VethPair(s, 'p1', { a: { name: 'v1', namespace: ns, addresses: ['10.0.0.1/24'] }, b: { name: 'h1' } });
+        new VethPair(s, 'p2', { a: { name: 'v2', namespace: ns, addresses: ['10.0.0.1/16'] }, b: { name: 'h2' } });
+      },
+      'stack/p2',
+      '10.0.0.1/16',
+    );
   });
 
   test('separate segments in separate namespaces, or separate VLANs, may reuse an address', () => {
@@ -302,17 +350,25 @@ describe('layer-2 segments and namespaces: no duplicate addresses', () => {
 
 describe('bridge ports', () => {
   test('a port in another namespace than its bridge is refused', () => {
-    expectRefused((s) => {
-      const br = new Bridge(s, 'br', { name: 'br0', namespace: new Namespace(s, 'ns') });
-      new VethPair(s, 'p', { a: { name: 'v0', bridge: br }, b: { name: 'v1' } });
-    }, 'stack/br', 'v0');
+    expectRefused(
+      (s) => {
+        const br = new Bridge(s, 'br', { name: 'br0', namespace: new Namespace(s, 'ns') });
+        new VethPair(s, 'p', { a: { name: 'v0', bridge: br }, b: { name: 'v1' } });
+      },
+      'stack/br',
+      'v0',
+    );
   });
 
   test('a port with addresses is refused', () => {
-    expectRefused((s) => {
-      const br = new Bridge(s, 'br', { name: 'br0' });
-      new VethPair(s, 'p', { a: { name: 'v0', bridge: br, addresses: ['10.0.0.1/24'] }, b: { name: 'v1' } });
-    }, 'stack/br', ['10.0.0.1/24']);
+    expectRefused(
+      (s) => {
+        const br = new Bridge(s, 'br', { name: 'br0' });
+        new VethPair(s, 'p', { a: { name: 'v0', bridge: br, addresses: ['10.0.0.1/24'] }, b: { name: 'v1' } });
+      },
+      'stack/br',
+      ['10.0.0.1/24'],
+    );
   });
 
   test(`a bridge takes ${Bridge.MAX_PORTS} ports (the kernel's limit), and refuses one more`, () => {
@@ -333,12 +389,16 @@ describe('bridge ports', () => {
   });
 
   test('a port of two bridges is refused', () => {
-    expectRefused((s) => {
-      const b1 = new Bridge(s, 'b1', { name: 'br1' });
-      const b2 = new Bridge(s, 'b2', { name: 'br2' });
-      const p = new VethPair(s, 'p', { a: { name: 'v0', bridge: b1 }, b: { name: 'v1' } });
-      b2.addPort(p.a);
-    }, 'stack/b2', 'br2');
+    expectRefused(
+      (s) => {
+        const b1 = new Bridge(s, 'b1', { name: 'br1' });
+        const b2 = new Bridge(s, 'b2', { name: 'br2' });
+        const p = new VethPair(s, 'p', { a: { name: 'v0', bridge: b1 }, b: { name: 'v1' } });
+        b2.addPort(p.a);
+      },
+      'stack/b2',
+      'br2',
+    );
   });
 });
 
@@ -379,7 +439,10 @@ describe('VLAN options of bridge ports', () => {
 describe('routes', () => {
   const wired = (s: TerraformStack) => {
     const ns = new Namespace(s, 'ns');
-    new VethPair(s, 'p', { a: { name: 'v0', namespace: ns, addresses: ['10.0.1.2/24', 'fd00:1::2/64'] }, b: { name: 'v1', addresses: ['10.0.1.1/24', 'fd00:1::1/64'] } });
+    new VethPair(s, 'p', {
+      a: { name: 'v0', namespace: ns, addresses: ['10.0.1.2/24', 'fd00:1::2/64'] },
+      b: { name: 'v1', addresses: ['10.0.1.1/24', 'fd00:1::1/64'] },
+    });
     return ns;
   };
 
@@ -391,11 +454,19 @@ describe('routes', () => {
     expect(msg).toContain(network);
   });
 
-  test.each([['no prefix', '10.0.2.0'], ['a word', 'anywhere'], ['empty', '']])('a destination with %s is refused', (_, destination) => {
+  test.each([
+    ['no prefix', '10.0.2.0'],
+    ['a word', 'anywhere'],
+    ['empty', ''],
+  ])('a destination with %s is refused', (_, destination) => {
     expectRefused((s) => new Route(s, 'r', { namespace: wired(s), destination, via: '10.0.1.1' }), 'stack/r', destination);
   });
 
-  test.each([['a prefix', '10.0.1.1/24'], ['a name', 'gateway'], ['empty', '']])('a gateway with %s is refused', (_, via) => {
+  test.each([
+    ['a prefix', '10.0.1.1/24'],
+    ['a name', 'gateway'],
+    ['empty', ''],
+  ])('a gateway with %s is refused', (_, via) => {
     expectRefused((s) => new Route(s, 'r', { namespace: wired(s), destination: 'default', via }), 'stack/r', via);
   });
 
@@ -404,19 +475,27 @@ describe('routes', () => {
   });
 
   test('two routes to one destination in one namespace are refused', () => {
-    expectRefused((s) => {
-      const ns = wired(s);
-      new Route(s, 'r1', { namespace: ns, destination: '10.0.2.0/24', via: '10.0.1.1' });
-      new Route(s, 'r2', { namespace: ns, destination: '10.0.2.0/24', via: '10.0.1.1' });
-    }, 'stack/r2', '10.0.2.0/24');
+    expectRefused(
+      (s) => {
+        const ns = wired(s);
+        new Route(s, 'r1', { namespace: ns, destination: '10.0.2.0/24', via: '10.0.1.1' });
+        new Route(s, 'r2', { namespace: ns, destination: '10.0.2.0/24', via: '10.0.1.1' });
+      },
+      'stack/r2',
+      '10.0.2.0/24',
+    );
   });
 
   test('"default" and "0.0.0.0/0" are the same destination', () => {
-    expectRefused((s) => {
-      const ns = wired(s);
-      new Route(s, 'r1', { namespace: ns, destination: 'default', via: '10.0.1.1' });
-      new Route(s, 'r2', { namespace: ns, destination: '0.0.0.0/0', via: '10.0.1.1' });
-    }, 'stack/r2', '0.0.0.0/0');
+    expectRefused(
+      (s) => {
+        const ns = wired(s);
+        new Route(s, 'r1', { namespace: ns, destination: 'default', via: '10.0.1.1' });
+        new Route(s, 'r2', { namespace: ns, destination: '0.0.0.0/0', via: '10.0.1.1' });
+      },
+      'stack/r2',
+      '0.0.0.0/0',
+    );
   });
 
   test('a gateway on no connected subnet of a namespace fails the synthesis', () => {
@@ -479,7 +558,16 @@ describe('VLAN ids and MTUs', () => {
 });
 
 describe('sysctls', () => {
-  const BAD_KEYS = ['kernel.panic', 'vm.swappiness', 'net', 'net.ipv4', 'net..ipv4.x', 'net.ipv4.ip_forward ', 'net.ipv4.ip_forward/../x', '../net.ipv4.ip_forward'];
+  const BAD_KEYS = [
+    'kernel.panic',
+    'vm.swappiness',
+    'net',
+    'net.ipv4',
+    'net..ipv4.x',
+    'net.ipv4.ip_forward ',
+    'net.ipv4.ip_forward/../x',
+    '../net.ipv4.ip_forward',
+  ];
   test.each(BAD_KEYS)('namespace key %p is refused', (key) => {
     expectRefused((s) => new Namespace(s, 'ns', { sysctls: { [key]: '1' } }), 'stack/ns', key);
   });
@@ -512,7 +600,9 @@ describe('sysctls', () => {
       const stack = testStack();
       new HostSysctl(stack, 'a', { key: 'net.ipv4.conf.all.forwarding', value: 1 });
       new HostSysctl(stack, 'b', { key: 'net.ipv4.ip_forward', value: 0 });
-      expect(thrownMessage(() => NetnsPlan.fromStack(stack))).toMatch(/stack\/b: host sysctl net\.ipv4\.ip_forward=0 is also declared by stack\/a, with other values/);
+      expect(thrownMessage(() => NetnsPlan.fromStack(stack))).toMatch(
+        /stack\/b: host sysctl net\.ipv4\.ip_forward=0 is also declared by stack\/a, with other values/,
+      );
     });
 
     test('a HostSysctl construct exposes the canonical key', () => {
@@ -553,7 +643,18 @@ describe('context values', () => {
   });
 
   test.each([
-    '/tmp', '/tmp/x', '/tmp/', '//tmp//x', '/var/tmp/lab', '/dev/shm', '/dev/shm/lab', '/run/lock', '/var/lock/x', '/run/user', '/run/user/0/lab', '/',
+    '/tmp',
+    '/tmp/x',
+    '/tmp/',
+    '//tmp//x',
+    '/var/tmp/lab',
+    '/dev/shm',
+    '/dev/shm/lab',
+    '/run/lock',
+    '/var/lock/x',
+    '/run/user',
+    '/run/user/0/lab',
+    '/',
   ])('state directory %p, in a directory every user may write to (or the root), is refused', (dir) => {
     const msg = expectRefused((s) => new Namespace(s, 'ns'), 'stack/cdktf-netns', dir, { 'cdktf-netns:stateDir': dir });
     expect(msg).toMatch(dir === '/' ? /the root directory/ : /a directory every user can write to/);
@@ -572,11 +673,20 @@ describe('context values', () => {
     const BASE = '/opt/cdktf-netns-unit-no-such-dir';
     const realLstat = fs.lstatSync;
     const fake = (over: { symlink?: boolean; uid?: number; mode?: number }) => ({
-      isSymbolicLink: () => over.symlink ?? false, isDirectory: () => !over.symlink, uid: over.uid ?? 0, mode: over.mode ?? 0o40755,
+      isSymbolicLink: () => over.symlink ?? false,
+      isDirectory: () => !over.symlink,
+      uid: over.uid ?? 0,
+      mode: over.mode ?? 0o40755,
     });
     const withComponent = (stats: object, fn: () => void) => {
-      const spy = jest.spyOn(fs, 'lstatSync').mockImplementation(((p: fs.PathLike, o?: any) => (String(p) === BASE ? stats : realLstat(p, o))) as typeof fs.lstatSync);
-      try { fn(); } finally { spy.mockRestore(); }
+      const spy = jest
+        .spyOn(fs, 'lstatSync')
+        .mockImplementation(((p: fs.PathLike, o?: any) => (String(p) === BASE ? stats : realLstat(p, o))) as typeof fs.lstatSync);
+      try {
+        fn();
+      } finally {
+        spy.mockRestore();
+      }
     };
 
     test.each([
@@ -719,7 +829,7 @@ describe('MAC addresses (macOf): derived from the construct', () => {
     }
   });
 
-  test('renaming an interface keeps its MAC (the same construct: neighbours\' caches stay right)', () => {
+  test("renaming an interface keeps its MAC (the same construct: neighbours' caches stay right)", () => {
     const before = build();
     const after = build({ names: ['w0', 'w1'], brName: 'br9' });
     expect(after.macs).toEqual(before.macs);
@@ -738,18 +848,25 @@ describe('injection corpus: every string a user can pass is refused when it carr
   ];
 
   type Build = (v: string) => TerraformStack;
-  const inStack = (f: (s: TerraformStack, v: string) => unknown): Build => (v) => {
-    const s = testStack();
-    f(s, v);
-    return s;
-  };
-  const withContext = (key: string): Build => (v) => {
-    const s = new TerraformStack(testApp('terraform_data', { [key]: v }), 'stack');
-    new VethPair(s, 'p', { a: { name: 'v0' }, b: { name: 'v1', namespace: new Namespace(s, 'ns') } });
-    return s;
-  };
+  const inStack =
+    (f: (s: TerraformStack, v: string) => unknown): Build =>
+    (v) => {
+      const s = testStack();
+      f(s, v);
+      return s;
+    };
+  const withContext =
+    (key: string): Build =>
+    (v) => {
+      const s = new TerraformStack(testApp('terraform_data', { [key]: v }), 'stack');
+      new VethPair(s, 'p', { a: { name: 'v0' }, b: { name: 'v1', namespace: new Namespace(s, 'ns') } });
+      return s;
+    };
   const pair = (s: TerraformStack, a: object = {}, b: object = {}) =>
-    new VethPair(s, 'p', { a: { name: 'v0', addresses: ['10.0.0.1/24'], ...a }, b: { name: 'v1', namespace: new Namespace(s, 'ns'), addresses: ['10.0.0.2/24'], ...b } });
+    new VethPair(s, 'p', {
+      a: { name: 'v0', addresses: ['10.0.0.1/24'], ...a },
+      b: { name: 'v1', namespace: new Namespace(s, 'ns'), addresses: ['10.0.0.2/24'], ...b },
+    });
 
   /** [prop, a valid value to embed payloads in, builder] */
   const PROPS: Array<[string, string, Build]> = [
@@ -762,15 +879,37 @@ describe('injection corpus: every string a user can pass is refused when it carr
     ['VLAN name', 'v10', inStack((s, v) => new VlanInterface(s, 'v', { parent: 'eth0', vlanId: 10, name: v }))],
     ['VLAN parent name', 'eth0', inStack((s, v) => new VlanInterface(s, 'v', { parent: v, vlanId: 10, name: 'v10' }))],
     ['VLAN address', '10.0.0.1/24', inStack((s, v) => new VlanInterface(s, 'v', { parent: 'eth0', vlanId: 10, addresses: [v] }))],
-    ['route destination', '10.0.2.0/24', inStack((s, v) => { pair(s); new Route(s, 'r', { namespace: Namespace.HOST, destination: v, via: '10.0.0.2' }); })],
-    ['route via', '10.0.0.2', inStack((s, v) => { pair(s); new Route(s, 'r', { namespace: Namespace.HOST, destination: 'default', via: v }); })],
+    [
+      'route destination',
+      '10.0.2.0/24',
+      inStack((s, v) => {
+        pair(s);
+        new Route(s, 'r', { namespace: Namespace.HOST, destination: v, via: '10.0.0.2' });
+      }),
+    ],
+    [
+      'route via',
+      '10.0.0.2',
+      inStack((s, v) => {
+        pair(s);
+        new Route(s, 'r', { namespace: Namespace.HOST, destination: 'default', via: v });
+      }),
+    ],
     ['namespace sysctl key', 'net.ipv4.ip_forward', inStack((s, v) => new Namespace(s, 'ns', { sysctls: { [v]: '1' } }))],
     ['namespace sysctl value', '1', inStack((s, v) => new Namespace(s, 'ns', { sysctls: { 'net.ipv4.ip_forward': v } }))],
     ['host sysctl key', 'net.ipv4.ip_forward', inStack((s, v) => new HostSysctl(s, 'k', { key: v, value: '1' }))],
     ['host sysctl value', '1', inStack((s, v) => new HostSysctl(s, 'k', { key: 'net.ipv4.ip_forward', value: v }))],
     ['Router.connect address', '10.0.0.1/24', inStack((s, v) => new Router(s, 'r').connect('lan', new Namespace(s, 'ns'), { address: v }))],
-    ['Router.connect peer address', '10.0.0.2/24', inStack((s, v) => new Router(s, 'r').connect('lan', new Namespace(s, 'ns'), { address: '10.0.0.1/24', peerAddress: v }))],
-    ['Router.connect peer interface name', 'lan', inStack((s, v) => new Router(s, 'r').connect('lan', new Namespace(s, 'ns'), { address: '10.0.0.1/24', peerInterfaceName: v }))],
+    [
+      'Router.connect peer address',
+      '10.0.0.2/24',
+      inStack((s, v) => new Router(s, 'r').connect('lan', new Namespace(s, 'ns'), { address: '10.0.0.1/24', peerAddress: v })),
+    ],
+    [
+      'Router.connect peer interface name',
+      'lan',
+      inStack((s, v) => new Router(s, 'r').connect('lan', new Namespace(s, 'ns'), { address: '10.0.0.1/24', peerInterfaceName: v })),
+    ],
     ['prefix context', 'lab-', withContext('cdktf-netns:prefix')],
     ['stateDir context', '/run/lab', withContext('cdktf-netns:stateDir')],
     ['backend context', 'terraform_data', withContext('cdktf-netns:backend')],
@@ -778,7 +917,6 @@ describe('injection corpus: every string a user can pass is refused when it carr
 
   let refused = 0;
   afterAll(() => {
-    // eslint-disable-next-line no-console
     console.log(`${refused} refused (of ${PROPS.length * PAYLOADS.length * 3} injection attempts)`);
   });
 
