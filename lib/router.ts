@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { fail } from './core/errors';
-import { validateBoolean } from './core/validate';
+import { MAX_IFNAME, validateBoolean } from './core/validate';
+import { prefixOf } from './core/settings';
 import { parseCidr } from './core/ip';
 import { IBridge, INamespace, isBridgeHandle, isNamespaceHandle } from './core/types';
 import { Namespace, NamespaceProps } from './namespace';
@@ -84,6 +85,21 @@ export class Router extends Namespace {
       fail(this, `connect("${id}"): peerDefaultRoute is only for namespaces`, true, 'add Route constructs in the namespaces behind the bridge');
     }
     const list = (v: string | readonly string[] | undefined): readonly string[] => (v === undefined ? [] : typeof v === 'string' ? [v] : v);
+    // names made from the id: say where a name came from when the kernel's limit refuses it
+    const defaults: Array<[string | undefined, string, string, string]> = [
+      [options.interfaceName, `${id}-rtr`, 'interfaceName', "the router's end"],
+      [options.peerInterfaceName, id, 'peerInterfaceName', isBridge ? 'the bridge port' : "the peer's end"],
+    ];
+    for (const [given, made, option, what] of defaults) {
+      if (given === undefined && Buffer.byteLength(prefixed(this, target, made, option === 'interfaceName')) > MAX_IFNAME) {
+        fail(
+          this,
+          `connect("${id}"): the name of ${what}, "${made}", made from the id${option === 'interfaceName' ? ' and "-rtr"' : ''}, is longer than ${MAX_IFNAME} bytes (the kernel's limit)`,
+          made,
+          `pass ${option}: "<at most ${MAX_IFNAME} characters>" in the options, or use a shorter id`,
+        );
+      }
+    }
     const pair = new VethPair(this, id, {
       a: { name: options.interfaceName ?? `${id}-rtr`, namespace: this, addresses: list(options.address) },
       b: isBridge
@@ -98,4 +114,10 @@ export class Router extends Namespace {
     }
     return pair;
   }
+}
+
+/** The kernel name an end of a connect gets: host-side ends carry the scope's prefix. */
+function prefixed(router: Construct, target: INamespace | IBridge, name: string, routerSide: boolean): string {
+  const ns = routerSide ? undefined : isBridgeHandle(target) ? target.namespace : (target as INamespace);
+  return ns?.isHost ? prefixOf(router) + name : name;
 }

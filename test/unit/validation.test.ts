@@ -936,3 +936,27 @@ describe('injection corpus: every string a user can pass is refused when it carr
     });
   });
 });
+
+describe('Router.connect: names made from the id say where they came from', () => {
+  test('a router end name "<id>-rtr" over 15 bytes names the id and suggests interfaceName', () => {
+    const s = testStack();
+    const r = new Router(s, 'r');
+    const msg = thrownMessage(() => r.connect('to-datacenter', new Namespace(s, 'n'), { address: '10.0.0.1/24' }));
+    expect(msg).toMatch(
+      /r: connect\("to-datacenter"\): the name of the router's end, "to-datacenter-rtr", made from the id and "-rtr", is longer than 15 bytes/,
+    );
+    expect(msg).toMatch(/Fix: pass interfaceName:/);
+  });
+
+  test('a peer end (or bridge port) name "<id>" over 15 bytes suggests peerInterfaceName, counting the host prefix', () => {
+    const s = testStack('null_resource', { 'cdktf-netns:prefix': 'lab7-' });
+    const r = new Router(s, 'r');
+    const br = new Bridge(s, 'br', { name: 'br0' });
+    // 11 characters, 16 with the prefix the host-side port gets
+    const msg = thrownMessage(() => r.connect('uplink-port', br, { address: '10.0.0.1/24', interfaceName: 'up-rtr' }));
+    expect(msg).toMatch(/connect\("uplink-port"\): the name of the bridge port, "uplink-port", made from the id, is longer than 15 bytes/);
+    expect(msg).toMatch(/Fix: pass peerInterfaceName:/);
+    // with explicit names it is fine
+    expect(() => r.connect('uplink-port2', br, { address: '10.0.1.1/24', interfaceName: 'up2-rtr', peerInterfaceName: 'up2' })).not.toThrow();
+  });
+});
