@@ -10,7 +10,6 @@ import {
   stringToHclTerraform,
   stringToTerraform,
 } from 'cdktf';
-import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { Backend, backendOf } from '../core/settings';
 
 /**
@@ -36,10 +35,33 @@ export interface LabResourceProps {
 
 const NULL_PROVIDER_ID = 'cdktf-netns-null';
 
+/**
+ * The `null` provider block and its required_providers entry (hashicorp/null ~> 3.2), written
+ * directly: no provider bindings package is needed (there is none for CDK Terrain), and an app
+ * that already declares a null provider (e.g. with @cdktf/provider-null) keeps its own.
+ */
+class NullProviderBlock extends TerraformProvider {
+  constructor(scope: Construct, id: string) {
+    super(scope, id, {
+      terraformResourceType: 'null',
+      terraformGeneratorMetadata: { providerName: 'null', providerVersionConstraint: '~> 3.2' },
+      terraformProviderSource: 'hashicorp/null',
+    });
+  }
+
+  protected synthesizeAttributes(): Record<string, unknown> {
+    return {};
+  }
+
+  protected synthesizeHclAttributes(): Record<string, unknown> {
+    return {};
+  }
+}
+
 function ensureNullProvider(scope: IConstruct): void {
   const stack = TerraformStack.of(scope);
   const has = stack.node.findAll().some((c) => c instanceof TerraformProvider && (c as TerraformProvider).terraformResourceType === 'null');
-  if (!has) new NullProvider(stack, NULL_PROVIDER_ID);
+  if (!has) new NullProviderBlock(stack, NULL_PROVIDER_ID);
 }
 
 export class LabResource extends TerraformResource {

@@ -25,7 +25,6 @@ test('npm pack: a fresh TypeScript cdktf app installs the tarball, type-checks a
         join(dir, tgz),
         `cdktf@${pkg.devDependencies.cdktf}`,
         `constructs@${pkg.devDependencies.constructs}`,
-        `@cdktf/provider-null@${pkg.devDependencies['@cdktf/provider-null']}`,
         `typescript@${pkg.devDependencies.typescript}`,
         '@types/node@20',
       ],
@@ -77,7 +76,7 @@ console.log('synth ok');
     for (const f of ['engine/engine.sh', 'engine/plan.awk', 'engine/gen.awk', 'kinds/veth.awk']) {
       expect(readFileSync(join(dir, 'out/stacks/lab/cdktf-netns', f), 'utf8').length).toBeGreaterThan(100);
     }
-    expect(doc.terraform.required_providers.null.source).toBe('null');
+    expect(doc.terraform.required_providers.null.source).toBe('hashicorp/null');
     expect(readFileSync(join(dir, 'node_modules/cdktf-netns/dist/index.d.ts'), 'utf8')).toContain('VethPair');
   } finally {
     rmSync(dir, { recursive: true, force: true });
