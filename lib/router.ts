@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { fail } from './core/errors';
+import { fail, show } from './core/errors';
 import { MAX_IFNAME, validateBoolean } from './core/validate';
 import { prefixOf } from './core/settings';
 import { parseCidr } from './core/ip';
@@ -62,27 +62,27 @@ export class Router extends Namespace {
    * @returns the veth pair; `.a` is the router's end
    */
   public connect(id: string, target: INamespace | IBridge, options: RouterConnectOptions): VethPair {
-    if (!options || typeof options !== 'object') fail(this, `connect("${id}"): options are required`, options, 'pass { address, ... }');
+    if (!options || typeof options !== 'object') fail(this, `connect(${show(id)}): options are required`, options, 'pass { address, ... }');
     const isBridge = isBridgeHandle(target);
     if (!isBridge && !isNamespaceHandle(target)) {
       fail(
         this,
-        `connect("${id}"): the target is neither a namespace nor a bridge handle of cdktf-netns`,
+        `connect(${show(id)}): the target is neither a namespace nor a bridge handle of cdktf-netns`,
         target,
         'pass a Namespace, a Router, Namespace.HOST, Namespace.fromName(...) or a Bridge',
       );
     }
-    const peerDefaultRoute = validateBoolean(this, `connect("${id}"): peerDefaultRoute`, options.peerDefaultRoute, false);
+    const peerDefaultRoute = validateBoolean(this, `connect(${show(id)}): peerDefaultRoute`, options.peerDefaultRoute, false);
     if (isBridge && options.peerAddress !== undefined) {
       fail(
         this,
-        `connect("${id}"): peerAddress is not allowed when connecting to a bridge`,
+        `connect(${show(id)}): peerAddress is not allowed when connecting to a bridge`,
         options.peerAddress,
         'put the address on the bridge or on the hosts behind it',
       );
     }
     if (isBridge && peerDefaultRoute) {
-      fail(this, `connect("${id}"): peerDefaultRoute is only for namespaces`, true, 'add Route constructs in the namespaces behind the bridge');
+      fail(this, `connect(${show(id)}): peerDefaultRoute is only for namespaces`, true, 'add Route constructs in the namespaces behind the bridge');
     }
     const list = (v: string | readonly string[] | undefined): readonly string[] => (v === undefined ? [] : typeof v === 'string' ? [v] : v);
     // names made from the id: say where a name came from when the kernel's limit refuses it
@@ -94,7 +94,7 @@ export class Router extends Namespace {
       if (given === undefined && Buffer.byteLength(prefixed(this, target, made, option === 'interfaceName')) > MAX_IFNAME) {
         fail(
           this,
-          `connect("${id}"): the name of ${what}, "${made}", made from the id${option === 'interfaceName' ? ' and "-rtr"' : ''}, is longer than ${MAX_IFNAME} bytes (the kernel's limit)`,
+          `connect(${show(id)}): the name of ${what}, ${show(made)}, made from the id${option === 'interfaceName' ? ' and "-rtr"' : ''}, is longer than ${MAX_IFNAME} bytes (the kernel's limit)`,
           made,
           `pass ${option}: "<at most ${MAX_IFNAME} characters>" in the options, or use a shorter id`,
         );

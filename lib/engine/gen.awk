@@ -24,7 +24,7 @@ BEGIN {
   KOWNER = kmarker(OWNER, DEP); AOWNER = ALTDEP == "" ? "" : kmarker(OWNER, ALTDEP)
 }
 FNR == 1 { nf++ }
-nf == 1 { split($0, kf, " "); if (kf[1] == "kind") nid[kf[2]] = kf[3]; else if (object($0)) markers($0); next }
+nf == 1 { split($0, kf, " "); if (kf[1] == "kind") { nid[kf[2]] = kf[3]; nsfk[kf[2]] = kf[5] } else if (object($0)) markers($0); next }
 nf == 2 {
   if ($1 == "N") { nsent[$2] = $4; nsino[$2] = $3 }
   else if ($1 == "I") recino[$2] = $3
@@ -50,7 +50,26 @@ nf == 6 {
   # (an awk array reference creates the element: ask `in` first, so `id in oldline` stays true only for recorded objects)
   if (id in oldline) m = split(oldline[id], o, " "); else m = split("", o, " ")
   kfields(o, m)
+  # an object in one of our namespaces is touched only while that namespace is still the one this
+  # deployment made (a namespace deleted and re-published under our name, wearing our marker, is not)
+  if (f[1] != "ns" && f[1] != "extns" && !in_trusted_ns(f, op)) next
   dispatch(f[1], op, f, o, id)
+}
+
+function in_trusted_ns(f, op,    idx, c, i, n) {
+  c = split(nsfk[f[1]], idx, ",")
+  for (i = 1; i <= c; i++) {
+    if (idx[i] + 0 <= 0) continue
+    n = f[1 + idx[i]]
+    if (ns_trusted(n)) continue
+    if (op == "D") say("kept " f[1] " object " ident(line) ": namespace " n " is not the namespace this deployment made")
+    else if (!(n in untrusted_told)) {
+      untrusted_told[n] = 1
+      refuse("namespace '" n "' carries this deployment's marker but is not the namespace it made (its inode changed: it was deleted and made again by someone else): nothing is changed inside it. Remove it by hand (ip netns del " n ") if it is not needed, then apply again")
+    }
+    return 0
+  }
+  return 1
 }
 END { if (MODE == "repair") undeclared(); finish() }
 

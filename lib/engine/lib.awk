@@ -97,6 +97,8 @@ function finish() {
 function markers(line,    g, n) {
   n = split(line, g, " ")
   kfields(g, n)
+  if (g[1] == "ns") nsmark[g[2]] = g[3]
+  else if (g[1] == "extns") extdecl[g[2]] = 1
   if (g[1] == "veth") { lmark[g[2] " " g[3]] = g[6]; lmark[g[4] " " g[5]] = g[6] }
   else if (g[1] == "bridge") lmark[g[2] " " g[3]] = g[4]
   else if (g[1] == "vlan") lmark[g[2] " " g[3]] = g[6]

@@ -13,6 +13,15 @@ function ns_ours(name, marker, id) {
   return !(name in recino) || recino[name] == nsino[name]
 }
 
+# Whether the objects of namespace `n` may be touched: the host, an imported namespace, one that does
+# not exist yet (this run makes it) or is going away, or one that is still the namespace this
+# deployment made (its marker and recorded inode).
+function ns_trusted(n) {
+  if (n == "-" || (n in extdecl) || !(n in nsent) || (n in nsgone)) return 1
+  if (!(n in trusted)) trusted[n] = (n in nsmark) ? ns_ours(n, nsmark[n], "ns " n) : 1
+  return trusted[n]
+}
+
 # Whether a namespace to remove exists and is ours (a placeholder counts when
 # this lab's unfinished run was making it). gen.awk asks before anything else.
 function ns_goes(name, marker, id) {

@@ -34,19 +34,22 @@ const ROWS: Array<[number, string, string]> = [
   [8, 'side-by-side', 'side-by-side'],
   [9, 'hostile-input', 'hostile-input'],
   [10, 'host-safety', 'host-safety'],
+  [11, 'twins', 'twins'],
+  [12, 'contention', 'contention'],
+  [13, 'local-attacker', 'local-attacker'],
 ];
 
 function loadRow(file: string): RowModule | undefined {
   const path = join(__dirname, 'rows', `${file}.ts`);
   if (!existsSync(path)) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+   
   return require(path) as RowModule;
 }
 
 function prerequisites(): string[] {
   const missing: string[] = [];
   if (process.getuid && process.getuid() !== 0) missing.push('root');
-  for (const bin of ['unshare', 'nsenter', 'ip', 'terraform', 'ping', 'setsid', 'ps']) {
+  for (const bin of ['unshare', 'nsenter', 'ip', 'terraform', 'ping', 'setsid', 'ps', 'setpriv', 'flock']) {
     if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) missing.push(bin);
   }
   return missing;
@@ -63,7 +66,7 @@ async function main(): Promise<number> {
     console.log('reliability: 0 passed, 1 failed');
     return 1;
   }
-  // rows 2, 3 and 4 drive the cdktf-netns CLI (verify / repair) as users run it: build it first
+  // rows 2, 3, 4, 11 and 13 drive the cdktf-netns CLI (verify, repair, deployments, adopt, release) as users run it: build it first
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: join(__dirname, '../..'), stdio: 'inherit' });
   console.log(`reliability matrix (${quick ? 'quick' : 'full'} run)`);
   const t0 = Date.now();

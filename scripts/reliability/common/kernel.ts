@@ -114,8 +114,9 @@ export function mountCount(sb: Sandbox): number {
 /**
  * What a destroy left behind, as readable strings ([] = nothing): namespaces,
  * interfaces of the host other than lo, routes with our protocol in the host,
- * files in the state directory (the lab's record, host sysctl records, an
- * engine run's work directory), namespace mounts. Objects named in `allow`
+ * files in the state directory (a deployment's record, host sysctl records,
+ * an engine run's work directory) and empty directories below its top level,
+ * namespace mounts. Objects named in `allow`
  * (planted by the row itself, e.g. foreign ones) are not counted.
  */
 export function leftovers(sb: Sandbox, allow: { namespaces?: string[]; hostLinks?: string[] } = {}): string[] {
@@ -125,14 +126,16 @@ export function leftovers(sb: Sandbox, allow: { namespaces?: string[]; hostLinks
     if (l.ifname !== 'lo' && !(allow.hostLinks ?? []).includes(l.ifname)) out.push(`host interface ${l.ifname}`);
   }
   for (const r of sb.ok('ip route show proto 213; ip -6 route show proto 213').split('\n').filter(Boolean)) out.push(`host route ${r}`);
-  // an engine run's scratch directory ($STATE/work.XXXXXXXX) is reported once, not file by file
+  // an engine run's scratch directory ($STATE/labs/<lab>/<token>/work.XXXXXXXX) is reported once, not file by file
   const work = new Map<string, number>();
   for (const f of sb.ok('find /run/cdktf-netns -type f').split('\n').filter(Boolean)) {
-    const w = /^(\/run\/cdktf-netns\/work\.[^/]+)\//.exec(f);
+    const w = /^(\/run\/cdktf-netns\/(?:.*\/)?work\.[^/]+)\//.exec(f);
     if (w) work.set(w[1], (work.get(w[1]) ?? 0) + 1);
     else out.push(`state file ${f}`);
   }
   for (const [d, n] of work) out.push(`engine work directory ${d} (${n} files)`);
+  // a deployment's record directory (or a lab's, or a host sysctl's) left empty is a leftover too
+  for (const d of sb.ok('find /run/cdktf-netns -mindepth 2 -type d -empty').split('\n').filter(Boolean)) out.push(`empty state directory ${d}`);
   const allowedMounts = (allow.namespaces ?? []).map((n) => `/run/netns/${n}`);
   for (const m of netnsMounts(sb)) if (!allowedMounts.includes(m)) out.push(`mount ${m}`);
   return out;
@@ -161,7 +164,7 @@ export function hostSnapshot(sb: Sandbox): Record<string, string[]> {
   const routes = [4, 6].flatMap((f) => sb.ipJson('', `-${f} route show table all`).map((r: any) =>
     `${f} ${r.type ?? ''} ${r.dst} ${r.gateway ?? ''} dev=${r.dev ?? ''} table=${r.table ?? 'main'} proto=${r.protocol ?? ''}`));
   // files with their contents; an engine run's work directory counts as one entry (its files are scratch copies)
-  const files = sb.ok(`find /run/cdktf-netns -path '/run/cdktf-netns/work.*' -prune -printf '%p/ (engine work directory)\\n' -o -type f -exec sh -c 'printf "%s=%s\\n" "$1" "$(tr "\\n" " " < "$1")"' sh {} \\;`);
+  const files = sb.ok(`find /run/cdktf-netns -path '*/work.*' -prune -printf '%p/ (engine work directory)\\n' -o -type f -exec sh -c 'printf "%s=%s\\n" "$1" "$(tr "\\n" " " < "$1")"' sh {} \\;`);
   const split = (s: string) => s.split('\n').filter(Boolean).sort();
   return { sysctls: split(sysctls), links: links.sort(), addresses: addrs.sort(), routes: routes.sort(), stateFiles: split(files) };
 }

@@ -7,6 +7,7 @@ import { App, TerraformStack } from 'cdktf';
 import { Lab, synthInto } from '../../../test/e2e/lab';
 import { Sandbox } from '../../../test/e2e/sandbox';
 import { captureLab, diffLines, leftovers } from './kernel';
+import { deploymentOfDir } from './tf';
 import { buildTopo, expectedLines, Topo } from './topo';
 
 export interface RowOptions { quick: boolean }
@@ -76,14 +77,32 @@ export function settle(observe: () => string[], ms = 3000): string[] {
   return last;
 }
 
-/** Kernel state differs from the declared topology: the differences ([] = exactly as declared). */
-export function labDiff(sb: Sandbox, stack: string, topo: Topo, opts: { prefix?: string; ignoreNs?: string[]; ignoreHostLinks?: string[]; settleMs?: number } = {}): string[] {
-  return settle(() => diffLines(expectedLines(stack, topo, opts.prefix), captureLab(sb, opts)), opts.settleMs);
+/**
+ * Which deployment a check is about: the lab (its token is read from its
+ * Terraform state: `deploymentOfDir`), or a token given directly.
+ */
+export type Deployment = Lab | string;
+export function tokenOf(d: Deployment): string {
+  if (typeof d === 'string') return d;
+  const t = deploymentOfDir(d.dir);
+  if (!t) throw new Error(`no deployment in ${d.dir}: its Terraform state holds no Teardown`);
+  return t;
 }
 
-/** Check "exactly as declared" and "nothing left", recording problems under a label. */
-export function expectLab(p: Problems, label: string, sb: Sandbox, stack: string, topo: Topo, opts: { prefix?: string; ignoreNs?: string[]; ignoreHostLinks?: string[] } = {}): boolean {
-  const d = labDiff(sb, stack, topo, opts);
+export interface LabDiffOptions { prefix?: string; ignoreNs?: string[]; ignoreHostLinks?: string[]; settleMs?: number }
+
+/**
+ * Kernel state differs from the declared topology, as deployment `dep` of
+ * stack `stack` (its token in every marker): the differences ([] = exactly as declared).
+ */
+export function labDiff(sb: Sandbox, dep: Deployment, stack: string, topo: Topo, opts: LabDiffOptions = {}): string[] {
+  const expected = expectedLines(stack, topo, tokenOf(dep), opts.prefix);
+  return settle(() => diffLines(expected, captureLab(sb, opts)), opts.settleMs);
+}
+
+/** Check "exactly as declared", recording problems under a label. */
+export function expectLab(p: Problems, label: string, sb: Sandbox, dep: Deployment, stack: string, topo: Topo, opts: LabDiffOptions = {}): boolean {
+  const d = labDiff(sb, dep, stack, topo, opts);
   return p.check(d.length === 0, () => `${label}: kernel differs from the declared lab:\n  ${d.join('\n  ')}`);
 }
 

@@ -4,23 +4,32 @@
  * log inside an apply's output, and an apply that is SIGKILLed when the
  * kernel shows a given progress.
  *
- * A stack synthesizes two resources: `cdktf-netns/Teardown` (destroyed last;
- * its destroy step removes what the lab's record lists) and `cdktf-netns/Lab`
+ * A stack synthesizes three resources: `cdktf-netns/Teardown` (created first,
+ * destroyed last; its Terraform id is the deployment's identity, and its
+ * destroy step removes what the deployment's record lists), `cdktf-netns/Lab`
  * (the unit: replaced whenever a declared object changes; its create step runs
- * the engine, which touches only the difference with what it applied last).
+ * the engine, which touches only the difference with what it applied last) and
+ * `cdktf-netns/Seal` (after the unit, replaced whenever it is: finishes an
+ * interrupted apply, or exits at once when the record says complete).
  */
-import { readFileSync } from 'fs';
-import { join } from 'path';
+import { createHash } from 'crypto';
+import { existsSync, readFileSync } from 'fs';
+import { join, resolve } from 'path';
 import { Lab, TF_ENV } from '../../../test/e2e/lab';
 import { Sandbox } from '../../../test/e2e/sandbox';
 
-/** Construct paths of the two resources of a lab. */
+/** Construct paths of the three resources of a lab. */
 export const UNIT = 'cdktf-netns/Lab';
+export const SEAL = 'cdktf-netns/Seal';
 export const TEARDOWN = 'cdktf-netns/Teardown';
+/** What a change of the declared objects replaces: the unit and its seal (sorted, as `planActions` lists them). */
+export const LAB_UNIT = [UNIT, SEAL].sort();
 
 /** `terraform_data.NAME` -> construct path inside the stack (e.g. `cdktf-netns/Lab`), from the synthesized plan. */
 export function resourcePaths(dir: string): Record<string, string> {
-  const doc = JSON.parse(readFileSync(join(dir, 'main.tf.json'), 'utf8'));
+  // a Lab directory holds main.tf.json; a stack synthesized by the cdktf CLI, cdk.tf.json
+  const plan = existsSync(join(dir, 'main.tf.json')) ? 'main.tf.json' : 'cdk.tf.json';
+  const doc = JSON.parse(readFileSync(join(dir, plan), 'utf8'));
   const out: Record<string, string> = {};
   for (const [type, byName] of Object.entries<any>(doc.resource ?? {})) {
     for (const [name, body] of Object.entries<any>(byName)) {
@@ -31,7 +40,27 @@ export function resourcePaths(dir: string): Record<string, string> {
   return out;
 }
 
-/** The lab id of a synthesized lab (its record is $STATE/labs/<id>). */
+/**
+ * The deployment token of the lab applied from `dir`, read from its Terraform
+ * state (the local backend's path the plan names, relative to `dir`) without
+ * the library's help: the first 12 hex digits of the sha256 of the Teardown's
+ * Terraform id; undefined when the state holds no Teardown.
+ */
+export function deploymentOfDir(dir: string): string | undefined {
+  const paths = resourcePaths(dir);
+  const plan = existsSync(join(dir, 'main.tf.json')) ? 'main.tf.json' : 'cdk.tf.json';
+  const stateFile: string = JSON.parse(readFileSync(join(dir, plan), 'utf8'))?.terraform?.backend?.local?.path ?? 'terraform.tfstate';
+  let doc: any;
+  try { doc = JSON.parse(readFileSync(resolve(dir, stateFile), 'utf8')); } catch { return undefined; }
+  for (const r of doc.resources ?? []) {
+    if (paths[`${r.type}.${r.name}`] !== TEARDOWN) continue;
+    const id = r.instances?.[0]?.attributes?.id;
+    if (typeof id === 'string' && id) return createHash('sha256').update(id).digest('hex').slice(0, 12);
+  }
+  return undefined;
+}
+
+/** The lab id of a synthesized lab (its deployments' records are $STATE/labs/<id>/<token>). */
 export function labId(dir: string): string {
   const m = /^#lab (\S+)$/m.exec(readFileSync(join(dir, 'cdktf-netns/lab.data'), 'utf8'));
   if (!m) throw new Error(`no lab id in ${dir}/cdktf-netns/lab.data`);
@@ -85,16 +114,22 @@ export interface EngineLog {
   changed: number;
   removed: number;
   runs: number;
+  /** Seal runs that found the apply complete (`cdktf-netns: lab X: complete`): nothing to do. */
+  sealsComplete: number;
+  /** Seal runs that found an unfinished apply and finished it (their summary counts in `runs`). */
+  sealsFinishing: number;
 }
 
 /** What the engine printed inside a Terraform run (`... (local-exec): <line>`), "Executing:" lines left out. */
 export function engineLog(out: string): EngineLog {
-  const log: EngineLog = { lines: [], created: 0, changed: 0, removed: 0, runs: 0 };
+  const log: EngineLog = { lines: [], created: 0, changed: 0, removed: 0, runs: 0, sealsComplete: 0, sealsFinishing: 0 };
   for (const m of out.matchAll(/^\S+ \(local-exec\): (.*)$/gm)) {
     const l = m[1];
     if (l.startsWith('Executing:') || l.startsWith('cdktf-netns: timing:')) continue;
     const s = /^cdktf-netns: lab .*: (\d+) created, (\d+) changed, (\d+) removed \(\d+ ms\)$/.exec(l);
-    if (s) {
+    if (/^cdktf-netns: lab \S+: complete$/.test(l)) log.sealsComplete++;
+    else if (/^cdktf-netns: lab \S+: the last apply did not finish: finishing it$/.test(l)) log.sealsFinishing++;
+    else if (s) {
       log.runs++;
       log.created += Number(s[1]);
       log.changed += Number(s[2]);
@@ -129,19 +164,21 @@ export interface KillResult {
 }
 
 /**
- * Start `terraform apply` in its own session, SIGKILL it as soon as `point`'s
- * condition holds, then wait until every process it started (provisioner
- * shells, the engine, `ip`) has finished. With `group`, the whole process
- * group is killed at once (terraform and its running provisioners: what a CI
- * job cancel, an OOM kill of the job or a container stop does).
+ * Start `terraform apply` (or `verb`: `destroy`) in its own session, SIGKILL
+ * it as soon as `point`'s condition holds, then wait until every process it
+ * started (provisioner shells, the engine, `ip`) has finished. With `group`,
+ * the whole process group is killed at once (terraform and its running
+ * provisioners: what a CI job cancel, an OOM kill of the job or a container
+ * stop does).
  */
-export function killedApply(sb: Sandbox, lab: Lab, point: KillPoint, group = false): KillResult {
+export function killedApply(sb: Sandbox, lab: Lab, point: KillPoint, group = false, verb: 'apply' | 'destroy' = 'apply'): KillResult {
   lab.terraform('version'); // make sure the directory is initialised before the timed run
   // (dash's kill takes no "--": a negative pid is the process group)
   const target = group ? '-$pid' : '$pid';
+  const complete = verb === 'apply' ? 'Apply complete!' : 'Destroy complete!';
   const r = sb.sh(`: > kill.log
 t0=$(date +%s%N)
-setsid terraform apply -auto-approve -input=false -no-color > kill.log 2>&1 &
+setsid terraform ${verb} -auto-approve -input=false -no-color > kill.log 2>&1 &
 pid=$!
 seen=0
 while kill -0 $pid 2>/dev/null; do
@@ -149,7 +186,7 @@ while kill -0 $pid 2>/dev/null; do
   sleep 0.002
 done
 killed=0
-if [ $seen = 1 ] && ! grep -q 'Apply complete!' kill.log && kill -9 ${target} 2>/dev/null; then killed=1; fi
+if [ $seen = 1 ] && ! grep -q '${complete}' kill.log && kill -9 ${target} 2>/dev/null; then killed=1; fi
 at=$(( ($(date +%s%N) - t0) / 1000000 ))
 done=0; grep -q '(local-exec): cdktf-netns: lab ' kill.log && done=1
 wait $pid 2>/dev/null
@@ -157,7 +194,7 @@ orphans=$(ps -o stat= -s $pid | grep -vc '^Z')
 t1=$(date +%s%N); n=0
 while [ "$(ps -o stat= -s $pid | grep -vc '^Z')" != 0 ] && [ $n -lt 3000 ]; do sleep 0.01; n=$((n+1)); done
 echo "$killed $seen $at $done $orphans $(( ($(date +%s%N) - t1) / 1000000 ))"
-grep -q 'Apply complete!' kill.log && echo COMPLETED || true`, { cwd: lab.dir, env: TF_ENV });
+grep -q '${complete}' kill.log && echo COMPLETED || true`, { cwd: lab.dir, env: TF_ENV });
   const [killed, seen, at, done, orphans, wait] = r.stdout.trim().split('\n')[0].split(/\s+/).map(Number);
   return { killed: killed === 1 && !/COMPLETED/.test(r.stdout), seen: seen === 1, atMs: at, engineDone: done === 1, orphans, orphanWaitMs: wait };
 }
@@ -183,6 +220,11 @@ export function stateResources(sb: Sandbox, lab: Lab): { ok: string[]; tainted: 
 
 /** The cdktf-netns CLI as users run it (built by main.ts before the rows): `verify` / `repair` of a lab directory. */
 export function cli(sb: Sandbox, cmd: 'verify' | 'repair', dir: string): { code: number; out: string } {
-  const r = sb.sh(`node ${join(__dirname, '../../../dist/cli.js')} ${cmd} ${dir}`);
+  return cliRaw(sb, `${cmd} '${dir}'`);
+}
+
+/** Any cdktf-netns CLI command line (`deployments`, `release TOKEN`, `adopt TOKEN`, ...), in the sandbox. */
+export function cliRaw(sb: Sandbox, args: string): { code: number; out: string } {
+  const r = sb.sh(`node ${join(__dirname, '../../../dist/cli.js')} ${args}`);
   return { code: r.code, out: r.stdout + r.stderr };
 }

@@ -86,11 +86,16 @@ export function buildTopo(scope: Construct, t: Topo): void {
 
 /**
  * The kernel state the lab must produce, as sorted canonical lines (the same
- * format as `captureLab`). `prefix` is the `cdktf-netns:prefix` context value:
- * it prefixes namespace names and host-side interface names.
+ * format as `captureLab`). `token` is the deployment's token (12 hex digits:
+ * the sha256 of the Teardown's Terraform id, see `Lab.deployment()`): the
+ * kernel carries it in every marker, `cdktf-netns:<stack>@<token>/<path>`
+ * (written out here, not taken from the library). `prefix` is the
+ * `cdktf-netns:prefix` context value: it prefixes namespace names and
+ * host-side interface names.
  */
-export function expectedLines(stack: string, t: Topo, prefix = ''): string[] {
-  const marker = (id: string) => `cdktf-netns:${stack}/${id}`;
+export function expectedLines(stack: string, t: Topo, token: string, prefix = ''): string[] {
+  if (!/^[0-9a-f]{12}$/.test(token)) throw new Error(`expectedLines: '${token}' is not a deployment token`);
+  const marker = (id: string) => `cdktf-netns:${stack}@${token}/${id}`;
   const nsName = new Map<string, string>();
   for (const n of t.namespaces) nsName.set(n.id, prefix + (n.name ?? n.id));
   const where = (id?: string) => (id === undefined || id === '@host' ? '-' : nsName.get(id)!);

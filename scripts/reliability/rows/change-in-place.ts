@@ -2,7 +2,8 @@
  * Row 7: a change in place. Three edits of a running lab: an address (sales
  * 172.16.10.10 -> .11), a namespace's name (sales -> sales2), and a bridge
  * membership (a veth end moved from bridge br-a to br-b). Every change
- * replaces the one lab unit in Terraform's plan (the teardown stays), and the
+ * replaces the lab unit and its seal in Terraform's plan (the teardown, the
+ * deployment's identity, stays; the seal finds the unit's run complete), and the
  * plan's diff names exactly the namespaces whose objects changed (the unit's
  * triggers have one key per namespace). The honest measure of "replaces only
  * what it affects" is the kernel: after the apply it holds exactly the new
@@ -12,7 +13,7 @@
  * is as declared (ping), the re-plan is empty and destroy leaves nothing.
  */
 import { changedIdentities, identities, ping, stampNamespaces } from '../common/kernel';
-import { engineLog, planActions, TEARDOWN, UNIT } from '../common/tf';
+import { engineLog, LAB_UNIT, planActions, TEARDOWN, UNIT } from '../common/tf';
 import { expectLab, expectNothingLeft, Problems, RowOptions, RowResult, synthTopo, tail, withLab, withSandbox } from '../common/row';
 import { clone, Topo, WORKSHOP } from '../common/topo';
 
@@ -91,27 +92,28 @@ export async function run(opts: RowOptions): Promise<RowResult> {
       };
       synthTopo(lab, c.stack, c.from);
       lab.applyOk();
-      expectLab(p, `${c.label}: before`, sb, c.stack, c.from);
+      expectLab(p, `${c.label}: before`, sb, lab, c.stack, c.from);
       pings('before', c.pingsBefore);
       stampNamespaces(sb);
       const idsBefore = identities(sb);
       synthTopo(lab, c.stack, c.to);
       const plan = planActions(sb, lab);
       p.check(plan.code === 2, `${c.label}: plan -detailed-exitcode = ${plan.code}, expected 2 (changes)`);
-      p.check(plan.replaced.join() === UNIT && !plan.created.length && !plan.destroyed.length && !plan.updated.length,
-        `${c.label}: the plan must replace only ${UNIT} (${TEARDOWN} stays): replaces [${plan.replaced}], creates [${plan.created}], destroys [${plan.destroyed}], updates [${plan.updated}]`);
+      p.check(plan.replaced.join() === LAB_UNIT.join() && !plan.created.length && !plan.destroyed.length && !plan.updated.length,
+        `${c.label}: the plan must replace only ${LAB_UNIT.join(' and ')} (${TEARDOWN} stays): replaces [${plan.replaced}], creates [${plan.created}], destroys [${plan.destroyed}], updates [${plan.updated}]`);
       const keys = (plan.changedKeys[UNIT] ?? []).filter((k) => k !== 'data');
       p.check(JSON.stringify(keys) === JSON.stringify([...c.planKeys].sort()),
         `${c.label}: the plan's diff changes [${keys.join(', ')}], expected exactly [${[...c.planKeys].sort().join(', ')}] (and data)`);
       const a = lab.apply();
       if (!p.check(a.code === 0, () => `${c.label}: apply of the change failed: ${tail(a.stdout + a.stderr)}`)) return;
-      p.check(/Resources: 1 added, 0 changed, 1 destroyed/.test(a.stdout),
-        () => `${c.label}: apply summary is not "the unit replaced": ${a.stdout.split('\n').filter((l) => /Apply complete/.test(l)).join()}`);
+      p.check(/Resources: 2 added, 0 changed, 2 destroyed/.test(a.stdout),
+        () => `${c.label}: apply summary is not "the unit and its seal replaced": ${a.stdout.split('\n').filter((l) => /Apply complete/.test(l)).join()}`);
       const log = engineLog(a.stdout + a.stderr);
       counts.set(c0.label, `${c0.label}: ${log.created} created, ${log.changed} changed, ${log.removed} removed`);
       const stray = log.lines.filter((l) => c.untouched.test(l));
-      p.check(log.runs === 1 && stray.length === 0, () => `${c.label}: the engine's log names objects the change does not affect:\n  ${stray.join('\n  ')}`);
-      expectLab(p, `${c.label}: after`, sb, c.stack, c.to);
+      p.check(log.runs === 1 && log.sealsComplete === 1 && log.sealsFinishing === 0, () => `${c.label}: expected one engine run and a seal that finds it complete, got ${log.runs} runs, seals ${log.sealsComplete} complete, ${log.sealsFinishing} finishing`);
+      p.check(stray.length === 0, () => `${c.label}: the engine's log names objects the change does not affect:\n  ${stray.join('\n  ')}`);
+      expectLab(p, `${c.label}: after`, sb, lab, c.stack, c.to);
       const idsAfter = identities(sb);
       const changed = changedIdentities(idsBefore, idsAfter).filter((k) => k in idsBefore && k in idsAfter);
       for (const k of changed.filter((x) => !c.recreated.includes(x))) p.add(`${c.label}: ${k} was re-created but is not affected (${idsBefore[k]} -> ${idsAfter[k]})`);
@@ -125,7 +127,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
     if (p.list.length === before) ok++;
   }
   return {
-    figure: `${ok}/${rounds * CHANGES.length} changes (address, namespace name, bridge membership${rounds > 1 ? ` x ${rounds} rounds` : ''}): Terraform replaced only the lab unit, ` +
+    figure: `${ok}/${rounds * CHANGES.length} changes (address, namespace name, bridge membership${rounds > 1 ? ` x ${rounds} rounds` : ''}): Terraform replaced only the lab unit (Lab + Seal), ` +
       `its diff named exactly the affected namespaces; the engine touched only affected objects (${[...counts.values()].join('; ')}), ` +
       'every unaffected namespace and interface kept its kernel identity, ping as declared after apply, re-plan empty, clean destroy',
     pass: p.ok && ok === rounds * CHANGES.length,

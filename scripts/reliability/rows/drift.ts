@@ -2,7 +2,8 @@
  * Row 4: out-of-band damage (drift). The workshop is deployed, damaged by hand
  * in five ways, and each time `cdktf-netns verify` must detect it (exit 2,
  * naming the object; an object carrying the lab's marker that the lab does
- * not declare is listed as "DRIFT undeclared: ...") and `cdktf-netns repair`
+ * not declare, i.e. `cdktf-netns:workshop@<token>/...` with this deployment's
+ * token, is listed as "DRIFT undeclared: ...") and `cdktf-netns repair`
  * must bring the kernel back in line: repair exits 0 (its closing verify finds
  * nothing), the kernel holds exactly the declared lab, sales pings dev, and
  * Terraform still sees no changes. Repair must touch only what was damaged:
@@ -12,11 +13,12 @@
 import { WorkshopStack } from '../../../examples/workshop/stack';
 import { changedIdentities, identities, ping, stampNamespaces } from '../common/kernel';
 import { cli } from '../common/tf';
-import { differsFromExample, expectNothingLeft, labDiff, Problems, RowOptions, RowResult, tail, withLab, withSandbox } from '../common/row';
+import { differsFromExample, expectNothingLeft, labDiff, Problems, RowOptions, RowResult, tail, tokenOf, withLab, withSandbox } from '../common/row';
 import { WORKSHOP } from '../common/topo';
 
 interface Damage {
   label: string;
+  /** Shell commands; `{TOKEN}` stands for the deployment's token (markers carry it). */
   damage: string;
   /** verify's output must match all of these. */
   expected: RegExp[];
@@ -37,7 +39,7 @@ const DAMAGE: Damage[] = [
   { label: 'forwarding off', damage: 'ip netns exec router sh -c "echo 0 > /proc/sys/net/ipv4/ip_forward"',
     expected: [/^DRIFT sysctl router net\.ipv4\.ip_forward: sysctl net\.ipv4\.ip_forward in namespace 'router' is 0, declared 1/m],
     recreated: [] },
-  { label: 'undeclared object of ours', damage: 'ip -n sales link add ghost type veth peer name ghost2 && ip -n sales link set ghost alias cdktf-netns:workshop/ghost',
+  { label: 'undeclared object of ours', damage: 'ip -n sales link add ghost type veth peer name ghost2 && ip -n sales link set ghost alias cdktf-netns:workshop@{TOKEN}/ghost',
     expected: [/^DRIFT undeclared: .*interface ghost \(sales\)/m],
     recreated: [] },
 ];
@@ -58,11 +60,11 @@ export async function run(opts: RowOptions): Promise<RowResult> {
     for (const d of DAMAGE) {
       stampNamespaces(sb);
       const before = identities(sb);
-      sb.ok(d.damage);
+      sb.ok(d.damage.replace(/\{TOKEN\}/g, tokenOf(lab)));
       const v = cli(sb, 'verify', lab.dir);
       if (p.check(v.code === 2 && d.expected.every((re) => re.test(v.out)), () => `${d.label}: not detected as expected (verify exit ${v.code}, expected 2 and ${d.expected.join(' ')}): ${v.out}`)) detected++;
       const r = cli(sb, 'repair', lab.dir);
-      const diff = labDiff(sb, 'workshop', WORKSHOP);
+      const diff = labDiff(sb, lab, 'workshop', WORKSHOP);
       const pings = ping(sb, 'sales', '172.16.20.10') && ping(sb, 'dev', '172.16.10.10');
       const plan = lab.planExitCode();
       if (p.check(r.code === 0 && diff.length === 0 && pings && plan === 0,

@@ -13,8 +13,10 @@
  *    be set; the apply from scratch must fail naming the namespace, after
  *    having created part of the lab.
  *
- * Either way Terraform must taint the unit (and keep the teardown); once the
- * cause is removed, the next plain apply re-runs the unit and the engine
+ * Either way Terraform must taint the unit (and keep the teardown, the
+ * deployment's identity; the seal is never created); once the cause is
+ * removed, the next plain apply replaces the unit, creates the seal, stays
+ * the same deployment (same token), and the engine
  * adopts what the failed run made (their kernel identities are kept) and
  * finishes the job: the kernel holds exactly the declared lab, `cdktf-netns
  * verify` exits 0, sales pings dev, a second plan is empty, destroy leaves
@@ -24,7 +26,7 @@ import { Sandbox } from '../../../test/e2e/sandbox';
 import { Lab } from '../../../test/e2e/lab';
 import { captureLab, changedIdentities, identities, ping, stampNamespaces } from '../common/kernel';
 import { cli, stateResources, TEARDOWN, UNIT } from '../common/tf';
-import { expectLab, expectNothingLeft, Problems, RowOptions, RowResult, synthTopo, tail, withLab, withSandbox } from '../common/row';
+import { expectLab, expectNothingLeft, Problems, RowOptions, RowResult, synthTopo, tail, tokenOf, withLab, withSandbox } from '../common/row';
 import { clone, expectedLines, Topo, WORKSHOP } from '../common/topo';
 
 /** The workshop without its dev side (namespace dev, veth pair d, dev's route). */
@@ -74,7 +76,6 @@ export async function run(opts: RowOptions): Promise<RowResult> {
   const converged = new Map<string, number>();
   const partial = new Map<string, Set<string>>();
   const adoptedKept = new Map<string, number>();
-  const expected = expectedLines('workshop', WORKSHOP).length;
   for (let i = 1; i <= reps; i++) for (const c of CAUSES) {
     const label = `${c.label}${reps > 1 ? ` #${i}` : ''}`;
     const before = p.list.length;
@@ -82,7 +83,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
       if (c.before) {
         synthTopo(lab, 'workshop', c.before);
         lab.applyOk();
-        expectLab(p, `${label}: first deploy`, sb, 'workshop', c.before);
+        expectLab(p, `${label}: first deploy`, sb, lab, 'workshop', c.before);
       }
       sb.ok(c.inject);
       const foreignBefore = c.foreign ? foreignSnapshot(sb, c.foreign) : '';
@@ -96,14 +97,18 @@ export async function run(opts: RowOptions): Promise<RowResult> {
         p.check(after === foreignBefore, `${label}: the foreign interface was changed by the failed apply:\n  before ${foreignBefore}\n  after  ${after}`);
       }
       // how far the failed run got, and Terraform's view of it
+      // (the deployment's token: the Teardown was created before the unit failed)
+      const token = tokenOf(lab);
       const now = captureLab(sb);
-      const inLine = expectedLines('workshop', WORKSHOP).filter((l) => now.includes(l)).length;
+      const declared = expectedLines('workshop', WORKSHOP, token);
+      const inLine = declared.filter((l) => now.includes(l)).length;
       const st = stateResources(sb, lab);
       if (!partial.has(c.label)) partial.set(c.label, new Set());
-      partial.get(c.label)!.add(failed ? `${inLine}/${expected}` : 'did not fail');
+      partial.get(c.label)!.add(failed ? `${inLine}/${declared.length}` : 'did not fail');
       if (failed) {
+        // the unit tainted, the teardown (the deployment's identity) kept, the seal not created
         p.check(st.tainted.join() === UNIT && st.ok.join() === TEARDOWN,
-          `${label}: expected the lab unit tainted and the teardown kept, state has ok [${st.ok.join(', ')}], tainted [${st.tainted.join(', ')}]`);
+          `${label}: expected the lab unit tainted, the teardown kept and no seal, state has ok [${st.ok.join(', ')}], tainted [${st.tainted.join(', ')}]`);
       }
       // remove the cause; the next plain apply converges, adopting what the failed run made
       stampNamespaces(sb);
@@ -114,8 +119,10 @@ export async function run(opts: RowOptions): Promise<RowResult> {
         lab.terraform('destroy -auto-approve');
         return;
       }
-      if (failed) p.check(/Resources: 1 added, 0 changed, 1 destroyed/.test(r2.stdout), () => `${label}: the re-apply did not replace the tainted unit: ${tail(r2.stdout, 600)}`);
-      expectLab(p, `${label}: after removing the cause`, sb, 'workshop', WORKSHOP);
+      // the tainted unit replaced and the seal created; the same deployment (teardown kept)
+      if (failed) p.check(/Resources: 2 added, 0 changed, 1 destroyed/.test(r2.stdout), () => `${label}: the re-apply did not replace the tainted unit and create the seal: ${tail(r2.stdout, 600)}`);
+      p.check(tokenOf(lab) === token, `${label}: the re-apply is another deployment (${tokenOf(lab)}, the failed run was ${token})`);
+      expectLab(p, `${label}: after removing the cause`, sb, token, 'workshop', WORKSHOP);
       const idsAfter = identities(sb);
       const recreated = changedIdentities(idsBefore, idsAfter).filter((k) => k in idsBefore && k in idsAfter);
       if (p.check(recreated.length === 0, `${label}: objects of the failed run were re-created instead of adopted: ${recreated.join(', ')}`) && failed) {

@@ -1,11 +1,13 @@
 /**
  * Row 5: objects we do not own. A namespace or interface carrying one of the
  * lab's names but not its marker (none, or another stack's look-alike) exists
- * before the deploy: the deploy must refuse with "not owned by" and leave the
+ * before the deploy: the deploy must refuse, saying whose it is ("was not made
+ * by this lab", with its alias; "belongs to another cdktf-netns lab", with its
+ * marker), and leave the
  * object exactly as it was (namespace identity, its lo, every interface in
  * it with addresses), also when the deploy is retried (Terraform re-runs the
  * tainted unit over the journal the refused run left); the destroy that follows the refused deploy (the lab's
- * teardown, which removes what the lab's record and journal list) must leave
+ * teardown, which removes what its deployment's record and journal list) must leave
  * it as it was too; once it is gone the lab deploys. Then objects of ours are
  * swapped for foreign ones of the same name between apply and destroy: the
  * destroy must leave them exactly as they were while removing everything
@@ -66,23 +68,23 @@ const FOREIGN_DEV: Foreign = {
 
 const CASES: Case[] = [
   { topo: WORKSHOP, stack: 'workshop', when: 'before', foreign: FOREIGN_DEV,
-    refusal: /namespace 'dev' already exists and is not owned by cdktf-netns:workshop\/dev/ },
+    refusal: /namespace 'dev' already exists and was not made by this lab\. cdktf-netns never adopts or deletes namespaces it did not create/ },
   { topo: WORKSHOP, stack: 'workshop', when: 'before',
     foreign: { label: 'namespace sales marked by a look-alike stack "workshop2"', kind: 'ns', name: 'sales',
       make: 'ip netns add sales && ip -n sales link set dev lo alias cdktf-netns:workshop2/sales && ip -n sales link add keep2 type bridge' },
-    refusal: /namespace 'sales' already exists and is not owned by cdktf-netns:workshop\/sales \(its lo's marker: 'cdktf-netns:workshop2\/sales'\)/ },
+    refusal: /namespace 'sales' already exists and belongs to another cdktf-netns lab \(marker 'cdktf-netns:workshop2\/sales'\)/ },
   { topo: BRIDGE_LAN, stack: 'lan', when: 'before', fullOnly: true,
     foreign: { label: 'host bridge br0', kind: 'host', name: 'br0',
       make: 'ip link add br0 type bridge && ip link set br0 alias someone-elses-bridge && ip addr add 10.99.1.1/24 dev br0 && ip link set br0 up' },
-    refusal: /interface 'br0' already exists in the host namespace and is not owned by cdktf-netns:lan\/br0/ },
+    refusal: /interface 'br0' already exists in the host namespace and was not made by this lab \(its alias: 'someone-elses-bridge'\)/ },
   { topo: BRIDGE_LAN, stack: 'lan', when: 'before',
     foreign: { label: 'host bridge br0 carrying the address the lab declares for its br0', kind: 'host', name: 'br0',
       make: 'ip link add br0 type bridge && ip link set br0 alias someone-elses-bridge && ip addr add 192.168.100.1/24 dev br0 && ip link set br0 up' },
-    refusal: /interface 'br0' already exists in the host namespace and is not owned by cdktf-netns:lan\/br0/ },
+    refusal: /interface 'br0' already exists in the host namespace and was not made by this lab \(its alias: 'someone-elses-bridge'\)/ },
   { topo: BRIDGE_LAN, stack: 'lan', when: 'before',
     foreign: { label: 'host interface veth-db-br', kind: 'host', name: 'veth-db-br',
       make: 'ip link add veth-db-br type bridge && ip addr add 10.99.2.1/24 dev veth-db-br' },
-    refusal: /interface 'veth-db-br' already exists in the host namespace and is not owned by cdktf-netns:lan\/db/ },
+    refusal: /interface 'veth-db-br' already exists in the host namespace and was not made by this lab \(it has no marker\)/ },
   { topo: WORKSHOP, stack: 'workshop', when: 'swap', removeOurs: 'ip netns del dev', foreign: FOREIGN_DEV },
   { topo: BRIDGE_LAN, stack: 'lan', when: 'swap', removeOurs: 'ip link del br0',
     foreign: { label: 'host bridge br0', kind: 'host', name: 'br0', make: 'ip link add br0 type bridge && ip addr add 10.99.1.1/24 dev br0' } },
@@ -108,7 +110,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
         snap = snapshot(sb, c.foreign);
         const r = lab.apply();
         const out = r.stdout + r.stderr;
-        const first = p.check(r.code !== 0 && c.refusal!.test(out), () => `${label}: deploy not refused with "not owned by" (exit ${r.code}): ${tail(out)}`);
+        const first = p.check(r.code !== 0 && c.refusal!.test(out), () => `${label}: deploy not refused naming whose the object is (${c.refusal}; exit ${r.code}): ${tail(out)}`);
         p.check(snapshot(sb, c.foreign) === snap, () => `${label}: changed by the refused deploy:\n  before ${snap}\n  after  ${snapshot(sb, c.foreign)}`);
         // the user retries: Terraform re-runs the tainted unit, over the journal the refused run left
         const r2 = lab.apply();
@@ -118,7 +120,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
         if (first && second) refused++;
       } else {
         lab.applyOk();
-        expectLab(p, label, sb, c.stack, c.topo);
+        expectLab(p, label, sb, lab, c.stack, c.topo);
         sb.ok(`${c.removeOurs} && ${c.foreign.make}`);
         snap = snapshot(sb, c.foreign);
       }
@@ -134,7 +136,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
       if (c.when === 'before') {
         const r = lab.apply();
         if (p.check(r.code === 0, () => `${label}: deploy after removing the foreign object failed: ${tail(r.stdout + r.stderr)}`)) {
-          expectLab(p, `${label}: after removing it`, sb, c.stack, c.topo);
+          expectLab(p, `${label}: after removing it`, sb, lab, c.stack, c.topo);
           p.check(c.stack !== 'workshop' || ping(sb, 'sales', '172.16.20.10'), `${label}: no ping after the redeploy`);
           lab.destroyOk();
           expectNothingLeft(p, `${label}: final destroy`, sb);
@@ -146,7 +148,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
   const inner = rounds * cases.filter((c) => c.foreign.kind === 'ns').length;
   const all = rounds * cases.length;
   return {
-    figure: `${deleted} foreign objects deleted (of ${all}: ${cases.length} cases${rounds > 1 ? ` x ${rounds} rounds` : ''}); ${refused}/${before} deploys refused ("not owned by", and again when retried), ` +
+    figure: `${deleted} foreign objects deleted (of ${all}: ${cases.length} cases${rounds > 1 ? ` x ${rounds} rounds` : ''}); ${refused}/${before} deploys refused naming whose the object is ("was not made by this lab" / "belongs to another cdktf-netns lab", and again when retried), ` +
       `${kept}/${all} foreign objects unchanged (${inner} namespaces with the interfaces inside them), ${ourCleared}/${all} destroys removed all of ours`,
     pass: p.ok && deleted === 0 && refused === before && kept === all && ourCleared === all,
     details: p.details,

@@ -2,7 +2,7 @@
  * Row 10: host safety. The host-router example (examples/host-router) turns
  * on the host's IPv4 forwarding while it exists (a host sysctl: the engine
  * saves the original value in $STATE/sysctl/<key>/orig, one owner file per
- * lab, and writes it back when the last owner lets go). A broad snapshot of
+ * deployment, and writes it back when the last owner lets go). A broad snapshot of
  * the sandbox's root namespace ("the host": ip_forward and every forwarding
  * sysctl, all conf/{all,default,lo} sysctls of IPv4 and IPv6, links,
  * addresses, routes of all tables, files under /run/cdktf-netns) is taken
@@ -44,16 +44,16 @@ const CASES: Case[] = [
   { label: 'refused apply (foreign namespace ns_db) + destroy', forwardBefore: 0, kind: 'refused',
     foreign: { make: 'ip netns add ns_db && ip -n ns_db link add keepme type bridge', cleanup: 'ip netns del ns_db',
       probe: 'stat -L -c %i /run/netns/ns_db && ip -n ns_db -o link show',
-      refusal: /namespace 'ns_db' already exists and is not owned by cdktf-netns:host-router\/ns_db/ } },
+      refusal: /namespace 'ns_db' already exists and was not made by this lab/ } },
   { label: 'refused apply (foreign host interface veth-db-host) + destroy', forwardBefore: 0, kind: 'refused',
     foreign: { make: 'ip link add veth-db-host type bridge', cleanup: 'ip link del veth-db-host',
       probe: 'ip -o -d link show dev veth-db-host',
-      refusal: /interface 'veth-db-host' already exists in the host namespace and is not owned by cdktf-netns:host-router\/db/ } },
+      refusal: /interface 'veth-db-host' already exists in the host namespace and was not made by this lab \(it has no marker\)/ } },
   { label: 'apply killed once host forwarding is on + destroy', forwardBefore: 0, kind: 'killed' },
   { label: 'failed change while deployed (foreign namespace ns_app) + destroy', forwardBefore: 0, kind: 'failed change',
     foreign: { make: 'ip netns add ns_app && ip -n ns_app link add keepme type bridge', cleanup: 'ip netns del ns_app',
       probe: 'stat -L -c %i /run/netns/ns_app && ip -n ns_app -o link show',
-      refusal: /namespace 'ns_app' already exists and is not owned by cdktf-netns:host-router\/ns_app/ } },
+      refusal: /namespace 'ns_app' already exists and was not made by this lab/ } },
 ];
 
 const probe = (sb: Sandbox, f: Foreign) => { const r = sb.sh(f.probe); return r.code === 0 ? r.stdout.replace(/\s+/g, ' ').trim() : ''; };
@@ -93,12 +93,13 @@ export async function run(opts: RowOptions): Promise<RowResult> {
         const r = lab.apply();
         if (c.kind === 'refused') {
           p.check(r.code !== 0 && c.foreign!.refusal.test(r.stdout + r.stderr), () => `${c.label}: the apply was not refused on the foreign object (exit ${r.code}): ${tail(r.stdout + r.stderr)}`);
-          // the kernel is untouched (the engine's journal of the refused run stays in the state directory until destroy)
-          const now = diffSnapshots(withForeign, hostSnapshot(sb)).filter((l) => !/^stateFiles: unexpected: \/run\/cdktf-netns\/labs\/[0-9a-f]+\/journal=/.test(l));
+          // the kernel is untouched (the refused run's deployment record, $STATE/labs/<lab>/<token>/{info,journal},
+          // stays in the state directory until destroy, which must remove it: the final comparison)
+          const now = diffSnapshots(withForeign, hostSnapshot(sb)).filter((l) => !/^stateFiles: unexpected: \/run\/cdktf-netns\/labs\/[0-9a-f]+\/[0-9a-f]{12}\/(journal|info)=/.test(l));
           p.check(now.length === 0, () => `${c.label}: the refused apply changed the host:\n  ${now.join('\n  ')}`);
         } else if (p.check(r.code === 0, () => `${c.label}: apply failed: ${tail(r.stdout + r.stderr)}`)) {
           p.check(fwd() === '1', `${c.label}: host ip_forward is not 1 after the apply`);
-          expectLab(p, c.label, sb, 'host-router', HOST_ROUTER);
+          expectLab(p, c.label, sb, lab, 'host-router', HOST_ROUTER);
           p.check(works(), `${c.label}: ns_web and ns_db do not ping each other through the host`);
           p.check(lab.planExitCode() === 0, `${c.label}: a second plan shows changes`);
           if (c.kind === 'failed change') {

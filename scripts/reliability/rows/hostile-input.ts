@@ -25,7 +25,7 @@ import { join } from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { Bridge, HostSysctl, INamespace, Namespace, NetnsError, Route, Router, VethPair, VlanInterface } from '../../../lib';
 import { captureLab, ping } from '../common/kernel';
-import { expectNothingLeft, Problems, RowOptions, RowResult, tail, withLab, withSandbox } from '../common/row';
+import { expectNothingLeft, Problems, RowOptions, RowResult, tail, tokenOf, withLab, withSandbox } from '../common/row';
 
 const CANARY_NAME = `cdktf-netns-canary-${process.pid}`;
 const CANARY = join('/tmp', CANARY_NAME);
@@ -253,7 +253,9 @@ export async function run(opts: RowOptions): Promise<RowResult> {
         if (p.check(a.code === 0, () => `legit lab with hostile ids: apply failed: ${tail(a.stdout + a.stderr)}`)) {
           const state = captureLab(sb);
           const markers = state.filter((l) => l.startsWith('ns ') || l.startsWith('link ')).map((l) => /marker=(\S+)/.exec(l)![1]);
-          p.check(state.length === 3 && markers.every((m) => /^cdktf-netns:evil_+[A-Za-z0-9_.:-]*~[0-9a-f]{8}\/[A-Za-z0-9_./:~-]+$/.test(m)),
+          // sanitized stack and path, and this deployment's token between them
+          const token = tokenOf(lab);
+          p.check(state.length === 3 && markers.every((m) => new RegExp(`^cdktf-netns:evil_+[A-Za-z0-9_.:-]*~[0-9a-f]{8}@${token}\\/[A-Za-z0-9_./:~-]+$`).test(m)),
             () => `legit lab with hostile ids: unexpected kernel state (markers must be sanitized):\n  ${state.join('\n  ')}`);
           p.check(ping(sb, '', '10.0.0.2') && ping(sb, 'web', '10.0.0.1'), 'legit lab with hostile ids: no ping between host and web');
           p.check(lab.planExitCode() === 0, 'legit lab with hostile ids: a second plan shows changes');

@@ -5,15 +5,16 @@
  * difference with its record of what it applied last. Three removals, each
  * deployed over a running lab: (a) the `dev` namespace together with its veth
  * pair and its route, (b) only the sales Route, (c) a bridge port's veth pair
- * (bridge-lan, `db`). After each: Terraform replaced only the lab unit (the
- * teardown stays), the engine's log has only removals, each of a removed
+ * (bridge-lan, `db`). After each: Terraform replaced only the lab unit and its
+ * seal (the teardown, the deployment's identity, stays), the engine ran once
+ * and the seal found it complete, the engine's log has only removals, each of a removed
  * object, the kernel holds exactly the smaller lab (0 orphans), the surviving
  * objects were not re-created (same interface indexes, namespace inodes and
  * stamps), what remains still pings, the re-plan is empty, and destroy leaves
  * nothing.
  */
 import { identities, ping, stampNamespaces } from '../common/kernel';
-import { engineLog, planActions, TEARDOWN, UNIT } from '../common/tf';
+import { engineLog, LAB_UNIT, planActions, TEARDOWN } from '../common/tf';
 import { expectLab, expectNothingLeft, labDiff, Problems, RowOptions, RowResult, synthTopo, tail, withLab, withSandbox } from '../common/row';
 import { BRIDGE_LAN, clone, Topo, WORKSHOP } from '../common/topo';
 
@@ -63,22 +64,23 @@ export async function run(opts: RowOptions): Promise<RowResult> {
     await withSandbox((sb) => withLab(sb, r.stack, (lab) => {
       synthTopo(lab, r.stack, r.full);
       lab.applyOk();
-      expectLab(p, `${r.label}: first deploy`, sb, r.stack, r.full);
+      expectLab(p, `${r.label}: first deploy`, sb, lab, r.stack, r.full);
       stampNamespaces(sb);
       const idsBefore = identities(sb);
       synthTopo(lab, r.stack, r.reduced);
       const plan = planActions(sb, lab);
-      p.check(plan.replaced.join() === UNIT && !plan.created.length && !plan.destroyed.length && !plan.updated.length,
-        `${r.label}: the plan must replace only ${UNIT} (${TEARDOWN} stays): replaces [${plan.replaced}], creates [${plan.created}], destroys [${plan.destroyed}], updates [${plan.updated}]`);
+      p.check(plan.replaced.join() === LAB_UNIT.join() && !plan.created.length && !plan.destroyed.length && !plan.updated.length,
+        `${r.label}: the plan must replace only ${LAB_UNIT.join(' and ')} (${TEARDOWN} stays): replaces [${plan.replaced}], creates [${plan.created}], destroys [${plan.destroyed}], updates [${plan.updated}]`);
       const a = lab.apply();
       if (!p.check(a.code === 0, () => `${r.label}: the apply without it failed: ${tail(a.stdout + a.stderr)}`)) return;
       // the engine removes the difference, and only that: every line it logs is a removal of a removed object
       const log = engineLog(a.stdout + a.stderr);
       removed.push(log.removed);
       const stray = log.lines.filter((l) => !/^(removed|released|restored) /.test(l) || !r.removedObjects.test(l));
-      p.check(log.runs === 1 && log.removed > 0 && log.created === 0 && log.changed === 0 && stray.length === 0,
-        () => `${r.label}: the engine did more than remove the removed objects (${log.runs} runs, ${log.created} created, ${log.changed} changed, ${log.removed} removed):\n  ${log.lines.join('\n  ')}`);
-      const diff = labDiff(sb, r.stack, r.reduced);
+      // one engine run, then the seal finds it complete
+      p.check(log.runs === 1 && log.sealsComplete === 1 && log.sealsFinishing === 0 && log.removed > 0 && log.created === 0 && log.changed === 0 && stray.length === 0,
+        () => `${r.label}: the engine did more than remove the removed objects (${log.runs} runs, ${log.sealsComplete}+${log.sealsFinishing} seals complete+finishing, ${log.created} created, ${log.changed} changed, ${log.removed} removed):\n  ${log.lines.join('\n  ')}`);
+      const diff = labDiff(sb, lab, r.stack, r.reduced);
       orphans += diff.filter((d) => d.startsWith('unexpected')).length;
       p.check(diff.length === 0, () => `${r.label}: kernel differs from the smaller lab:\n  ${diff.join('\n  ')}`);
       // survivors: same identity as before (not re-created)
@@ -96,7 +98,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
   }
   return {
     figure: `${clean}/${rounds * REMOVALS.length} removals deployed clean${rounds > 1 ? ` (${REMOVALS.length} kinds x ${rounds} rounds)` : ''} (dev ns + veth + route; one Route; a bridge port veth): ` +
-      `Terraform replaced only the lab unit, the engine removed ${removed.join('+')} objects and touched nothing else, ${orphans} orphans, ` +
+      `Terraform replaced only the lab unit (Lab + Seal), the engine removed ${removed.join('+')} objects and touched nothing else, ${orphans} orphans, ` +
       `${recreated} survivors re-created, re-plan empty, clean destroy`,
     pass: p.ok && clean === rounds * REMOVALS.length && orphans === 0 && recreated === 0,
     details: p.details,

@@ -34,7 +34,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
         lab.terraform('destroy -auto-approve');
         continue;
       }
-      expectLab(p, `cycle ${i}`, sb, 'workshop', WORKSHOP);
+      expectLab(p, `cycle ${i}`, sb, lab, 'workshop', WORKSHOP);
       p.check(ping(sb, 'sales', '172.16.20.10') && ping(sb, 'dev', '172.16.10.10'), `cycle ${i}: sales and dev do not ping each other`);
       if (i === 1 || i === cycles) p.check(lab.planExitCode() === 0, `cycle ${i}: a second plan shows changes`);
       t = Date.now();

@@ -5,7 +5,8 @@
  *     prefixes "a-" and "b-": apps/side-by-side.ts), deployed and destroyed
  *     concurrently with the real cdktf CLI (`cdktf deploy '*' --auto-approve
  *     --parallelism 2`) inside the sandbox. A sampler in the sandbox records
- *     when both stacks' `terraform apply` processes run at the same moment.
+ *     when both stacks' `terraform apply` run at the same moment (each holds
+ *     its stack's state lock for an apply meanwhile).
  *     After the deploy the kernel holds exactly the union of both labs, each
  *     lab pings across its router, both stacks re-plan empty; after the
  *     concurrent destroy nothing is left.
@@ -13,8 +14,9 @@
  *     prefix), deployed one after the other with plain Terraform, for the
  *     workshop (objects inside namespaces) and bridge-lan (namespaces, and a
  *     host bridge with an address and ports; the quick run does bridge-lan
- *     only): the second deploy is refused because the
- *     objects carry the marker of "one" (not merged); the kernel still holds
+ *     only): the second deploy is refused because the objects carry the
+ *     marker of "one" ("belongs to another cdktf-netns lab", with one's
+ *     marker and deployment token; not merged); the kernel still holds
  *     exactly lab "one", which still pings; destroying "two" (its teardown
  *     reads the journal of its refused run) leaves "one" intact and working;
  *     destroying "one" leaves nothing.
@@ -25,7 +27,8 @@ import { join } from 'path';
 import { Sandbox } from '../../../test/e2e/sandbox';
 import { TF_ENV } from '../../../test/e2e/lab';
 import { captureLab, diffLines, ping } from '../common/kernel';
-import { differsFromExample, expectLab, expectNothingLeft, Problems, RowOptions, RowResult, settle, synthTopo, tail, withLab, withSandbox } from '../common/row';
+import { deploymentOfDir } from '../common/tf';
+import { differsFromExample, expectLab, expectNothingLeft, Problems, RowOptions, RowResult, settle, synthTopo, tail, tokenOf, withLab, withSandbox } from '../common/row';
 import { BRIDGE_LAN, expectedLines, Topo, WORKSHOP } from '../common/topo';
 import { WorkshopStack } from '../../../examples/workshop/stack';
 
@@ -41,7 +44,11 @@ const SAME_NAMES: Array<[string, Topo, Array<[string, string]>]> = [
 ];
 
 /**
- * Run a cdktf CLI command on both stacks in `work`, sampling which stacks' terraform apply/destroy run at once.
+ * Run a cdktf CLI command on both stacks in `work`, sampling (every ~10 ms) which stacks' terraform
+ * apply/destroy run at once: a running `terraform apply` (or destroy) holds its stack's state lock,
+ * `.terraform.<stack>.tfstate.lock.info` beside the state, naming the operation (OperationTypeApply;
+ * a plan's says OperationTypePlan). The sampler uses shell builtins only (a `ps`/`pgrep` scan of /proc
+ * takes ~200 ms on a busy machine: longer than the overlap it looks for).
  * (destroy reuses the deploy's synthesized stacks: --skip-synth; the app has not changed.)
  */
 function cdktf(sb: Sandbox, work: string, cmd: 'deploy' | 'destroy'): { code: number; out: string; overlapSamples: number; samples: number } {
@@ -49,12 +56,14 @@ function cdktf(sb: Sandbox, work: string, cmd: 'deploy' | 'destroy'): { code: nu
     CHECKPOINT_DISABLE: '1', CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1', TF_IN_AUTOMATION: '1', CI: '1',
     TF_CLI_CONFIG_FILE: join(work, 'terraformrc'), FORCE_COLOR: '0',
   };
-  const verb = cmd === 'deploy' ? 'apply' : 'destroy';
   const r = sb.sh(`rm -f stop samples
 ( while [ ! -e stop ]; do
-    for p in $(pgrep -x terraform); do
-      tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null | grep -qw ${verb} && readlink /proc/$p/cwd
-    done | grep '^${work}/cdktf.out/stacks/' | sort -u | tr '\\n' ' '; echo
+    live=""
+    for x in a b; do
+      l=""; [ -e .terraform.$x.tfstate.lock.info ] && read -r l < .terraform.$x.tfstate.lock.info 2>/dev/null
+      case $l in *OperationTypeApply*) live="$live $x" ;; esac
+    done
+    echo "$live"
     sleep 0.01
   done > samples ) &
 sampler=$!
@@ -63,7 +72,7 @@ touch stop; wait $sampler
 sed 's/\\x1b\\[[0-9;]*m//g' ${cmd}.log
 exit $rc`, { cwd: work, env, timeoutMs: 240_000 });
   const lines = sb.ok('cat samples', { cwd: work }).split('\n');
-  const both = lines.filter((l) => l.includes('/stacks/a ') && l.includes('/stacks/b ')).length;
+  const both = lines.filter((l) => l.trim() === 'a b').length;
   return { code: r.code, out: r.stdout + r.stderr, overlapSamples: both, samples: lines.filter((l) => l.trim()).length };
 }
 
@@ -93,8 +102,11 @@ export async function run(opts: RowOptions): Promise<RowResult> {
         const d = cdktf(sb, work, 'deploy');
         overlap.deploy.push(d.overlapSamples);
         if (!p.check(d.code === 0, () => `cdktf deploy '*' failed (${d.code}): ${tail(d.out, 3000)}`)) return;
-        p.check(d.overlapSamples > 0, `cdktf deploy: the two stacks' terraform apply never ran at the same time (${d.samples} samples)`);
-        const expected = [...expectedLines('a', WORKSHOP, 'a-'), ...expectedLines('b', WORKSHOP, 'b-')].sort();
+        p.check(d.overlapSamples > 0, `cdktf deploy: the two stacks' terraform apply never ran at the same time (${d.samples} samples with an apply running)`);
+        // each stack its own deployment (token from its own Terraform state), its markers carrying it
+        const tokens = ['a', 'b'].map((x) => deploymentOfDir(join(work, 'cdktf.out/stacks', x)));
+        if (!p.check(tokens.every(Boolean) && tokens[0] !== tokens[1], `the two stacks' deployments are not two: ${tokens.join(', ')}`)) return;
+        const expected = [...expectedLines('a', WORKSHOP, tokens[0]!, 'a-'), ...expectedLines('b', WORKSHOP, tokens[1]!, 'b-')].sort();
         const diff = settle(() => diffLines(expected, captureLab(sb)));
         p.check(diff.length === 0, () => `after the concurrent deploy the kernel is not exactly both labs:\n  ${diff.join('\n  ')}`);
         for (const x of ['a', 'b']) {
@@ -120,18 +132,20 @@ export async function run(opts: RowOptions): Promise<RowResult> {
         synthTopo(one, 'one', topo);
         synthTopo(two, 'two', topo);
         one.applyOk();
-        expectLab(p, `${topoName}: lab one`, sb, 'one', topo);
+        expectLab(p, `${topoName}: lab one`, sb, one, 'one', topo);
         const r = two.apply();
         const out = r.stdout + r.stderr;
         p.check(r.code !== 0, `${topoName}: the second lab with the same names was deployed`);
-        p.check(/is not owned by cdktf-netns:two\/\S+ \(its (lo's )?marker: 'cdktf-netns:one\//.test(out),
+        // another lab (stack "one", not a twin deployment of "two"): named by its marker, with one's deployment token
+        p.check(new RegExp(`already exists (in [^.]*? )?and belongs to another cdktf-netns lab \\(marker 'cdktf-netns:one@${tokenOf(one)}/`).test(out) &&
+          !/belongs to another deployment of this lab/.test(out),
           () => `${topoName}: the second deploy does not say the objects belong to the other stack: ${tail(out)}`);
         // not merged: the kernel still holds exactly lab one (markers of one), and it still works
-        expectLab(p, `${topoName}: after the refused deploy`, sb, 'one', topo);
+        expectLab(p, `${topoName}: after the refused deploy`, sb, one, 'one', topo);
         p.check(works(), `${topoName}: lab one no longer pings after the refused deploy`);
         const d2 = two.terraform('destroy -auto-approve');
         p.check(d2.code === 0, () => `${topoName}: destroying the refused stack failed: ${tail(d2.stdout + d2.stderr)}`);
-        expectLab(p, `${topoName}: after destroying two`, sb, 'one', topo);
+        expectLab(p, `${topoName}: after destroying two`, sb, one, 'one', topo);
         p.check(works(), `${topoName}: lab one no longer pings after destroying two`);
         one.destroyOk();
         expectNothingLeft(p, `${topoName}: after destroying both`, sb);
@@ -142,7 +156,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
   return {
     figure: `concurrent cdktf deploy/destroy of 2 prefixed labs clean ${concurrentOk}/${rounds} (both stacks' terraform apply live at once in ${overlap.deploy.join('/')} samples, destroy in ${overlap.destroy.join('/')}; ` +
       `kernel = union of both labs, both ping across, both re-plan empty, nothing left); same names twice (${sameNames.map(([n]) => n).join(', ')}): second deploy refused, not merged, first intact ${refusedOk}/${rounds * sameNames.length} ` +
-      `("not owned by", marker of the other stack; first still pings, also after the refused stack is destroyed; both destroyed clean)`,
+      `("belongs to another cdktf-netns lab", with the other stack's marker and deployment; first still pings, also after the refused stack is destroyed; both destroyed clean)`,
     pass: p.ok && concurrentOk === rounds && refusedOk === rounds * sameNames.length && overlap.deploy.every((n) => n > 0),
     details: p.details,
   };
