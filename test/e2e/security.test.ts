@@ -251,7 +251,15 @@ describe('finding 6: a namespace is ours only with our marker and the inode we r
       expect(r.code).toBe(1);
       expect(r.stdout + r.stderr).toMatch(/namespace 'dev' carries this deployment's marker but is not the namespace it made/);
       expect(sb.ipJson('dev', 'link show lo')[0].ifalias).toBe(marker);
-      // destroy: the container's namespace stays
+      // a change to objects inside it: refused, nothing done inside
+      lab.synth((app) => {
+        const st = new WorkshopStack(app, 'workshop');
+        new Route(st, 'extra', { namespace: st.node.findChild('dev') as Namespace, destination: '10.201.0.0/24', via: '172.16.20.1' });
+      });
+      const c = lab.apply();
+      expect(c.code).not.toBe(0);
+      expect(c.stdout + c.stderr).toMatch(/namespace 'dev' carries this deployment's marker but is not the namespace it made .*nothing is changed inside it/);
+      expect(sb.ok('ip -n dev route show').trim()).toBe('');
       const d = lab.terraform('destroy -auto-approve');
       expect(d.code).toBe(0);
       expect(d.stdout).toMatch(/kept namespace dev/);
