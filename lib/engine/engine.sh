@@ -210,13 +210,16 @@ in_ns() { # NS CMD... ("-" = the host namespace)
   if [ "$_ns" = - ]; then "$@"; else nsenter "--net=/run/netns/$_ns" "$@"; fi
 }
 
-# A batch that ran through: what it created is journaled for good.
-batch_done() { if [ -s "$1" ]; then grep . "$1" >> "$W/done.jl" || true; fi; }
+# A batch that ran through: what it created is journaled for good (its .jl file is read only if
+# a later batch fails: no process per namespace on the way)
+batch_done() { printf '%s\n' "$1" >> "$W/done.batches"; }
 
 # After a failed batch: the journal keeps what earlier runs left and what this run made.
 prune_journal() {
   [ "${_mode:-}" != destroy ] || return 0
-  { grep '^#\|^kind ' "$W/new" || true; grep -v '^#\|^kind ' "$PREV_JOURNAL" || true; cat "$W/done.jl" 2>/dev/null || true; } > "$REC/journal.new"
+  { grep '^#\|^kind ' "$W/new" || true; grep -v '^#\|^kind ' "$PREV_JOURNAL" || true
+    if [ -f "$W/done.batches" ]; then while read -r _b; do if [ -f "$_b" ]; then grep . "$_b" || true; fi; done < "$W/done.batches"; fi
+    cat "$W/done.jl" 2>/dev/null || true; } > "$REC/journal.new"
   mv "$REC/journal.new" "$REC/journal"
 }
 
