@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { fail } from './core/errors';
-import { ManagedInterface, registerHandle } from './core/interface';
-import { IInterface, INamespace, INTERFACE_BRAND } from './core/types';
+import { ManagedInterface } from './core/interface';
+import { InterfaceConstruct } from './core/interface-construct';
+import { INamespace } from './core/types';
 
 /** An interface that exists already, for `Interface.fromName`. */
 export interface ImportedInterfaceProps {
@@ -20,35 +21,15 @@ export interface ImportedInterfaceProps {
  * bridge port of this lab. The lab never creates, marks, changes or deletes it
  * (a port of one of the lab's bridges is released when the port goes).
  */
-export class ImportedInterface extends Construct implements IInterface {
-  /** Brand of interface handles. */
-  public readonly [INTERFACE_BRAND] = true as const;
-  private readonly iface: ManagedInterface;
+export class ImportedInterface extends InterfaceConstruct {
+  /** @internal */
+  protected readonly iface: ManagedInterface;
 
   constructor(scope: Construct, id: string, props: ImportedInterfaceProps, host: INamespace) {
     super(scope, id);
     if (!props || typeof props !== 'object') fail(this, 'props are required', props, 'pass { name, namespace? }');
+    // no addresses: the lab gives an imported interface none
     this.iface = new ManagedInterface({ owner: this, label: '', name: props.name, namespace: props.namespace ?? host, applyPrefix: false, imported: true });
-    registerHandle(this, this.iface);
-  }
-
-  /** Kernel interface name. */
-  public get interfaceName(): string {
-    return this.iface.interfaceName;
-  }
-
-  /** The namespace it lives in. */
-  public get namespace(): INamespace {
-    return this.iface.namespace;
-  }
-
-  /** None: the lab gives an imported interface no addresses. */
-  public get addresses(): readonly string[] {
-    return [];
-  }
-
-  /** Ready once the lab has applied. */
-  public get fqn(): string {
-    return this.iface.fqn;
+    this.registerInterface(this.iface);
   }
 }

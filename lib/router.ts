@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { fail, show } from './core/errors';
 import { MAX_IFNAME, validateBoolean } from './core/validate';
-import { prefixOf } from './core/settings';
+import { kernelInterfaceName } from './core/interface';
 import { parseCidr } from './core/ip';
 import { IBridge, INamespace, isBridgeHandle, isNamespaceHandle } from './core/types';
 import { Namespace, NamespaceProps } from './namespace';
@@ -91,7 +91,10 @@ export class Router extends Namespace {
       [options.peerInterfaceName, id, 'peerInterfaceName', isBridge ? 'the bridge port' : "the peer's end"],
     ];
     for (const [given, made, option, what] of defaults) {
-      if (given === undefined && Buffer.byteLength(prefixed(this, target, made, option === 'interfaceName')) > MAX_IFNAME) {
+      if (
+        given === undefined &&
+        Buffer.byteLength(kernelInterfaceName(this, option === 'interfaceName' ? this : isBridgeHandle(target) ? target.namespace : target, made)) > MAX_IFNAME
+      ) {
         fail(
           this,
           `connect(${show(id)}): the name of ${what}, ${show(made)}, made from the id${option === 'interfaceName' ? ' and "-rtr"' : ''}, is longer than ${MAX_IFNAME} bytes (the kernel's limit)`,
@@ -114,10 +117,4 @@ export class Router extends Namespace {
     }
     return pair;
   }
-}
-
-/** The kernel name an end of a connect gets: host-side ends carry the scope's prefix. */
-function prefixed(router: Construct, target: INamespace | IBridge, name: string, routerSide: boolean): string {
-  const ns = routerSide ? undefined : isBridgeHandle(target) ? target.namespace : (target as INamespace);
-  return ns?.isHost ? prefixOf(router) + name : name;
 }

@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { Token } from 'cdktf';
 import { fail, isToken } from './errors';
 import { ParsedCidr } from './ip';
@@ -63,6 +63,11 @@ export interface ManagedInterfaceOptions {
   readonly imported?: boolean;
 }
 
+/** The kernel name an interface the library makes gets: in the host namespace, the scope's prefix comes first. */
+export function kernelInterfaceName(owner: IConstruct, namespace: INamespace, name: string, applyPrefix = true): string {
+  return namespace.isHost && applyPrefix ? prefixOf(owner) + name : name;
+}
+
 /** The implementation behind each interface handle (veth ends are their own; Bridge and VlanInterface wrap one). */
 const IMPLEMENTATIONS = new WeakMap<object, ManagedInterface>();
 
@@ -119,7 +124,7 @@ export class ManagedInterface implements IInterface, LabInterface {
     this.imported = opts.imported === true;
     registerHandle(this, this);
     validateInterfaceName(opts.owner, what, opts.name);
-    const name = opts.namespace.isHost && opts.applyPrefix !== false ? prefixOf(opts.owner) + (opts.name as string) : (opts.name as string);
+    const name = kernelInterfaceName(opts.owner, opts.namespace, opts.name as string, opts.applyPrefix !== false);
     this.interfaceName = validateInterfaceName(opts.owner, what, name);
     const addrs = opts.addresses ?? [];
     // a Token standing for the whole list (its elements are list markers, not Tokens themselves)
