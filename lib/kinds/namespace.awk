@@ -26,7 +26,9 @@ function ns_trusted(n) {
 # this lab's unfinished run was making it). gen.awk asks before anything else.
 function ns_goes(name, marker, id) {
   if (!(name in nsent)) return 0
-  if (nsent[name] != "nsfs") return (id in journal)
+  # a placeholder (an `ip netns add` or `ip netns del` cut short): ours to remove when this
+  # deployment's journal or record lists the name; it holds no namespace, nobody's network goes with it
+  if (nsent[name] != "nsfs") return (id in journal) || (id in oldline)
   return ns_ours(name, marker, id)
 }
 

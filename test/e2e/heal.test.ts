@@ -138,6 +138,19 @@ describe('a killed apply heals with a plain re-apply', () => {
   });
 });
 
+test('a namespace entry left by an `ip netns del` cut short (unmounted, its file still in /run/netns) is removed by destroying again', () => {
+  const lab = new Lab(sb, 'workshop');
+  try {
+    workshop(lab);
+    lab.applyOk();
+    sb.ok('umount /run/netns/dev && test -f /run/netns/dev');
+    lab.destroyOk();
+    expectNothingLeft(sb);
+  } finally {
+    lab.dispose();
+  }
+});
+
 describe('finding 4: a failed create claims nothing it did not make', () => {
   test("a VLAN create that fails (no 802.1Q here) leaves no claim: an administrator's interface of that name made afterwards survives the next apply and the destroy", () => {
     if (sb.sh('ip link add name probe0 type dummy 2>/dev/null; ip link add link probe0 name probe0.5 type vlan id 5 && ip link del probe0.5').code === 0) {
