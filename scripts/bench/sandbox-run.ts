@@ -1,5 +1,5 @@
 /**
- * Running commands in the bench's private sandboxes (test/e2e/sandbox.ts:
+ * Running commands in the bench's private sandboxes (test/support/sandbox.ts:
  * `unshare --net --mount --propagation private`, tmpfs on /run, nothing is
  * ever created in this machine's own network namespace).
  *
@@ -11,7 +11,7 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'fs';
-import { Sandbox } from '../../test/e2e/sandbox';
+import { Sandbox, shellQuote } from '../../test/support/sandbox';
 
 export interface RunResult {
   code: number;
@@ -33,10 +33,8 @@ const running = new Set<ChildProcess>();
 /** Sandboxes still open, closed by closeAll. */
 const open = new Set<BenchSandbox>();
 
-/** `'` -> `'\''`, for single-quoted shell words. */
-export function shq(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
+/** `'` -> `'\''`, for single-quoted shell words (the rule the tests and the matrix use too). */
+export const shq = shellQuote;
 
 /**
  * Run `argv`. On timeout the command is killed and the result (code -1)

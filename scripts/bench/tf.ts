@@ -5,7 +5,7 @@
  */
 import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { TF_ENV } from '../../test/e2e/lab';
+import { TF_ENV } from '../../test/support/lab';
 import { BenchSandbox, run, waitForQuiet } from './sandbox-run';
 import { StepId, STACK } from './star';
 import { waitNoVeth } from './kernel';

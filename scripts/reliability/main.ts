@@ -1,7 +1,7 @@
 /**
  * The reliability & security matrix of cdktf-netns: every row runs a scenario
  * against the real kernel and the real Terraform, inside private sandboxes
- * (test/e2e/sandbox.ts: unshare --net --mount, tmpfs on /run; nothing is
+ * (test/support/sandbox.ts: unshare --net --mount, tmpfs on /run; nothing is
  * created in this machine's own network namespace), and prints one line:
  *
  *   row <N> <name>: <figure> — PASS|FAIL

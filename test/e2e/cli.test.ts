@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
 import { join } from 'path';
-import { e2ePrerequisites } from './sandbox';
+import { e2ePrerequisites } from '../support/sandbox';
 
 jest.setTimeout(300_000);
 

@@ -1,32 +1,21 @@
 import { execFileSync } from 'child_process';
 import { join } from 'path';
-import { WorkshopStack } from '../../examples/workshop/stack';
-import { Lab } from './lab';
-import { e2ePrerequisites, Sandbox } from './sandbox';
-import { expectNothingLeft } from './expect';
+import { useLabs, useSandbox } from '../support/e2e';
+import { netnsCli } from '../support/lab';
+import { expectNothingLeft } from '../support/expect';
+import { salesReachesDev, workshopStack } from '../support/stacks';
 
 jest.setTimeout(300_000);
 
-const ROOT = join(__dirname, '../..');
-const CLI = join(ROOT, 'dist/cli.js');
-
-let sb: Sandbox;
-let lab: Lab;
-beforeAll(async () => {
-  expect(e2ePrerequisites()).toEqual([]);
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT }); // the CLI under test is the built one
-  sb = await Sandbox.start();
-  lab = new Lab(sb, 'workshop');
-  lab.synth((app) => new WorkshopStack(app, 'workshop'));
+const sb = useSandbox();
+const lab = useLabs(sb)('workshop');
+beforeAll(() => {
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: join(__dirname, '../..') }); // the CLI under test is the built one
+  lab.synth(workshopStack);
   lab.applyOk();
 });
-afterAll(() => {
-  lab?.dispose();
-  sb?.dispose();
-});
 
-const cli = (cmd: 'verify' | 'repair') => sb.sh(`node ${CLI} ${cmd} ${lab.dir}`);
-const pingOk = () => sb.sh('ip netns exec sales ping -c 1 -W 2 172.16.20.10').code === 0;
+const cli = (cmd: 'verify' | 'repair') => netnsCli(sb, `${cmd} ${lab.dir}`);
 
 test('verify: a fresh deploy is in line', () => {
   const r = cli('verify');
@@ -67,7 +56,7 @@ test.each([
   const r = cli('repair');
   expect(r.stdout).toMatch(/verify: 12 object\(s\) checked, in line/);
   expect(r.code).toBe(0);
-  expect(pingOk()).toBe(true);
+  expect(salesReachesDev(sb)).toBe(true);
   expect(Object.keys(sb.links('sales'))).toEqual(['veth-s']);
   expect(sb.sysctl('router', 'net.ipv4.ip_forward')).toBe('1');
   expect(lab.planExitCode()).toBe(0); // Terraform's view is unchanged: same objects, same ids

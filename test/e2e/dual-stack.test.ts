@@ -1,27 +1,15 @@
-import { TerraformStack } from 'cdktf';
 import { Bridge, Namespace, Route, Router, VethPair } from '../../lib';
-import { Lab } from './lab';
-import { e2ePrerequisites, Sandbox } from './sandbox';
-import { expectNothingLeft } from './expect';
+import { useLabs, useSandbox } from '../support/e2e';
+import { expectNoChangesThenNothingLeft } from '../support/expect';
 
 jest.setTimeout(300_000);
 
-let sb: Sandbox;
-let lab: Lab;
-beforeAll(async () => {
-  expect(e2ePrerequisites()).toEqual([]);
-  sb = await Sandbox.start();
-  lab = new Lab(sb, 'dual');
-});
-afterAll(() => {
-  lab?.dispose();
-  sb?.dispose();
-});
+const sb = useSandbox();
+const lab = useLabs(sb)('dual');
 
 // Router.connect to a namespace (with the peer's default routes) and to a bridge, IPv4 and IPv6.
 test('dual stack through Router.connect: a client reaches a server on a bridged LAN over IPv4 and IPv6', () => {
-  lab.synth((app) => {
-    const stack = new TerraformStack(app, 'dual');
+  lab.synthStack((stack) => {
     const router = new Router(stack, 'router', { ipv6Forwarding: true });
     const client = new Namespace(stack, 'client');
     router.connect('cli', client, { address: ['10.1.0.1/24', 'fd00:1::1/64'], peerAddress: ['10.1.0.2/24', 'fd00:1::2/64'], peerDefaultRoute: true });
@@ -34,7 +22,6 @@ test('dual stack through Router.connect: a client reaches a server on a bridged 
     });
     new Route(stack, 'srv-v4', { namespace: server, destination: '0.0.0.0/0', via: '10.2.0.1' });
     new Route(stack, 'srv-v6', { namespace: server, destination: '::/0', via: 'fd00:2::1' });
-    return stack;
   });
   lab.applyOk();
   expect(sb.namespaces()).toEqual(['client', 'router', 'server']);
@@ -45,7 +32,5 @@ test('dual stack through Router.connect: a client reaches a server on a bridged 
   expect(sb.ipJson('client', '-6 route show proto 213').map((r: any) => `${r.dst} via ${r.gateway}`)).toEqual(['default via fd00:1::1']);
   expect(sb.sh('ip netns exec client ping -c 2 -W 2 10.2.0.10').code).toBe(0);
   expect(sb.sh('ip netns exec client ping -6 -c 2 -W 2 fd00:2::10').code).toBe(0);
-  expect(lab.planExitCode()).toBe(0);
-  lab.destroyOk();
-  expectNothingLeft(sb);
+  expectNoChangesThenNothingLeft(sb, lab);
 });

@@ -2,29 +2,14 @@ import { BridgeLanStack } from '../../examples/bridge-lan/stack';
 import { HostRouterStack } from '../../examples/host-router/stack';
 import { VethHostStack } from '../../examples/veth-host/stack';
 import { VlanStack } from '../../examples/vlan/stack';
-import { vlanTrunkStack } from './stacks';
-import { Lab } from './lab';
-import { e2ePrerequisites, Sandbox } from './sandbox';
-import { expectNothingLeft } from './expect';
+import { vlanTrunkStack } from '../support/stacks';
+import { useLabs, useSandbox } from '../support/e2e';
+import { expectNoChangesThenNothingLeft, expectNothingLeft } from '../support/expect';
 
 jest.setTimeout(300_000);
 
-let sb: Sandbox;
-const labs: Lab[] = [];
-beforeAll(async () => {
-  expect(e2ePrerequisites()).toEqual([]);
-  sb = await Sandbox.start();
-});
-afterAll(() => {
-  labs.forEach((l) => l.dispose());
-  sb?.dispose();
-});
-
-function lab(name: string): Lab {
-  const l = new Lab(sb, name);
-  labs.push(l);
-  return l;
-}
+const sb = useSandbox();
+const lab = useLabs(sb);
 
 test('veth-host: host and namespace ping each other over a veth pair', () => {
   const l = lab('veth-host');
@@ -35,9 +20,7 @@ test('veth-host: host and namespace ping each other over a veth pair', () => {
   expect(sb.links('ns_web')).toEqual({ 'veth-guest': expect.objectContaining({ up: true, addrs: ['10.10.10.2/24'] }) });
   expect(sb.sh('ping -c 2 -W 2 10.10.10.2').code).toBe(0);
   expect(sb.sh('ip netns exec ns_web ping -c 2 -W 2 10.10.10.1').code).toBe(0);
-  expect(l.planExitCode()).toBe(0);
-  l.destroyOk();
-  expectNothingLeft(sb);
+  expectNoChangesThenNothingLeft(sb, l);
 });
 
 test('bridge-lan: two namespaces and the host share br0', () => {
@@ -53,9 +36,7 @@ test('bridge-lan: two namespaces and the host share br0', () => {
   expect(sb.sh('ip netns exec ns_web ping -c 2 -W 2 192.168.100.20').code).toBe(0);
   expect(sb.sh('ip netns exec ns_db ping -c 2 -W 2 192.168.100.10').code).toBe(0);
   expect(sb.sh('ping -c 2 -W 2 192.168.100.10').code).toBe(0);
-  expect(l.planExitCode()).toBe(0);
-  l.destroyOk();
-  expectNothingLeft(sb);
+  expectNoChangesThenNothingLeft(sb, l);
 });
 
 test.each(['0', '1'])('host-router: the host forwards between two subnets; ip_forward=%s is restored on destroy', (before) => {

@@ -3,9 +3,9 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { App } from 'cdktf';
 import { WorkshopStack } from '../../examples/workshop/stack';
-import { Lab } from './lab';
-import { e2ePrerequisites, Sandbox } from './sandbox';
-import { expectNothingLeft } from './expect';
+import { Lab } from '../support/lab';
+import { e2ePrerequisites, Sandbox } from '../support/sandbox';
+import { expectNoChangesThenNothingLeft } from '../support/expect';
 
 jest.setTimeout(300_000);
 
@@ -43,9 +43,7 @@ test('the HCL rendering of the workshop deploys, pings and destroys like the JSO
     expect(sb.ipJson('sales', 'link show lo')[0].ifalias).toBe(lab.marker('cdktf-netns:workshop/sales'));
     expect(sb.routes('sales')).toEqual(['default via 172.16.10.1']);
     expect(sb.sh('ip netns exec sales ping -c 1 -W 2 172.16.20.10').code).toBe(0);
-    expect(lab.planExitCode()).toBe(0);
-    lab.destroyOk();
-    expectNothingLeft(sb);
+    expectNoChangesThenNothingLeft(sb, lab);
   } finally {
     lab.dispose();
     sb.dispose();

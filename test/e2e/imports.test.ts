@@ -4,28 +4,21 @@
  * (`Interface.fromName`) is a port of our bridge; the lab never creates, marks
  * or deletes either. Inside a private sandbox.
  */
-import { TerraformStack } from 'cdktf';
 import { Bridge, Interface, Namespace, VethPair } from '../../lib';
-import { Lab } from './lab';
-import { e2ePrerequisites, Sandbox } from './sandbox';
-import { expectNothingLeft } from './expect';
+import { useLabs, useSandbox } from '../support/e2e';
+import { expectNothingLeft } from '../support/expect';
 
 jest.setTimeout(300_000);
 
-let sb: Sandbox;
-beforeAll(async () => {
-  expect(e2ePrerequisites()).toEqual([]);
-  sb = await Sandbox.start();
-});
-afterAll(() => sb?.dispose());
+const sb = useSandbox();
+const newLab = useLabs(sb);
 
 test('a veth end in a namespace made outside the lab: deployed, pinged, and destroy removes our veth and leaves the namespace (and what else lives in it)', () => {
   sb.ok('ip netns add outside && ip -n outside link add keep0 type veth peer name keep1 && ip -n outside link set lo up');
   const inode = sb.ok('stat -L -c %i /run/netns/outside').trim();
-  const lab = new Lab(sb, 'imp');
+  const lab = newLab('imp');
   try {
-    lab.synth((app) => {
-      const s = new TerraformStack(app, 'imp');
+    lab.synthStack((s) => {
       const outside = Namespace.fromName(s, 'outside', 'outside');
       new VethPair(s, 'link', {
         a: { name: 'eth-imp', namespace: outside, addresses: ['10.33.0.2/24'] },
@@ -48,35 +41,28 @@ test('a veth end in a namespace made outside the lab: deployed, pinged, and dest
     expectNothingLeft(sb);
   } finally {
     sb.sh('ip netns del outside 2>/dev/null');
-    lab.dispose();
   }
 });
 
 test('an imported namespace that does not exist: the deploy is refused, saying so, and creates nothing', () => {
-  const lab = new Lab(sb, 'imp2');
-  try {
-    lab.synth((app) => {
-      const s = new TerraformStack(app, 'imp2');
-      new VethPair(s, 'link', { a: { name: 'eth0', namespace: Namespace.fromName(s, 'o', 'not-there') }, b: { name: 'imp2-host' } });
-    });
-    const r = lab.apply();
-    expect(r.code).not.toBe(0);
-    expect(r.stdout + r.stderr).toMatch(/namespace 'not-there' \(imported with Namespace.fromName\) does not exist: create it first/);
-    expect(sb.namespaces()).toEqual([]);
-    expect(sb.links('')).toEqual({});
-    lab.destroyOk();
-    expectNothingLeft(sb);
-  } finally {
-    lab.dispose();
-  }
+  const lab = newLab('imp2');
+  lab.synthStack((s) => {
+    new VethPair(s, 'link', { a: { name: 'eth0', namespace: Namespace.fromName(s, 'o', 'not-there') }, b: { name: 'imp2-host' } });
+  });
+  const r = lab.apply();
+  expect(r.code).not.toBe(0);
+  expect(r.stdout + r.stderr).toMatch(/namespace 'not-there' \(imported with Namespace.fromName\) does not exist: create it first/);
+  expect(sb.namespaces()).toEqual([]);
+  expect(sb.links('')).toEqual({});
+  lab.destroyOk();
+  expectNothingLeft(sb);
 });
 
 test('an existing host interface as a port of our bridge: attached, released when the port goes, never deleted', () => {
   sb.ok('ip link add uplink0 type veth peer name uplink1');
-  const lab = new Lab(sb, 'imp3');
+  const lab = newLab('imp3');
   const build = (withPort: boolean) =>
-    lab.synth((app) => {
-      const s = new TerraformStack(app, 'imp3');
+    lab.synthStack((s) => {
       const br = new Bridge(s, 'lan', { name: 'br-imp', addresses: ['10.34.0.1/24'] });
       if (withPort) br.addPort(Interface.fromName(s, 'uplink', { name: 'uplink0' }));
       const h = new Namespace(s, 'imp3-h');
@@ -101,6 +87,5 @@ test('an existing host interface as a port of our bridge: attached, released whe
     expectNothingLeft(sb);
   } finally {
     sb.sh('ip link del uplink0 2>/dev/null');
-    lab.dispose();
   }
 });

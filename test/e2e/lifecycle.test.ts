@@ -1,9 +1,8 @@
-import { join } from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { Namespace, Route, Router, VethPair } from '../../lib';
-import { Lab, TF_ENV } from './lab';
-import { e2ePrerequisites, Sandbox } from './sandbox';
-import { expectNothingLeft } from './expect';
+import { Lab, netnsCli, TF_ENV } from '../support/lab';
+import { useSandbox } from '../support/e2e';
+import { expectNoChangesThenNothingLeft, expectNothingLeft } from '../support/expect';
 
 jest.setTimeout(300_000);
 
@@ -33,19 +32,12 @@ function workshop(app: App, v: Variant = {}): TerraformStack {
   return stack;
 }
 
-let sb: Sandbox;
+const sb = useSandbox({ perTest: true });
 let lab: Lab;
-beforeEach(async () => {
-  expect(e2ePrerequisites()).toEqual([]);
-  sb = await Sandbox.start();
+beforeEach(() => {
   lab = new Lab(sb, 'lc');
 });
-afterEach(() => {
-  lab?.dispose();
-  sb?.dispose();
-});
-
-const ping = (from: string, to: string) => sb.sh(`ip netns exec ${from} ping -c 1 -W 2 ${to}`).code;
+afterEach(() => lab?.dispose());
 
 function expectFullWorkshop(salesNs = 'sales', salesAddr = '172.16.10.10/24') {
   expect(sb.namespaces()).toEqual([salesNs, 'dev', 'router'].sort());
@@ -53,7 +45,7 @@ function expectFullWorkshop(salesNs = 'sales', salesAddr = '172.16.10.10/24') {
   expect(Object.keys(sb.links('router')).sort()).toEqual(['veth-d-rtr', 'veth-s-rtr']);
   expect(sb.routes(salesNs)).toEqual(['default via 172.16.10.1']);
   expect(sb.routes('dev')).toEqual(['default via 172.16.20.1']);
-  expect(ping(salesNs, '172.16.20.10')).toBe(0);
+  expect(sb.ping(salesNs, '172.16.20.10')).toBe(true);
 }
 
 /** Kernel identities: the inode of every namespace and the ifindex of every interface. */
@@ -84,9 +76,7 @@ test('replacing a namespace (rename) re-creates what lived in it, nothing else, 
   expectFullWorkshop('sales2');
   // router and dev kept their kernel identity; the sales side was rebuilt
   expect(changed(before, identities())).toEqual(['if router/veth-s-rtr', 'if sales/veth-s', 'if sales2/veth-s', 'ns sales', 'ns sales2']);
-  expect(lab.planExitCode()).toBe(0);
-  lab.destroyOk();
-  expectNothingLeft(sb);
+  expectNoChangesThenNothingLeft(sb, lab);
 });
 
 test('changing an address changes that address (and re-installs the route through it), nothing else', () => {
@@ -120,9 +110,7 @@ test('removing constructs from the code removes their kernel objects (no orphans
   expect(sb.namespaces()).toEqual(['router', 'sales']);
   expect(Object.keys(sb.links('router'))).toEqual(['veth-s-rtr']);
   expect(sb.sh('ip netns exec sales ping -c 1 -W 2 172.16.10.1').code).toBe(0);
-  expect(lab.planExitCode()).toBe(0);
-  lab.destroyOk();
-  expectNothingLeft(sb);
+  expectNoChangesThenNothingLeft(sb, lab);
 });
 
 test('a create that fails half-way (foreign object in the way) converges once the cause is removed', () => {
@@ -137,9 +125,7 @@ test('a create that fails half-way (foreign object in the way) converges once th
   sb.ok('ip netns del dev');
   lab.applyOk();
   expectFullWorkshop();
-  expect(lab.planExitCode()).toBe(0);
-  lab.destroyOk();
-  expectNothingLeft(sb);
+  expectNoChangesThenNothingLeft(sb, lab);
 });
 
 test('re-running create on objects that already exist adopts them (tainted resources, killed apply)', () => {
@@ -160,7 +146,7 @@ test('re-running create on objects that already exist adopts them (tainted resou
   const refused = lab.apply();
   expect(refused.code).not.toBe(0);
   expect(refused.stdout + refused.stderr).toMatch(new RegExp(`belongs to another deployment of this lab \\(deployment ${old}`));
-  expect(sb.sh(`node ${join(__dirname, '../../dist/cli.js')} adopt ${old}`).code).toBe(0);
+  expect(netnsCli(sb, `adopt ${old}`).code).toBe(0);
   lab.applyOk();
   expectFullWorkshop();
   expect(sb.ok('stat -L -c %i /run/netns/sales /run/netns/dev')).toBe(inodes);

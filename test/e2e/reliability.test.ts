@@ -1,5 +1,5 @@
-import { e2ePrerequisites } from './sandbox';
-import { runScript } from './script-run';
+import { e2ePrerequisites } from '../support/sandbox';
+import { runScript } from '../support/script-run';
 
 /**
  * The reliability & security matrix (scripts/reliability), quick form: every

@@ -1,6 +1,6 @@
 /**
- * Self-test of the VLAN-kernel harness (test/harness/uml.ts +
- * scripts/uml-run.sh): boots the UML guest and runs test/harness/vlan-smoke.sh
+ * Self-test of the VLAN-kernel harness (test/support/uml.ts +
+ * scripts/uml-run.sh): boots the UML guest and runs test/support/vlan-smoke.sh
  * (netns + veth + 802.1Q ping, vlan_filtering bridge, terraform init/apply).
  * Fails (never skips) when the UML kernel is not installed: scripts/install-uml.sh
  * installs it, and .ci/run calls that. Takes ~5-15 s.
@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runInVlanKernel, vlanKernelAvailable } from '../harness/uml';
+import { runInVlanKernel, vlanKernelAvailable } from '../support/uml';
 
 describe('UML VLAN kernel harness', () => {
   it('is installed (run scripts/install-uml.sh)', () => {
@@ -57,7 +57,7 @@ describe('UML VLAN kernel harness', () => {
 
   it('has VLANs, VLAN-filtering bridges, netns and terraform', async () => {
     // only the work dir is shared with the guest (its /tmp is its own): bring the script along
-    fs.copyFileSync(path.resolve(__dirname, '../harness/vlan-smoke.sh'), path.join(dir, 'vlan-smoke.sh'));
+    fs.copyFileSync(path.resolve(__dirname, '../support/vlan-smoke.sh'), path.join(dir, 'vlan-smoke.sh'));
     const r = await runInVlanKernel('bash ./vlan-smoke.sh', { workdir: dir, timeoutMs: 180_000 });
     if (r.code !== 0) throw new Error(`smoke failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
     expect(r.stdout).toMatch(/3 packets transmitted, 3 received, 0% packet loss/);

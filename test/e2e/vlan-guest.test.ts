@@ -1,9 +1,9 @@
 import { TerraformStack } from 'cdktf';
 import { Bridge, Namespace, VethPair, VlanInterface } from '../../lib';
 import { VlanStack } from '../../examples/vlan/stack';
-import { vlanKernelAvailable } from '../harness/uml';
-import { GuestResult, runGuestScenario } from './guest';
-import { vlanTrunkStack } from './stacks';
+import { vlanKernelAvailable } from '../support/uml';
+import { GuestResult, runGuestScenario } from '../support/guest';
+import { vlanTrunkStack } from '../support/stacks';
 
 /**
  * VLAN scenarios, run for real in a VLAN-capable kernel (UML guest): this

@@ -1,23 +1,12 @@
-import { WorkshopStack } from '../../examples/workshop/stack';
-import { Lab } from './lab';
-import { e2ePrerequisites, Sandbox } from './sandbox';
-import { expectNothingLeft } from './expect';
+import { useLabs, useSandbox } from '../support/e2e';
+import { expectNothingLeft } from '../support/expect';
+import { workshopStack } from '../support/stacks';
 
 jest.setTimeout(300_000);
 
-let sb: Sandbox;
-let lab: Lab;
-
-beforeAll(async () => {
-  expect(e2ePrerequisites()).toEqual([]);
-  sb = await Sandbox.start();
-  lab = new Lab(sb, 'workshop');
-  lab.synth((app) => new WorkshopStack(app, 'workshop'));
-});
-afterAll(() => {
-  lab?.dispose();
-  sb?.dispose();
-});
+const sb = useSandbox();
+const lab = useLabs(sb)('workshop');
+beforeAll(() => lab.synth(workshopStack));
 
 test('workshop: apply builds exactly the declared lab, sales reaches dev through the router, destroy leaves nothing', () => {
   const t0 = Date.now();

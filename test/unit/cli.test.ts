@@ -15,7 +15,7 @@ import { Namespace, VethPair } from '../../lib';
 import { deploymentToken } from '../../lib/core/settings';
 import { DATA_FILE } from '../../lib/engine/files';
 import { findLab } from '../../lib/engine/plan-reader';
-import { freshDir, thrownMessage } from './helpers';
+import { freshDir, thrownMessage } from '../support/helpers';
 
 /** Run main() and collect what it prints. */
 function run(argv: string[]): { code: number; out: string } {

@@ -23,7 +23,7 @@ import { HostRouterStack } from '../../examples/host-router/stack';
 import { VethHostStack } from '../../examples/veth-host/stack';
 import { VlanStack } from '../../examples/vlan/stack';
 import { WorkshopStack } from '../../examples/workshop/stack';
-import { BACKENDS, dataText, fullSynth, localExecs, resources, templateExpressions, testApp, writtenData } from './helpers';
+import { BACKENDS, dataText, fullSynth, localExecs, resources, templateExpressions, testApp, writtenData } from '../support/helpers';
 
 setupNetnsMatchers();
 

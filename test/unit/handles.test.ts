@@ -12,7 +12,7 @@ import { Bridge, HostRouter, IInterface, INamespace, Interface, Namespace, Netns
 import { KINDS_BY_NAME } from '../../lib/kinds';
 import { NetnsPlan } from '../../lib/testing';
 import { handles as okFixture } from '../types/ok';
-import { dataText, testStack } from './helpers';
+import { dataText, testStack } from '../support/helpers';
 
 /** Build in a fresh stack and synthesize with validations; return the error message (construction or synth). */
 function refusal(build: (s: TerraformStack) => unknown, context: Record<string, unknown> = {}): string {

@@ -14,7 +14,7 @@ import { KINDS_BY_NAME } from '../../lib/kinds';
 import { RESERVED_TRIGGERS } from '../../lib/engine/plan-reader';
 import { Lab } from '../../lib/engine/lab';
 import { NetnsPlan, setupNetnsMatchers } from '../../lib/testing';
-import { BACKENDS, dataText, labOf, resources, runPlanner, synthDoc, testApp, testStack } from './helpers';
+import { BACKENDS, dataText, labOf, resources, runPlanner, synthDoc, testApp, testStack } from '../support/helpers';
 
 setupNetnsMatchers();
 

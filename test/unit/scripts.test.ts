@@ -20,7 +20,7 @@ import { engineFiles, ENGINE_SCRIPT, LIB_DIR } from '../../lib/engine/files';
 import { Kind } from '../../lib/engine/kind';
 import { KINDS, kindsTable } from '../../lib/kinds';
 import { NetnsPlan } from '../../lib/testing';
-import { dataText, freshDir, runPlanner, runPlannerRaw, testStack } from './helpers';
+import { dataText, freshDir, runPlanner, runPlannerRaw, testStack } from '../support/helpers';
 
 const ENGINE = join(LIB_DIR, 'engine');
 const KINDS_DIR = join(LIB_DIR, 'kinds');

@@ -1,6 +1,6 @@
 import { NetnsPlan, setupNetnsMatchers } from '../../lib/testing';
 import { WorkshopStack } from '../../examples/workshop/stack';
-import { testApp } from './helpers';
+import { testApp } from '../support/helpers';
 
 setupNetnsMatchers();
 

@@ -1,8 +1,13 @@
 /**
  * Every validation rule: the error names the construct path, shows the bad
  * value and says how to fix it. Construction-time rules throw a NetnsError;
- * cross-construct rules fail `Testing.synth(stack, true)`. Ends with an
- * injection corpus run against every string a user can pass.
+ * cross-construct rules fail `Testing.synth(stack, true)`. The hostile inputs
+ * themselves (bad names, CIDRs, sysctl keys, shell and Terraform template
+ * payloads on every string a user can pass, hostile constructions) are the
+ * shared corpus of test/support/hostile.ts, which the reliability matrix
+ * feeds to real deployments too; this file asserts each is refused, and keeps
+ * the rules that are not single hostile inputs (what is accepted and how it
+ * is planned, limits, warnings, markers, MACs).
  */
 import { AnnotationMetadataEntryType, TerraformStack, Testing } from 'cdktf';
 import { Bridge, HostRouter, HostSysctl, Namespace, NetnsError, Route, Router, VethPair, VlanInterface } from '../../lib';
@@ -12,7 +17,20 @@ import { Construct } from 'constructs';
 import { IP_KEYWORDS } from '../../lib/core/validate';
 import { deploymentToken, kernelMarker, macOf, MAX_KERNEL_MARKER, ownerOf } from '../../lib/core/settings';
 import { NetnsPlan, setupNetnsMatchers } from '../../lib/testing';
-import { dataText, expectHelpfulError, synthDoc, testApp, testStack, thrownMessage } from './helpers';
+import { dataText, expectHelpfulError, testApp, testStack, thrownMessage } from '../support/helpers';
+import {
+  expectedOf,
+  HOSTILE_VALUES,
+  HostileTarget,
+  injectionForms,
+  injections,
+  NEAR_MISSES,
+  refusalProblems,
+  SCENARIOS,
+  STRING_TARGETS,
+  TARGETS,
+  tryHostile,
+} from '../support/hostile';
 
 /** Expect `fn` to throw a NetnsError at construction time naming path and value. */
 function expectRefused(fn: (stack: TerraformStack) => unknown, path: string, value: unknown, context: Record<string, unknown> = {}): string {
@@ -29,15 +47,6 @@ function expectRefused(fn: (stack: TerraformStack) => unknown, path: string, val
   return msg;
 }
 
-/** Expect construction to succeed and synthesis to fail, naming path and value. */
-function expectSynthRefused(fn: (stack: TerraformStack) => unknown, path: string, value: unknown): string {
-  const stack = testStack();
-  fn(stack);
-  const msg = thrownMessage(() => Testing.synth(stack, true));
-  expectHelpfulError(msg, path, value);
-  return msg;
-}
-
 function expectAccepted(fn: (stack: TerraformStack) => unknown, context: Record<string, unknown> = {}): NetnsPlan {
   const stack = testStack('terraform_data', context);
   fn(stack);
@@ -46,28 +55,82 @@ function expectAccepted(fn: (stack: TerraformStack) => unknown, context: Record<
 
 setupNetnsMatchers();
 
-const CYRILLIC_E = '\u0435';
+setupNetnsMatchers();
+
+/** A target set to `value` in a fresh test stack (a context value: in the stack's app), then synthesized with validations. */
+function attempt(t: HostileTarget, value: unknown) {
+  const synth = (s: TerraformStack) => void Testing.synth(s, true);
+  if (t.context)
+    return tryHostile(
+      () => testStack('terraform_data', { [t.context!]: value }),
+      (s) => t.build(s, undefined),
+      synth,
+    );
+  return tryHostile(
+    () => testStack(),
+    (s) => t.build(s, value),
+    synth,
+  );
+}
+
+describe('the hostile-input corpus (test/support/hostile.ts): every value a user can pass', () => {
+  describe.each(TARGETS.map((t) => [`${t.name} (${t.field})`, t] as const))('%s', (_, t) => {
+    test('its valid value is accepted', () => {
+      expect(attempt(t, t.valid)).toMatchObject({ stage: 'accepted' });
+    });
+
+    test.each(HOSTILE_VALUES[t.field].map((v) => [v.label, v] as const))('%s is refused when it is constructed, with a helpful error', (__, v) => {
+      const o = attempt(t, v.value);
+      expect(o.stage).toBe('construction');
+      expect(o.error).toBeInstanceOf(NetnsError);
+      const want = expectedOf(t, v.value);
+      expect(refusalProblems(o.message, { stackId: 'stack', ...want, shown: v.shown ?? want.shown, error: v.error })).toEqual([]);
+    });
+
+    const near = NEAR_MISSES[t.field] ?? [];
+    if (near.length) {
+      test.each(near.map((v) => [v.label, v] as const))('near miss %s is accepted', (__, v) => {
+        expect(attempt(t, v.value)).toMatchObject({ stage: 'accepted' });
+      });
+    }
+  });
+});
+
+describe('the hostile-input corpus: shell and Terraform template payloads in every string a user can pass', () => {
+  const PAYLOADS = injections('/tmp/cdktf-netns-unit-canary');
+  let refused = 0;
+  afterAll(() => {
+    console.log(`${refused} refused (of ${STRING_TARGETS.length * PAYLOADS.length * 3} injection attempts)`);
+  });
+
+  describe.each(STRING_TARGETS.map((t) => [t.name, t] as const))('%s', (_, t) => {
+    test.each(PAYLOADS.map((p) => [p.label, p.value] as const))('%s is refused (alone, as suffix and as infix)', (__, payload) => {
+      for (const [, v] of injectionForms(t.valid as string, payload)) {
+        const o = attempt(t, v);
+        expect(o.stage).not.toBe('accepted');
+        // the value is shown quoted and escaped, never raw
+        expect(o.message).toMatch(/^cdktf-netns: .*Fix: /s);
+        expect(refusalProblems(o.message, { stackId: 'stack', ...expectedOf(t, v) })).toEqual([]);
+        refused++;
+      }
+    });
+  });
+});
+
+describe('the hostile-input corpus: hostile constructions', () => {
+  test.each(SCENARIOS.map((sc) => [sc.label, sc] as const))('%s is refused, with a helpful error', (_, sc) => {
+    const o = tryHostile(
+      () => testStack('terraform_data', sc.context ?? {}),
+      sc.build,
+      (s) => void Testing.synth(s, true),
+    );
+    expect(o.stage).toBe(sc.stage);
+    if (sc.stage === 'construction') expect(o.error).toBeInstanceOf(NetnsError);
+    expect(refusalProblems(o.message, { stackId: 'stack', path: sc.path, shown: sc.shown, error: sc.error, mentions: sc.mentions })).toEqual([]);
+  });
+});
 
 describe('namespace names', () => {
-  test.each([
-    ['empty', ''],
-    ['space', 'a b'],
-    ['slash', 'a/b'],
-    ['dollar', 'ns$'],
-    ['non-ASCII', 'caf\u00e9'],
-    ['leading dash', '-ns'],
-    ['leading dot', '.ns'],
-    ['"."', '.'],
-    ['".."', '..'],
-    ['65 characters', 'n'.repeat(65)],
-  ])('%s is refused', (_, name) => {
-    expectRefused((s) => new Namespace(s, 'ns', { name }), 'stack/ns', name);
-  });
-
-  test('the construct id is validated when it is the name', () => {
-    expectRefused((s) => new Namespace(s, 'my ns'), 'stack/my ns', 'my ns');
-  });
-
   test.each(['all', 'help'])('%p, a word ip(8) reads as a keyword where a namespace name stands, is refused', (name) => {
     const msg = expectRefused((s) => new Namespace(s, 'ns', { name }), 'stack/ns', name);
     expect(msg).toContain('keyword');
@@ -79,7 +142,7 @@ describe('namespace names', () => {
     expect(expectAccepted((s) => new Namespace(s, 'ns', { name: `${name}0` }))).toCreateNamespace(`${name}0`);
   });
 
-  test('64 characters and the full charset are accepted', () => {
+  test('64 characters and the full charset are accepted, and planned as namespaces', () => {
     const long = 'n'.repeat(64);
     const plan = expectAccepted((s) => {
       new Namespace(s, 'a', { name: long });
@@ -88,139 +151,22 @@ describe('namespace names', () => {
     expect(plan).toCreateNamespace(long);
     expect(plan).toCreateNamespace('A.b-c_9');
   });
-
-  test('a Router is a namespace and shares the uniqueness rule', () => {
-    expectRefused(
-      (s) => {
-        new Namespace(s, 'a', { name: 'x' });
-        new Router(s, 'b', { name: 'x' });
-      },
-      'stack/b',
-      'x',
-    );
-  });
-
-  test('duplicate names are refused, naming the first user', () => {
-    const msg = expectRefused(
-      (s) => {
-        new Namespace(s, 'a', { name: 'x' });
-        new Namespace(s, 'b', { name: 'x' });
-      },
-      'stack/b',
-      'x',
-    );
-    expect(msg).toContain('stack/a');
-  });
 });
 
 describe('interface names', () => {
-  const BAD: Array<[string, string]> = [
-    ['empty', ''],
-    ['16 bytes', 'i'.repeat(16)],
-    ['16 bytes in 8 characters', '\u00e9'.repeat(8)],
-    ['slash', 'a/b'],
-    ['colon', 'a:b'],
-    ['space', 'a b'],
-    ['tab', 'a\tb'],
-    ['"."', '.'],
-    ['".."', '..'],
-    ['leading dash', '-veth'],
-    ['Cyrillic look-alike', `v${CYRILLIC_E}th`],
-    ['reserved "lo"', 'lo'],
-    ['reserved "all"', 'all'],
-    ['reserved "default"', 'default'],
-  ];
-  const WHERE: Array<[string, (s: TerraformStack, name: string) => unknown, string]> = [
-    ['veth end in the host', (s, name) => new VethPair(s, 'p', { a: { name }, b: { name: 'ok', namespace: new Namespace(s, 'ns') } }), 'stack/p'],
-    ['veth end in a namespace', (s, name) => new VethPair(s, 'p', { a: { name: 'ok' }, b: { name, namespace: new Namespace(s, 'ns') } }), 'stack/p'],
-    ['bridge', (s, name) => new Bridge(s, 'br', { name }), 'stack/br'],
-    ['VLAN interface', (s, name) => new VlanInterface(s, 'v', { parent: 'eth0', vlanId: 10, name }), 'stack/v'],
-    ['VLAN parent given by name', (s, name) => new VlanInterface(s, 'v', { parent: name, vlanId: 10, name: 'v10' }), 'stack/v'],
-    [
-      'router side of Router.connect',
-      (s, name) => new Router(s, 'r').connect('lan', new Namespace(s, 'ns'), { address: '10.0.0.1/24', interfaceName: name }),
-      'stack/r/lan',
-    ],
-  ];
-
-  describe.each(WHERE)('%s', (_, build, path) => {
-    test.each(BAD)('%s is refused', (__, name) => {
-      expectRefused((s) => build(s, name), path, name);
-    });
-
-    test('15 bytes and the full charset are accepted', () => {
-      expectAccepted((s) => build(s, 'i'.repeat(15)));
-      expectAccepted((s) => build(s, 'V_e.t-h0'));
-    });
-  });
-
-  describe.each(WHERE)('%s: a word ip(8) reads as a keyword is refused', (_, build, path) => {
-    test.each(['up', 'type', 'peer', 'dev', 'netns', 'help', 'master', 'UP', 'Peer'])('%p', (name) => {
-      const msg = expectRefused((s) => build(s, name), path, name);
-      expect(msg).toContain('keyword');
-    });
-
-    test('words that merely contain one are accepted', () => {
-      expectAccepted((s) => build(s, 'up0'));
-      expectAccepted((s) => build(s, 'peer-a'));
-    });
-  });
-
   test('the keyword list is lower case and holds the words that would change an ip command line', () => {
     for (const k of IP_KEYWORDS) expect(k).toBe(k.toLowerCase());
     for (const k of ['add', 'del', 'dev', 'up', 'down', 'type', 'peer', 'name', 'netns', 'link', 'address', 'master', 'mtu', 'all', 'help', 'via'])
       expect(IP_KEYWORDS.has(k)).toBe(true);
   });
 
-  test('a host-side name that becomes a keyword with the prefix is refused, naming the construct and the prefixed name', () => {
-    const msg = expectRefused((s) => new Bridge(s, 'br', { name: 'p' }), 'stack/br', 'up', { 'cdktf-netns:prefix': 'u' });
-    expect(msg).toContain('keyword');
-  });
-
-  test('the host-side prefix counts towards the 15-byte limit; inside a namespace it does not apply', () => {
-    const ctx = { 'cdktf-netns:prefix': 'abcdefghijkl' };
-    const msg = expectRefused((s) => new Bridge(s, 'br', { name: 'brid' }), 'stack/br', 'abcdefghijklbrid', ctx);
-    expect(msg).toContain('prefix');
-    const plan = expectAccepted((s) => new Bridge(s, 'br', { name: 'brid', namespace: new Namespace(s, 'ns') }), ctx);
+  test('the host-side prefix counts towards the 15-byte limit (the corpus: refused); inside a namespace it does not apply', () => {
+    const plan = expectAccepted((s) => new Bridge(s, 'br', { name: 'brid', namespace: new Namespace(s, 'ns') }), { 'cdktf-netns:prefix': 'abcdefghijkl' });
     expect(plan).toCreateInterface('brid', 'abcdefghijklns');
   });
 
-  test('a default VLAN name that does not fit is refused', () => {
-    expectRefused((s) => new VlanInterface(s, 'v', { parent: 'enp0s31f6abc', vlanId: 100 }), 'stack/v', 'enp0s31f6abc.100');
-  });
-
-  test('duplicate names in one namespace are refused, in different namespaces accepted', () => {
-    const msg = expectRefused(
-      (s) => {
-        const ns = new Namespace(s, 'ns');
-        new VethPair(s, 'p1', { a: { name: 'v0', namespace: ns }, b: { name: 'h1' } });
-        new VethPair(s, 'p2', { a: { name: 'v0', namespace: ns }, b: { name: 'h2' } });
-      },
-      'stack/p2',
-      'v0',
-    );
-    expect(msg).toContain('stack/p1');
-    expectRefused(
-      (s) => {
-        new VethPair(s, 'p', { a: { name: 'x0' }, b: { name: 'x1' } });
-        new Bridge(s, 'br', { name: 'x1' });
-      },
-      'stack/br',
-      'x1',
-    );
+  test('one name in different namespaces is accepted (in one namespace: the corpus, refused)', () => {
     expectAccepted((s) => new VethPair(s, 'p', { a: { name: 'v0', namespace: new Namespace(s, 'n1') }, b: { name: 'v0', namespace: new Namespace(s, 'n2') } }));
-  });
-
-  test('a veth pair with both ends in the same namespace under the same name is refused', () => {
-    expectRefused(
-      (s) => {
-        const ns = new Namespace(s, 'ns');
-        new VethPair(s, 'p', { a: { name: 'v0', namespace: ns }, b: { name: 'v0', namespace: ns } });
-      },
-      'stack/p',
-      'v0',
-    );
-    expectRefused((s) => new VethPair(s, 'p', { a: { name: 'v0' }, b: { name: 'v0' } }), 'stack/p', 'v0');
   });
 });
 
@@ -228,42 +174,7 @@ describe('addresses', () => {
   const addr = (s: TerraformStack, a: unknown) =>
     new VethPair(s, 'p', { a: { name: 'v0', addresses: [a as string] }, b: { name: 'v1', namespace: new Namespace(s, 'ns') } });
 
-  test.each([
-    ['an IPv4 octet over 255', '10.0.0.256/24'],
-    ['a leading zero in an octet', '010.0.0.1/24'],
-    ['three octets', '10.0.1/24'],
-    ['IPv4 prefix 33', '10.0.0.1/33'],
-    ['a leading zero in the prefix', '10.0.0.1/024'],
-    ['a negative prefix', '10.0.0.1/-1'],
-    ['no IPv4 prefix', '10.0.0.1'],
-    ['an IPv4 network address', '10.0.0.0/24'],
-    ['an IPv4 broadcast address', '10.0.0.255/24'],
-    ['IPv6 prefix 129', 'fd00::1/129'],
-    ['no IPv6 prefix', 'fd00::1'],
-    ['an IPv6 network address', 'fd00::/64'],
-    ['a bad IPv6 group', 'fd00::g/64'],
-    ['two IPv6 "::"', 'fd00::1::2/64'],
-    ['a trailing space', '10.0.0.1/24 '],
-    ['a number', 42],
-  ])('%s is refused', (_, value) => {
-    expectRefused((s) => addr(s, value), 'stack/p', value);
-  });
-
-  test('addresses must be a list', () => {
-    expectRefused((s) => new Bridge(s, 'br', { name: 'br0', addresses: '10.0.0.1/24' as unknown as string[] }), 'stack/br', '10.0.0.1/24');
-  });
-
-  test('an address listed twice (in any spelling) is refused', () => {
-    expectRefused((s) => new Bridge(s, 'br', { name: 'br0', addresses: ['FD00::1/64', 'fd00:0::1/64'] }), 'stack/br', 'fd00::1/64');
-  });
-
-  test.each([
-    ['/32', '10.0.0.1/32', '10.0.0.1/32'],
-    ['a /31 network address (RFC 3021)', '10.0.0.0/31', '10.0.0.0/31'],
-    ['.255 inside a /23', '10.0.0.255/23', '10.0.0.255/23'],
-    ['an IPv6 /127 network address (RFC 6164)', 'fd00::/127', 'fd00::/127'],
-    ['IPv6, canonicalised', 'FD00:0:0::1/64', 'fd00::1/64'],
-  ])('%s is accepted', (_, value, canonical) => {
+  test.each(NEAR_MISSES.address!.map((m) => [m.label, m.value, m.canonical!] as const))('%s is accepted', (_, value, canonical) => {
     const plan = expectAccepted((s) => addr(s, value));
     // each address of an interface is an object of its own, in the canonical text the kernel prints
     expect(plan.findAll('addresses:host/v0').map((o) => o.values.cidr)).toEqual([canonical]);
@@ -271,68 +182,7 @@ describe('addresses', () => {
   });
 });
 
-describe('layer-2 segments and namespaces: no duplicate addresses', () => {
-  test('the two ends of a veth pair', () => {
-    expectSynthRefused(
-      (s) =>
-        new VethPair(s, 'p', {
-          a: { name: 'v0', namespace: new Namespace(s, 'n1'), addresses: ['10.0.0.1/24'] },
-          b: { name: 'v1', namespace: new Namespace(s, 'n2'), addresses: ['10.0.0.1/24'] },
-        }),
-      'stack/p',
-      '10.0.0.1/24',
-    );
-  });
-
-  test('peers of two ports of one bridge (the port added by addPort included)', () => {
-    const msg = expectSynthRefused(
-      (s) => {
-        const br = new Bridge(s, 'br', { name: 'br0' });
-        new VethPair(s, 'p1', { a: { name: 'v', namespace: new Namespace(s, 'n1'), addresses: ['10.0.0.5/24'] }, b: { name: 'p1', bridge: br } });
-        const p2 = new VethPair(s, 'p2', { a: { name: 'v', namespace: new Namespace(s, 'n2'), addresses: ['10.0.0.5/24'] }, b: { name: 'p2' } });
-        br.addPort(p2.b);
-      },
-      'stack/p2',
-      '10.0.0.5/24',
-    );
-    expect(msg).toContain('same layer-2 segment');
-  });
-
-  test('a bridge and a host behind it', () => {
-    expectSynthRefused(
-      (s) => {
-        const br = new Bridge(s, 'br', { name: 'br0', addresses: ['10.0.0.1/24'] });
-        new VethPair(s, 'p', { a: { name: 'v', namespace: new Namespace(s, 'n1'), addresses: ['10.0.0.1/24'] }, b: { name: 'p', bridge: br } });
-      },
-      'stack/p',
-      '10.0.0.1/24',
-    );
-  });
-
-  test('the same VLAN on both ends of a trunk', () => {
-    expectSynthRefused(
-      (s) => {
-        const t = new VethPair(s, 't', { a: { name: 't0', namespace: new Namespace(s, 'n1') }, b: { name: 't1', namespace: new Namespace(s, 'n2') } });
-        new VlanInterface(s, 'l', { parent: t.a, vlanId: 10, addresses: ['10.0.10.1/24'] });
-        new VlanInterface(s, 'r', { parent: t.b, vlanId: 10, addresses: ['10.0.10.1/24'] });
-      },
-      'stack/r',
-      '10.0.10.1/24',
-    );
-  });
-
-  test('two interfaces of one namespace, even with different prefix lengths', () => {
-    expectSynthRefused(
-      (s) => {
-        const ns = new Namespace(s, 'ns');
-        new VethPair(s, 'p1', { a: { name: 'v1', namespace: ns, addresses: ['10.0.0.1/24'] }, b: { name: 'h1' } });
-        new VethPair(s, 'p2', { a: { name: 'v2', namespace: ns, addresses: ['10.0.0.1/16'] }, b: { name: 'h2' } });
-      },
-      'stack/p2',
-      '10.0.0.1/16',
-    );
-  });
-
+describe('layer-2 segments and namespaces: no duplicate addresses (the refusals: the corpus)', () => {
   test('separate segments in separate namespaces, or separate VLANs, may reuse an address', () => {
     expectAccepted((s) => {
       for (const n of ['1', '2']) {
@@ -349,28 +199,6 @@ describe('layer-2 segments and namespaces: no duplicate addresses', () => {
 });
 
 describe('bridge ports', () => {
-  test('a port in another namespace than its bridge is refused', () => {
-    expectRefused(
-      (s) => {
-        const br = new Bridge(s, 'br', { name: 'br0', namespace: new Namespace(s, 'ns') });
-        new VethPair(s, 'p', { a: { name: 'v0', bridge: br }, b: { name: 'v1' } });
-      },
-      'stack/br',
-      'v0',
-    );
-  });
-
-  test('a port with addresses is refused', () => {
-    expectRefused(
-      (s) => {
-        const br = new Bridge(s, 'br', { name: 'br0' });
-        new VethPair(s, 'p', { a: { name: 'v0', bridge: br, addresses: ['10.0.0.1/24'] }, b: { name: 'v1' } });
-      },
-      'stack/br',
-      ['10.0.0.1/24'],
-    );
-  });
-
   test(`a bridge takes ${Bridge.MAX_PORTS} ports (the kernel's limit), and refuses one more`, () => {
     expect(Bridge.MAX_PORTS).toBe(1023);
     const fill = (s: TerraformStack, n: number) => {
@@ -387,19 +215,6 @@ describe('bridge ports', () => {
     expect(() => br.addPort(again.b)).not.toThrow();
     expect(NetnsPlan.fromStack(stack).objects.filter((o) => o.kind === 'port')).toHaveLength(Bridge.MAX_PORTS);
   });
-
-  test('a port of two bridges is refused', () => {
-    expectRefused(
-      (s) => {
-        const b1 = new Bridge(s, 'b1', { name: 'br1' });
-        const b2 = new Bridge(s, 'b2', { name: 'br2' });
-        const p = new VethPair(s, 'p', { a: { name: 'v0', bridge: b1 }, b: { name: 'v1' } });
-        b2.addPort(p.a);
-      },
-      'stack/b2',
-      'br2',
-    );
-  });
 });
 
 describe('VLAN options of bridge ports', () => {
@@ -408,23 +223,6 @@ describe('VLAN options of bridge ports', () => {
     const p = new VethPair(s, 'p', { a: { name: 'v0', namespace: new Namespace(s, 'ns') }, b: { name: 'v1' } });
     br.addPort(p.b, vlans as object);
   };
-
-  test.each([
-    ['a PVID of 0', { pvid: 0 }, 0],
-    ['a tagged VLAN of 4095', { tagged: [10, 4095] }, 4095],
-    ['an empty tagged list', { tagged: [] }, []],
-    ['a VLAN tagged twice', { tagged: [10, 10] }, [10, 10]],
-    ['the PVID also tagged', { pvid: 10, tagged: [10] }, { pvid: 10, tagged: [10] }],
-    ['untagged without a PVID', { untagged: true }, { untagged: true }],
-    ['no VLAN at all', {}, {}],
-    ['an unknown option', { vid: 10 }, { vid: 10 }],
-  ])('%s is refused', (_, vlans, shown) => {
-    expectRefused((s) => port(s, vlans), 'stack/br', shown);
-  });
-
-  test('VLAN options on a bridge that does not filter VLANs are refused', () => {
-    expectRefused((s) => port(s, { pvid: 10 }, false), 'stack/br', { pvid: 10 });
-  });
 
   test('an access port and a trunk are accepted', () => {
     const plan = expectAccepted((s) => port(s, { pvid: 10, untagged: false, tagged: [20, 30] }));
@@ -445,64 +243,6 @@ describe('routes', () => {
     });
     return ns;
   };
-
-  test.each([
-    ['IPv4 host bits', '10.0.2.1/24', '10.0.2.0/24'],
-    ['IPv6 host bits', 'fd00:2::1/64', 'fd00:2::/64'],
-  ])('a destination with %s is refused, suggesting the network', (_, destination, network) => {
-    const msg = expectRefused((s) => new Route(s, 'r', { namespace: wired(s), destination, via: '10.0.1.1' }), 'stack/r', destination);
-    expect(msg).toContain(network);
-  });
-
-  test.each([
-    ['no prefix', '10.0.2.0'],
-    ['a word', 'anywhere'],
-    ['empty', ''],
-  ])('a destination with %s is refused', (_, destination) => {
-    expectRefused((s) => new Route(s, 'r', { namespace: wired(s), destination, via: '10.0.1.1' }), 'stack/r', destination);
-  });
-
-  test.each([
-    ['a prefix', '10.0.1.1/24'],
-    ['a name', 'gateway'],
-    ['empty', ''],
-  ])('a gateway with %s is refused', (_, via) => {
-    expectRefused((s) => new Route(s, 'r', { namespace: wired(s), destination: 'default', via }), 'stack/r', via);
-  });
-
-  test('a gateway of the other address family is refused', () => {
-    expectRefused((s) => new Route(s, 'r', { namespace: wired(s), destination: 'fd00:2::/64', via: '10.0.1.1' }), 'stack/r', '10.0.1.1');
-  });
-
-  test('two routes to one destination in one namespace are refused', () => {
-    expectRefused(
-      (s) => {
-        const ns = wired(s);
-        new Route(s, 'r1', { namespace: ns, destination: '10.0.2.0/24', via: '10.0.1.1' });
-        new Route(s, 'r2', { namespace: ns, destination: '10.0.2.0/24', via: '10.0.1.1' });
-      },
-      'stack/r2',
-      '10.0.2.0/24',
-    );
-  });
-
-  test('"default" and "0.0.0.0/0" are the same destination', () => {
-    expectRefused(
-      (s) => {
-        const ns = wired(s);
-        new Route(s, 'r1', { namespace: ns, destination: 'default', via: '10.0.1.1' });
-        new Route(s, 'r2', { namespace: ns, destination: '0.0.0.0/0', via: '10.0.1.1' });
-      },
-      'stack/r2',
-      '0.0.0.0/0',
-    );
-  });
-
-  test('a gateway on no connected subnet of a namespace fails the synthesis', () => {
-    const msg = expectSynthRefused((s) => new Route(s, 'r', { namespace: wired(s), destination: 'default', via: '10.0.9.1' }), 'stack/r', '10.0.9.1');
-    expect(msg).toContain('10.0.1.0/24');
-    expectSynthRefused((s) => new Route(s, 'r', { namespace: new Namespace(s, 'lonely'), destination: 'default', via: '10.0.9.1' }), 'stack/r', '10.0.9.1');
-  });
 
   test.each([
     ['Namespace.HOST', () => Namespace.HOST],
@@ -527,11 +267,7 @@ describe('routes', () => {
   });
 });
 
-describe('VLAN ids and MTUs', () => {
-  test.each([[0], [4095], [-1], [1.5], ['10'], [NaN]])('VLAN id %p is refused', (vlanId) => {
-    expectRefused((s) => new VlanInterface(s, 'v', { parent: 'eth0', vlanId: vlanId as number }), 'stack/v', vlanId);
-  });
-
+describe('VLAN ids', () => {
   test('VLAN ids 1 and 4094 are accepted', () => {
     const plan = expectAccepted((s) => {
       new VlanInterface(s, 'v1', { parent: 'eth0', vlanId: 1 });
@@ -540,43 +276,9 @@ describe('VLAN ids and MTUs', () => {
     expect(plan.get('vlan:eth0.4094').values).toMatchObject({ ns: '-', parent: 'eth0', vid: '4094' });
     expect(plan.get('vlan:eth0.1').values.vid).toBe('1');
   });
-
-  const MTU_AT: Array<[string, (s: TerraformStack, mtu: number) => unknown, string]> = [
-    ['veth end', (s, mtu) => new VethPair(s, 'x', { a: { name: 'v0', mtu }, b: { name: 'v1' } }), 'stack/x'],
-    ['bridge', (s, mtu) => new Bridge(s, 'x', { name: 'br0', mtu }), 'stack/x'],
-    ['VLAN interface', (s, mtu) => new VlanInterface(s, 'x', { parent: 'eth0', vlanId: 5, mtu }), 'stack/x'],
-  ];
-  describe.each(MTU_AT)('%s', (_, build, path) => {
-    test.each([[67], [65536], [1500.5], ['1500'], [-1]])('MTU %p is refused', (mtu) => {
-      expectRefused((s) => build(s, mtu as number), path, mtu);
-    });
-    test('MTUs 68 and 65535 are accepted', () => {
-      expectAccepted((s) => build(s, 68));
-      expectAccepted((s) => build(s, 65535));
-    });
-  });
 });
 
 describe('sysctls', () => {
-  const BAD_KEYS = [
-    'kernel.panic',
-    'vm.swappiness',
-    'net',
-    'net.ipv4',
-    'net..ipv4.x',
-    'net.ipv4.ip_forward ',
-    'net.ipv4.ip_forward/../x',
-    '../net.ipv4.ip_forward',
-  ];
-  test.each(BAD_KEYS)('namespace key %p is refused', (key) => {
-    expectRefused((s) => new Namespace(s, 'ns', { sysctls: { [key]: '1' } }), 'stack/ns', key);
-  });
-  test.each(BAD_KEYS)('host key %p is refused', (key) => {
-    expectRefused((s) => new HostSysctl(s, 'k', { key, value: '1' }), 'stack/k', key);
-  });
-  test.each([['1 2'], [''], [1.5], ['x'.repeat(65)]])('value %p is refused', (value) => {
-    expectRefused((s) => new Namespace(s, 'ns').addSysctl('net.ipv4.ip_forward', value as string), 'stack/ns', value);
-  });
   test('net.* keys with interface names and numeric values are accepted', () => {
     const plan = expectAccepted((s) => new Namespace(s, 'ns', { sysctls: { 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.veth-a.rp_filter': 2 } }));
     expect(plan.get('sysctl:ns/net.ipv4.conf.veth-a.rp_filter').values).toEqual({ ns: 'ns', key: 'net.ipv4.conf.veth-a.rp_filter', value: '2' });
@@ -629,42 +331,7 @@ describe('sysctls', () => {
 });
 
 describe('context values', () => {
-  test.each(['local', 'NULL_RESOURCE', ''])('backend %p is refused', (backend) => {
-    // detected when the stack's Lab (construct `cdktf-netns`, made by the first construct) creates its resources
-    expectRefused((s) => new Namespace(s, 'ns'), 'stack/cdktf-netns', backend, { 'cdktf-netns:backend': backend });
-  });
-
-  test.each(['abcdefghijklm', 'a b', 'a.b', 'a/b'])('prefix %p is refused', (prefix) => {
-    expectRefused((s) => new Namespace(s, 'ns'), 'stack/ns', prefix, { 'cdktf-netns:prefix': prefix });
-  });
-
-  test.each(['run/cdktf-netns', '/run/../etc', '/run/x y', ''])('state directory %p is refused', (dir) => {
-    expectRefused((s) => new Namespace(s, 'ns'), 'stack/cdktf-netns', dir, { 'cdktf-netns:stateDir': dir });
-  });
-
-  test.each([
-    '/tmp',
-    '/tmp/x',
-    '/tmp/',
-    '//tmp//x',
-    '/var/tmp/lab',
-    '/dev/shm',
-    '/dev/shm/lab',
-    '/run/lock',
-    '/var/lock/x',
-    '/run/user',
-    '/run/user/0/lab',
-    '/',
-  ])('state directory %p, in a directory every user may write to (or the root), is refused', (dir) => {
-    const msg = expectRefused((s) => new Namespace(s, 'ns'), 'stack/cdktf-netns', dir, { 'cdktf-netns:stateDir': dir });
-    expect(msg).toMatch(dir === '/' ? /the root directory/ : /a directory every user can write to/);
-  });
-
-  test.each(['/./run/x', '/run/.'])('state directory %p (a dot component) is refused', (dir) => {
-    expectRefused((s) => new Namespace(s, 'ns'), 'stack/cdktf-netns', dir, { 'cdktf-netns:stateDir': dir });
-  });
-
-  test.each(['/run/cdktf-netns', '/var/lib/cdktf-netns', '/run/userdata/lab', '/tmpx/lab'])('state directory %p is accepted', (dir) => {
+  test.each(NEAR_MISSES['state directory']!.map((m) => m.value as string))('state directory %p is accepted', (dir) => {
     const plan = expectAccepted((s) => new Namespace(s, 'ns'), { 'cdktf-netns:stateDir': dir });
     expect(plan.lab?.triggers.state).toBe(dir);
   });
@@ -716,7 +383,6 @@ describe('context values', () => {
     expect(dataText(stack).split('\n')).toContain('#state /var/lib/netns-lab');
   });
 });
-
 describe('markers: short enough for the kernel, distinct per stack', () => {
   const TOKEN = deploymentToken('some-terraform-id');
   const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
@@ -833,107 +499,6 @@ describe('MAC addresses (macOf): derived from the construct', () => {
     const before = build();
     const after = build({ names: ['w0', 'w1'], brName: 'br9' });
     expect(after.macs).toEqual(before.macs);
-  });
-});
-
-describe('injection corpus: every string a user can pass is refused when it carries shell or template syntax', () => {
-  const PAYLOADS: Array<[string, string]> = [
-    ['command separator', '; rm -rf /'],
-    ['command substitution', '$(id)'],
-    ['backticks', '`id`'],
-    ['Terraform interpolation', '${path.root}'],
-    ['Terraform directive', '%{ if true }'],
-    ['newline', '\n'],
-    ['NUL', '\0'],
-  ];
-
-  type Build = (v: string) => TerraformStack;
-  const inStack =
-    (f: (s: TerraformStack, v: string) => unknown): Build =>
-    (v) => {
-      const s = testStack();
-      f(s, v);
-      return s;
-    };
-  const withContext =
-    (key: string): Build =>
-    (v) => {
-      const s = new TerraformStack(testApp('terraform_data', { [key]: v }), 'stack');
-      new VethPair(s, 'p', { a: { name: 'v0' }, b: { name: 'v1', namespace: new Namespace(s, 'ns') } });
-      return s;
-    };
-  const pair = (s: TerraformStack, a: object = {}, b: object = {}) =>
-    new VethPair(s, 'p', {
-      a: { name: 'v0', addresses: ['10.0.0.1/24'], ...a },
-      b: { name: 'v1', namespace: new Namespace(s, 'ns'), addresses: ['10.0.0.2/24'], ...b },
-    });
-
-  /** [prop, a valid value to embed payloads in, builder] */
-  const PROPS: Array<[string, string, Build]> = [
-    ['namespace name', 'ns', inStack((s, v) => new Namespace(s, 'ns', { name: v }))],
-    ['veth host-side name', 'v0', inStack((s, v) => pair(s, { name: v }))],
-    ['veth namespace-side name', 'v1', inStack((s, v) => pair(s, {}, { name: v }))],
-    ['veth address', '10.0.0.1/24', inStack((s, v) => pair(s, { addresses: [v] }))],
-    ['bridge name', 'br0', inStack((s, v) => new Bridge(s, 'br', { name: v }))],
-    ['bridge address', '10.0.0.1/24', inStack((s, v) => new Bridge(s, 'br', { name: 'br0', addresses: [v] }))],
-    ['VLAN name', 'v10', inStack((s, v) => new VlanInterface(s, 'v', { parent: 'eth0', vlanId: 10, name: v }))],
-    ['VLAN parent name', 'eth0', inStack((s, v) => new VlanInterface(s, 'v', { parent: v, vlanId: 10, name: 'v10' }))],
-    ['VLAN address', '10.0.0.1/24', inStack((s, v) => new VlanInterface(s, 'v', { parent: 'eth0', vlanId: 10, addresses: [v] }))],
-    [
-      'route destination',
-      '10.0.2.0/24',
-      inStack((s, v) => {
-        pair(s);
-        new Route(s, 'r', { namespace: Namespace.HOST, destination: v, via: '10.0.0.2' });
-      }),
-    ],
-    [
-      'route via',
-      '10.0.0.2',
-      inStack((s, v) => {
-        pair(s);
-        new Route(s, 'r', { namespace: Namespace.HOST, destination: 'default', via: v });
-      }),
-    ],
-    ['namespace sysctl key', 'net.ipv4.ip_forward', inStack((s, v) => new Namespace(s, 'ns', { sysctls: { [v]: '1' } }))],
-    ['namespace sysctl value', '1', inStack((s, v) => new Namespace(s, 'ns', { sysctls: { 'net.ipv4.ip_forward': v } }))],
-    ['host sysctl key', 'net.ipv4.ip_forward', inStack((s, v) => new HostSysctl(s, 'k', { key: v, value: '1' }))],
-    ['host sysctl value', '1', inStack((s, v) => new HostSysctl(s, 'k', { key: 'net.ipv4.ip_forward', value: v }))],
-    ['Router.connect address', '10.0.0.1/24', inStack((s, v) => new Router(s, 'r').connect('lan', new Namespace(s, 'ns'), { address: v }))],
-    [
-      'Router.connect peer address',
-      '10.0.0.2/24',
-      inStack((s, v) => new Router(s, 'r').connect('lan', new Namespace(s, 'ns'), { address: '10.0.0.1/24', peerAddress: v })),
-    ],
-    [
-      'Router.connect peer interface name',
-      'lan',
-      inStack((s, v) => new Router(s, 'r').connect('lan', new Namespace(s, 'ns'), { address: '10.0.0.1/24', peerInterfaceName: v })),
-    ],
-    ['prefix context', 'lab-', withContext('cdktf-netns:prefix')],
-    ['stateDir context', '/run/lab', withContext('cdktf-netns:stateDir')],
-    ['backend context', 'terraform_data', withContext('cdktf-netns:backend')],
-  ];
-
-  let refused = 0;
-  afterAll(() => {
-    console.log(`${refused} refused (of ${PROPS.length * PAYLOADS.length * 3} injection attempts)`);
-  });
-
-  test('the valid values used as carriers are themselves accepted', () => {
-    for (const [, valid, build] of PROPS) expect(() => Testing.synth(build(valid), true)).not.toThrow();
-  });
-
-  describe.each(PROPS)('%s', (_, valid, build) => {
-    test.each(PAYLOADS)('%s is refused (alone, as suffix and as infix)', (__, payload) => {
-      for (const v of [payload, valid + payload, `${valid.slice(0, 1)}${payload}${valid.slice(1)}`]) {
-        const msg = thrownMessage(() => synthDoc(build(v)));
-        expect(msg).toMatch(/^cdktf-netns: .*Fix: /s);
-        // the value is shown quoted and escaped, never raw
-        expect(msg).not.toMatch(/[\n\0]/);
-        refused++;
-      }
-    });
   });
 });
 

@@ -4,7 +4,7 @@
  * with `expectedLines`), what is left after a destroy, and snapshots of the
  * sandbox's root namespace ("the host").
  */
-import { Sandbox } from '../../../test/e2e/sandbox';
+import { Sandbox } from '../../../test/support/sandbox';
 
 interface NsDump {
   /** Why the namespace could not be entered (a name under /run/netns that is not a namespace). */
@@ -172,11 +172,6 @@ export function hostSnapshot(sb: Sandbox): Record<string, string[]> {
 /** Differences between two host snapshots ([] = equal). */
 export function diffSnapshots(before: Record<string, string[]>, after: Record<string, string[]>): string[] {
   return Object.keys(before).flatMap((k) => diffLines(before[k], after[k] ?? []).map((d) => `${k}: ${d}`));
-}
-
-/** One ICMP echo from namespace `from` ('' = host) to `to`; true when answered. */
-export function ping(sb: Sandbox, from: string, to: string, waitS = 2): boolean {
-  return sb.sh(`${from ? `ip netns exec ${from} ` : ''}ping -c 1 -W ${waitS} ${to}`).code === 0;
 }
 
 /**

@@ -4,8 +4,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, TerraformStack } from 'cdktf';
-import { Lab, synthInto } from '../../../test/e2e/lab';
-import { Sandbox } from '../../../test/e2e/sandbox';
+import { Lab, synthInto } from '../../../test/support/lab';
+import { Sandbox } from '../../../test/support/sandbox';
+export { withLab } from '../../../test/support/lab';
+export { withSandbox } from '../../../test/support/sandbox';
 import { captureLab, diffLines, leftovers } from './kernel';
 import { deploymentOfDir } from './tf';
 import { buildTopo, expectedLines, Topo } from './topo';
@@ -28,26 +30,6 @@ export class Problems {
     if (!this.list.length) return undefined;
     const shown = this.list.slice(0, 12).map((l) => (l.length > 5000 ? `${l.slice(0, 5000)} ...` : l));
     return shown.join('\n') + (this.list.length > 12 ? `\n... and ${this.list.length - 12} more` : '');
-  }
-}
-
-/** Run `fn` in a fresh sandbox, always disposed. */
-export async function withSandbox<T>(fn: (sb: Sandbox) => Promise<T> | T): Promise<T> {
-  const sb = await Sandbox.start();
-  try {
-    return await fn(sb);
-  } finally {
-    sb.dispose();
-  }
-}
-
-/** Run `fn` with a fresh Terraform directory in `sb`, always removed. */
-export async function withLab<T>(sb: Sandbox, stack: string, fn: (lab: Lab) => Promise<T> | T): Promise<T> {
-  const lab = new Lab(sb, stack);
-  try {
-    return await fn(lab);
-  } finally {
-    lab.dispose();
   }
 }
 
@@ -109,6 +91,14 @@ export function expectLab(p: Problems, label: string, sb: Sandbox, dep: Deployme
 export function expectNothingLeft(p: Problems, label: string, sb: Sandbox, allow: { namespaces?: string[]; hostLinks?: string[] } = {}, settleMs?: number): boolean {
   const left = settle(() => leftovers(sb, allow), settleMs);
   return p.check(left.length === 0, () => `${label}: left behind: ${left.join('; ')}`);
+}
+
+/** The end of a deployed case: a second plan shows no changes, destroy succeeds and leaves nothing (problems recorded under `label`). */
+export function expectNoChangesThenNothingLeft(p: Problems, label: string, sb: Sandbox, lab: Lab): boolean {
+  const plan = p.check(lab.planExitCode() === 0, `${label}: a second plan shows changes`);
+  const d = lab.terraform('destroy -auto-approve');
+  const destroyed = p.check(d.code === 0, () => `${label}: destroy failed: ${tail(d.stdout + d.stderr)}`);
+  return expectNothingLeft(p, label, sb) && plan && destroyed;
 }
 
 /** The error of a failed command, shortened for details. */

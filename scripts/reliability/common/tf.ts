@@ -1,8 +1,8 @@
 /**
  * Terraform-side helpers: which construct a planned resource belongs to, what
  * `terraform plan` says it will do (read from its JSON form), the engine's
- * log inside an apply's output, and an apply that is SIGKILLed when the
- * kernel shows a given progress.
+ * log inside an apply's output (an apply SIGKILLed when the kernel shows a
+ * given progress: test/support/kill.ts).
  *
  * A stack synthesizes three resources: `cdktf-netns/Teardown` (created first,
  * destroyed last; its Terraform id is the deployment's identity, and its
@@ -15,8 +15,8 @@
 import { createHash } from 'crypto';
 import { existsSync, readFileSync } from 'fs';
 import { join, resolve } from 'path';
-import { Lab, TF_ENV } from '../../../test/e2e/lab';
-import { Sandbox } from '../../../test/e2e/sandbox';
+import { dataHeader, Lab, netnsCli, TF_ENV } from '../../../test/support/lab';
+import { Sandbox } from '../../../test/support/sandbox';
 
 /** Construct paths of the three resources of a lab. */
 export const UNIT = 'cdktf-netns/Lab';
@@ -62,9 +62,9 @@ export function deploymentOfDir(dir: string): string | undefined {
 
 /** The lab id of a synthesized lab (its deployments' records are $STATE/labs/<id>/<token>). */
 export function labId(dir: string): string {
-  const m = /^#lab (\S+)$/m.exec(readFileSync(join(dir, 'cdktf-netns/lab.data'), 'utf8'));
-  if (!m) throw new Error(`no lab id in ${dir}/cdktf-netns/lab.data`);
-  return m[1];
+  const id = dataHeader(dir, 'lab');
+  if (!id) throw new Error(`no lab id in ${dir}/cdktf-netns/lab.data`);
+  return id;
 }
 
 export interface PlanActions {
@@ -141,74 +141,6 @@ export function engineLog(out: string): EngineLog {
   return log;
 }
 
-/** A kill point: a shell condition (run in the sandbox, in the lab's directory) that turns true as the apply progresses. */
-export interface KillPoint {
-  label: string;
-  /** Shell test; polled every ~2 ms while the apply runs. */
-  cond: string;
-}
-
-export interface KillResult {
-  /** terraform was still running when SIGKILL hit it (the apply had not completed). */
-  killed: boolean;
-  /** The kill point's condition was seen before the apply ended. */
-  seen: boolean;
-  /** ms from the start of `terraform apply` to the kill. */
-  atMs: number;
-  /** The engine's summary line had been printed before the kill (its run had finished). */
-  engineDone: boolean;
-  /** Live (non-zombie) processes of terraform's session right after the kill: provisioner shells left orphaned. */
-  orphans: number;
-  /** ms waited until the orphans had finished. */
-  orphanWaitMs: number;
-}
-
-/**
- * Start `terraform apply` (or `verb`: `destroy`) in its own session, SIGKILL
- * it as soon as `point`'s condition holds, then wait until every process it
- * started (provisioner shells, the engine, `ip`) has finished. With `group`,
- * the whole process group is killed at once (terraform and its running
- * provisioners: what a CI job cancel, an OOM kill of the job or a container
- * stop does).
- */
-export function killedApply(sb: Sandbox, lab: Lab, point: KillPoint, group = false, verb: 'apply' | 'destroy' = 'apply'): KillResult {
-  lab.terraform('version'); // make sure the directory is initialised before the timed run
-  // (dash's kill takes no "--": a negative pid is the process group)
-  const target = group ? '-$pid' : '$pid';
-  const complete = verb === 'apply' ? 'Apply complete!' : 'Destroy complete!';
-  const r = sb.sh(`: > kill.log
-t0=$(date +%s%N)
-setsid terraform ${verb} -auto-approve -input=false -no-color > kill.log 2>&1 &
-pid=$!
-seen=0
-while kill -0 $pid 2>/dev/null; do
-  if ${point.cond}; then seen=1; break; fi
-  sleep 0.002
-done
-killed=0
-if [ $seen = 1 ] && ! grep -q '${complete}' kill.log && kill -9 ${target} 2>/dev/null; then killed=1; fi
-at=$(( ($(date +%s%N) - t0) / 1000000 ))
-done=0; grep -q '(local-exec): cdktf-netns: lab ' kill.log && done=1
-wait $pid 2>/dev/null
-orphans=$(ps -o stat= -s $pid | grep -vc '^Z')
-t1=$(date +%s%N); n=0
-while [ "$(ps -o stat= -s $pid | grep -vc '^Z')" != 0 ] && [ $n -lt 3000 ]; do sleep 0.01; n=$((n+1)); done
-echo "$killed $seen $at $done $orphans $(( ($(date +%s%N) - t1) / 1000000 ))"
-grep -q '${complete}' kill.log && echo COMPLETED || true`, { cwd: lab.dir, env: TF_ENV });
-  const [killed, seen, at, done, orphans, wait] = r.stdout.trim().split('\n')[0].split(/\s+/).map(Number);
-  return { killed: killed === 1 && !/COMPLETED/.test(r.stdout), seen: seen === 1, atMs: at, engineDone: done === 1, orphans, orphanWaitMs: wait };
-}
-
-/**
- * Whether Terraform can read its state file. Terraform's local backend
- * rewrites terraform.tfstate in place, so a kill during that write can leave it
- * truncated (a Terraform limitation, outside cdktf-netns).
- */
-export function stateReadable(sb: Sandbox, lab: Lab): boolean {
-  const r = sb.sh('terraform state list -no-color', { cwd: lab.dir, env: TF_ENV });
-  return r.code === 0 || /No state file was found/.test(r.stderr); // an empty file is "no state"
-}
-
 /** Resources in the state as construct paths, split into healthy and tainted (`terraform show -json`). */
 export function stateResources(sb: Sandbox, lab: Lab): { ok: string[]; tainted: string[] } {
   const paths = resourcePaths(lab.dir);
@@ -223,8 +155,8 @@ export function cli(sb: Sandbox, cmd: 'verify' | 'repair', dir: string): { code:
   return cliRaw(sb, `${cmd} '${dir}'`);
 }
 
-/** Any cdktf-netns CLI command line (`deployments`, `release TOKEN`, `adopt TOKEN`, ...), in the sandbox. */
+/** Any cdktf-netns CLI command line (`deployments`, `release TOKEN`, `adopt TOKEN`, ...), in the sandbox; stdout and stderr together. */
 export function cliRaw(sb: Sandbox, args: string): { code: number; out: string } {
-  const r = sb.sh(`node ${join(__dirname, '../../../dist/cli.js')} ${args}`);
+  const r = netnsCli(sb, args);
   return { code: r.code, out: r.stdout + r.stderr };
 }

@@ -64,6 +64,13 @@ export function clone(t: Topo): Topo {
   return JSON.parse(JSON.stringify(t));
 }
 
+/** A variant of `t`: a deep copy, changed by `f`. */
+export function variant(t: Topo, f: (t: Topo) => void): Topo {
+  const c = clone(t);
+  f(c);
+  return c;
+}
+
 /** Build the constructs of `t` as direct children of `scope` (a stack). */
 export function buildTopo(scope: Construct, t: Topo): void {
   const nss = new Map<string, INamespace>();

@@ -8,14 +8,13 @@
  *
  *   npx ts-node scripts/reliability/repros/spoofed-namespace.ts
  *
- * Everything runs in a private sandbox (test/e2e/sandbox.ts).
+ * Everything runs in a private sandbox (test/support/sandbox.ts).
  */
-import { Lab } from '../../../test/e2e/lab';
-import { Sandbox } from '../../../test/e2e/sandbox';
+import { publishSpoofedNamespace } from '../../../test/support/attacker';
+import { Lab } from '../../../test/support/lab';
+import { Sandbox } from '../../../test/support/sandbox';
 import { synthTopo, tokenOf } from '../common/row';
 import { clone, WORKSHOP } from '../common/topo';
-
-const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 (async () => {
   const sb = await Sandbox.start();
@@ -29,9 +28,7 @@ const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
     // our dev deleted behind our back; nobody's namespace, wearing our markers (lo, and a "veth-d"), published as dev
     sb.ok('ip netns del dev');
     const inner = `ip link set lo alias cdktf-netns:workshop@${t}/dev && ip link add veth-d type veth peer name spoof1 && ip link set veth-d alias cdktf-netns:workshop@${t}/d && ip link set veth-d up; exec sleep 300`;
-    sb.ok(`setpriv --reuid=65534 --regid=65534 --clear-groups unshare --user --map-root-user --net sh -c ${q(inner)} > /dev/null 2>&1 & echo $! > /run/c.pid`);
-    pid = sb.ok('sleep 0.5; cat /run/c.pid').trim();
-    sb.ok(`ip netns attach dev ${pid}`);
+    pid = publishSpoofedNamespace(sb, 'dev', inner);
     console.log(`spoofed dev (inode ${sb.ok('stat -L -c %i /run/netns/dev').trim()}): ${sb.ok('ip -n dev -o -4 addr show dev veth-d; ip -n dev -o link show dev veth-d').trim()}`);
     // a change of dev's objects only (veth-d's address): Terraform replaces the unit, the engine runs
     const changed = clone(WORKSHOP);

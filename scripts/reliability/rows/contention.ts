@@ -32,9 +32,8 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { HostSysctl, Namespace, Route, VethPair } from '../../../lib';
-import { Lab, TF_ENV } from '../../../test/e2e/lab';
-import { Sandbox } from '../../../test/e2e/sandbox';
-import { ping } from '../common/kernel';
+import { Lab, TF_ENV } from '../../../test/support/lab';
+import { Sandbox } from '../../../test/support/sandbox';
 import { engineLog } from '../common/tf';
 import { expectNothingLeft, Problems, RowOptions, RowResult, tail, tokenOf, withLab, withSandbox } from '../common/row';
 
@@ -119,7 +118,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
         a.destroyOk();
         p.check(same(hostRoutes(sb), other), () => `${label}: after destroying ${first} the host routes are ${hostRoutes(sb).join('; ')}, expected exactly the other's: ${other.join('; ')}`);
         const otherNs = first === 'rt1' ? 'rt2-ns' : 'rt1-ns';
-        p.check(ping(sb, otherNs, first === 'rt1' ? '10.82.0.1' : '10.81.0.1'), `${label}: the other lab no longer pings the host`);
+        p.check(sb.ping(otherNs, first === 'rt1' ? '10.82.0.1' : '10.81.0.1'), `${label}: the other lab no longer pings the host`);
         b.destroyOk();
         p.check(hostRoutes(sb).length === 0, () => `${label}: after both destroys the host routes are ${hostRoutes(sb).join('; ')}`);
         expectNothingLeft(p, `${label}: after both destroys`, sb);

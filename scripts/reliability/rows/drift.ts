@@ -10,8 +10,8 @@
  * every other namespace and interface keeps its kernel identity (namespace
  * inode + stamp, interface index).
  */
-import { WorkshopStack } from '../../../examples/workshop/stack';
-import { changedIdentities, identities, ping, stampNamespaces } from '../common/kernel';
+import { workshopStack } from '../../../test/support/stacks';
+import { changedIdentities, identities, stampNamespaces } from '../common/kernel';
 import { cli } from '../common/tf';
 import { differsFromExample, expectNothingLeft, labDiff, Problems, RowOptions, RowResult, tail, tokenOf, withLab, withSandbox } from '../common/row';
 import { WORKSHOP } from '../common/topo';
@@ -47,13 +47,13 @@ const DAMAGE: Damage[] = [
 export async function run(opts: RowOptions): Promise<RowResult> {
   void opts; // every kind of damage is cheap: the quick run does them all
   const p = new Problems();
-  const topoDiff = differsFromExample('workshop', (app) => new WorkshopStack(app, 'workshop'), WORKSHOP);
+  const topoDiff = differsFromExample('workshop', workshopStack, WORKSHOP);
   p.check(topoDiff.length === 0, `the data form of the workshop differs from examples/workshop in: ${topoDiff.join(', ')}`);
   let detected = 0;
   let repaired = 0;
   let kept = 0;
   await withSandbox((sb) => withLab(sb, 'workshop', (lab) => {
-    lab.synth((app) => new WorkshopStack(app, 'workshop'));
+    lab.synth(workshopStack);
     lab.applyOk();
     const clean = cli(sb, 'verify', lab.dir);
     p.check(clean.code === 0, () => `fresh deploy not in line (verify exit ${clean.code}): ${clean.out}`);
@@ -65,7 +65,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
       if (p.check(v.code === 2 && d.expected.every((re) => re.test(v.out)), () => `${d.label}: not detected as expected (verify exit ${v.code}, expected 2 and ${d.expected.join(' ')}): ${v.out}`)) detected++;
       const r = cli(sb, 'repair', lab.dir);
       const diff = labDiff(sb, lab, 'workshop', WORKSHOP);
-      const pings = ping(sb, 'sales', '172.16.20.10') && ping(sb, 'dev', '172.16.10.10');
+      const pings = sb.ping('sales', '172.16.20.10') && sb.ping('dev', '172.16.10.10');
       const plan = lab.planExitCode();
       if (p.check(r.code === 0 && diff.length === 0 && pings && plan === 0,
         () => `${d.label}: not repaired (repair exit ${r.code}, kernel ${diff.length ? `differs:\n    ${diff.join('\n    ')}\n  ` : 'in line, '}ping ${pings}, plan exit ${plan}):\n    ${tail(r.out).replace(/\n/g, '\n    ')}`)) repaired++;

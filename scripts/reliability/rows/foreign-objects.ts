@@ -14,8 +14,7 @@
  * that is ours. One foreign bridge carries the very address the lab declares
  * for its own bridge (an address is no proof of ownership).
  */
-import { Sandbox } from '../../../test/e2e/sandbox';
-import { ping } from '../common/kernel';
+import { Sandbox } from '../../../test/support/sandbox';
 import { expectLab, expectNothingLeft, Problems, RowOptions, RowResult, synthTopo, tail, withLab, withSandbox } from '../common/row';
 import { BRIDGE_LAN, Topo, WORKSHOP } from '../common/topo';
 
@@ -137,7 +136,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
         const r = lab.apply();
         if (p.check(r.code === 0, () => `${label}: deploy after removing the foreign object failed: ${tail(r.stdout + r.stderr)}`)) {
           expectLab(p, `${label}: after removing it`, sb, lab, c.stack, c.topo);
-          p.check(c.stack !== 'workshop' || ping(sb, 'sales', '172.16.20.10'), `${label}: no ping after the redeploy`);
+          p.check(c.stack !== 'workshop' || sb.ping('sales', '172.16.20.10'), `${label}: no ping after the redeploy`);
           lab.destroyOk();
           expectNothingLeft(p, `${label}: final destroy`, sb);
         }

@@ -19,10 +19,10 @@
  *    keep working, then destroy must restore the host all the same.
  */
 import { HostRouterStack } from '../../../examples/host-router/stack';
-import { Lab } from '../../../test/e2e/lab';
-import { Sandbox } from '../../../test/e2e/sandbox';
-import { diffSnapshots, hostSnapshot, ping } from '../common/kernel';
-import { killedApply } from '../common/tf';
+import { Lab } from '../../../test/support/lab';
+import { Sandbox } from '../../../test/support/sandbox';
+import { killedApply } from '../../../test/support/kill';
+import { diffSnapshots, hostSnapshot } from '../common/kernel';
 import { differsFromExample, expectLab, expectNothingLeft, Problems, RowOptions, RowResult, settle, synthTopo, tail, withLab, withSandbox } from '../common/row';
 import { clone, HOST_ROUTER, Topo } from '../common/topo';
 
@@ -70,7 +70,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
     const before = p.list.length;
     await withSandbox((sb) => withLab(sb, 'host-router', (lab: Lab) => {
       const fwd = () => sb.sysctl('', 'net.ipv4.ip_forward');
-      const works = () => ping(sb, 'ns_web', '10.0.2.20') && ping(sb, 'ns_db', '10.0.1.10');
+      const works = () => sb.ping('ns_web', '10.0.2.20') && sb.ping('ns_db', '10.0.1.10');
       lab.synth((app) => new HostRouterStack(app, 'host-router'));
       sb.ok(`echo ${c.forwardBefore} > /proc/sys/net/ipv4/ip_forward`);
       const snap = hostSnapshot(sb);

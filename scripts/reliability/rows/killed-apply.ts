@@ -44,10 +44,11 @@
  * retried (up to 3 times) and counted as such.
  */
 import { HostRouterStack } from '../../../examples/host-router/stack';
-import { Lab } from '../../../test/e2e/lab';
-import { Sandbox } from '../../../test/e2e/sandbox';
-import { captureLab, diffLines, hostForwarding, leftovers, ping } from '../common/kernel';
-import { cli, deploymentOfDir, engineLog, killedApply, KillPoint, KillResult, labId, SEAL, stateReadable, stateResources, TEARDOWN, UNIT } from '../common/tf';
+import { Lab } from '../../../test/support/lab';
+import { Sandbox } from '../../../test/support/sandbox';
+import { killedApply, KillPoint, KillResult, recordFileExists, restoreCutState } from '../../../test/support/kill';
+import { captureLab, diffLines, hostForwarding, leftovers } from '../common/kernel';
+import { cli, deploymentOfDir, engineLog, labId, SEAL, stateResources, TEARDOWN, UNIT } from '../common/tf';
 import { differsFromExample, expectNothingLeft, labDiff, Problems, RowOptions, RowResult, settle, synthTopo, tail, withLab, withSandbox } from '../common/row';
 import { clone, expectedLines, HOST_ROUTER, Topo, WORKSHOP } from '../common/topo';
 
@@ -78,7 +79,7 @@ interface Scenario {
   pings: Array<[string, string]>;
 }
 
-const rec = (lab: string, f: string) => `set -- /run/cdktf-netns/labs/${lab}/*/${f}; [ -e "$1" ]`;
+const rec = (lab: string, f: string) => recordFileExists(f, lab);
 
 const SCENARIOS: Scenario[] = [
   { name: 'first deploy', stack: 'workshop', target: WORKSHOP, verb: 'apply', reps: 2,
@@ -105,7 +106,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'destroy', stack: 'host-router', before: HOST_ROUTER, target: HOST_ROUTER, verb: 'destroy', reps: 2,
     pings: [],
     points: (lab) => [
-      { label: 'destroy started', quick: false, cond: `set -- /run/cdktf-netns/labs/${lab}/*/work.*; [ -e "$1" ]` },
+      { label: 'destroy started', quick: false, cond: rec(lab, 'work.*') },
       { label: 'namespaces deleted', quick: true, cond: '[ ! -e /run/netns/ns_web ] && [ ! -e /run/netns/ns_db ]' },
       { label: 'host ends gone', quick: false, cond: '! ip link show dev veth-web-host >/dev/null 2>&1 && ! ip link show dev veth-db-host >/dev/null 2>&1' },
       { label: 'forwarding restored', quick: true, cond: '[ "$(cat /proc/sys/net/ipv4/ip_forward)" = 0 ]' },
@@ -127,9 +128,7 @@ for n in $(ls /run/netns); do printf "%s=%s " "$n" "$(ip -n $n -o link show dev 
 /** Back to an empty sandbox and an empty Terraform state, whatever a failed kill left. */
 function scrub(sb: Sandbox, lab: Lab): void {
   lab.terraform('destroy -auto-approve');
-  sb.sh('for n in $(ls /run/netns); do ip netns del "$n" 2>/dev/null || rm -f "/run/netns/$n"; done; ' +
-    'for l in $(ip -o link show | sed -n "s/^[0-9]*: \\([^:@]*\\).*/\\1/p"); do [ "$l" = lo ] || ip link del "$l"; done; ' +
-    'ip route flush proto 213; echo 0 > /proc/sys/net/ipv4/ip_forward; rm -rf /run/cdktf-netns/*');
+  sb.wipe();
   sb.sh('rm -f terraform.tfstate terraform.tfstate.backup .terraform.tfstate.lock.info', { cwd: lab.dir });
 }
 
@@ -179,11 +178,8 @@ export async function run(opts: RowOptions): Promise<RowResult> {
           continue;
         }
         t.orphans += k.orphans;
-        if (!stateReadable(sb, lab)) {
-          // Terraform's own state file was cut mid-write: Terraform's documented recovery
-          t.tfState++;
-          sb.ok('cp terraform.tfstate.backup terraform.tfstate', { cwd: lab.dir });
-        }
+        // Terraform's own state file cut mid-write: Terraform's documented recovery
+        if (restoreCutState(sb, lab)) t.tfState++;
         const state = stateResources(sb, lab);
         for (const r of state.ok) t.recorded[r] = (t.recorded[r] ?? 0) + 1;
         const tokenAfterKill = deploymentOfDir(lab.dir) ?? tokenBefore;
@@ -201,7 +197,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
           const plan = r.code === 0 && diff.length === 0 ? lab.planExitCode() : -1;
           const ver = cli(sb, 'verify', lab.dir);
           const sameDeployment = !tokenAfterKill || token === tokenAfterKill;
-          const pings = r.code === 0 ? sc.pings.filter(([from, to]) => !ping(sb, from, to, 3)) : [];
+          const pings = r.code === 0 ? sc.pings.filter(([from, to]) => !sb.ping(from, to, 3)) : [];
           if (r.code === 0 && token && diff.length === 0 && plan === 0 && ver.code === 0 && sameDeployment && pings.length === 0) {
             t.healed++;
           } else {

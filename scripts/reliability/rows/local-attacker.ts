@@ -37,18 +37,15 @@
  *      readable: the directory is 700).
  */
 import { createHash } from 'crypto';
-import { readFileSync } from 'fs';
-import { join } from 'path';
 import { TerraformStack } from 'cdktf';
 import { HostSysctl } from '../../../lib';
-import { Lab, TF_ENV } from '../../../test/e2e/lab';
-import { Sandbox } from '../../../test/e2e/sandbox';
-import { hostForwarding, ping } from '../common/kernel';
+import { asNobody, plantingAttacker, publishSpoofedNamespace, withPrivateTmp } from '../../../test/support/attacker';
+import { Lab, TF_ENV } from '../../../test/support/lab';
+import { Sandbox, shellQuote as q } from '../../../test/support/sandbox';
+import { hostForwarding } from '../common/kernel';
 import { cli, engineLog } from '../common/tf';
 import { expectLab, expectNothingLeft, labDiff, Problems, RowOptions, RowResult, synthTopo, tail, tokenOf, withLab, withSandbox } from '../common/row';
-import { buildTopo, clone, Topo, WORKSHOP } from '../common/topo';
-
-const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+import { buildTopo, clone, Topo, variant, WORKSHOP } from '../common/topo';
 
 /** A lab with host pieces: a host bridge (two namespaces on it), a host route; plus a host sysctl (ip_forward=1). */
 const HOST_PIECES: Topo = {
@@ -61,7 +58,7 @@ const HOST_PIECES: Topo = {
   routes: [{ id: 'far', ns: '@host', dest: '10.78.0.0/24', via: '10.77.0.20' }],
 };
 /** The same with one more address on sa (the change of part d). */
-const HOST_PIECES_2: Topo = (() => { const t = clone(HOST_PIECES); t.veths[0].a.addresses = ['10.77.0.10/24', '10.77.0.11/24']; return t; })();
+const HOST_PIECES_2: Topo = variant(HOST_PIECES, (t) => { t.veths[0].a.addresses = ['10.77.0.10/24', '10.77.0.11/24']; });
 
 function synthPieces(lab: Lab, stack: string, t: Topo): void {
   lab.synth((app) => {
@@ -70,19 +67,6 @@ function synthPieces(lab: Lab, stack: string, t: Topo): void {
     new HostSysctl(s, 'fwd', { key: 'net.ipv4.ip_forward', value: '1' });
     return s;
   });
-}
-
-function header(dir: string, key: string): string {
-  return (new RegExp(`^#${key} (.*)$`, 'm').exec(readFileSync(join(dir, 'cdktf-netns', 'lab.data'), 'utf8')) ?? [])[1];
-}
-
-/** The provisioners' own commands for a lab directory (what Terraform runs), run from `runDir`. */
-function engineCmds(dir: string, deployment: string, runDir: string): { apply: string; destroy: string } {
-  const hash = '$(sha256sum cdktf-netns/lab.data | cut -d" " -f1)';
-  return {
-    apply: `(cd ${q(runDir)} && sh cdktf-netns/engine/engine.sh apply cdktf-netns/lab.data ${hash} ${deployment})`,
-    destroy: `(cd ${q(runDir)} && sh cdktf-netns/engine/engine.sh destroy ${header(dir, 'state')} ${header(dir, 'lab')} ${deployment})`,
-  };
 }
 
 const fileState = (sb: Sandbox, paths: string) =>
@@ -108,31 +92,11 @@ export async function run(opts: RowOptions): Promise<RowResult> {
     const canaryBefore = canary();
     const deployment = 'attacked-deployment-1';
     const token = createHash('sha256').update(deployment).digest('hex').slice(0, 12);
-    const c = engineCmds(lab.dir, deployment, '/run/labcopy');
+    const c = lab.engineCommands(deployment, '/run/labcopy');
     const marker = `cdktf-netns:sec@${token}/x`;
-    const attacker = `
-      i=0
-      while [ $i -lt 100000 ]; do
-        i=$((i+1))
-        for d in /tmp /var/tmp /dev/shm; do
-          for f in "$d"/* "$d"/.*; do
-            [ -e "$f" ] || [ -L "$f" ] || continue
-            case $f in */.|*/..) continue ;; esac
-            for s in .links .addrs .routes .new .tmp .json .err .lock; do
-              [ -e "$f$s" ] || [ -L "$f$s" ] && continue
-              if [ $((i % 2)) = 0 ]; then ln -s /run/canary/secret "$f$s" 2>/dev/null
-              else mkfifo "$f$s" 2>/dev/null && (printf 'br-mgmt ${marker}\\n' > "$f$s" &) ; fi
-            done
-          done
-          for n in cdktf-netns cdktf-netns.log netns.tmp inventory facts.json lab.data sh-thd-1 tmp.0 awk.tmp sort0000; do
-            [ -e "$d/$n" ] || [ -L "$d/$n" ] || ln -s /run/canary/secret "$d/$n" 2>/dev/null
-          done
-        done
-      done`;
+    const attacker = plantingAttacker({ rounds: 100000, canary: '/run/canary/secret', fifoLine: `br-mgmt ${marker}` });
     const script = `
-      set -e
-      mount -t tmpfs -o mode=1777 tmp /tmp; mount -t tmpfs -o mode=1777 tmp /var/tmp; mount -t tmpfs -o mode=1777 tmp /dev/shm
-      setsid setpriv --reuid=65534 --regid=65534 --clear-groups sh -c ${q(attacker)} > /dev/null 2>&1 &
+      setsid ${asNobody(`sh -c ${q(attacker)}`)} > /dev/null 2>&1 &
       spy=$!
       sleep 0.3
       ok=0; runs=0
@@ -147,10 +111,8 @@ export async function run(opts: RowOptions): Promise<RowResult> {
       find /tmp /var/tmp /dev/shm -mindepth 1 ! -user 65534 | head -n 5
       # the attacker and every FIFO writer it left (one session, one process group): gone before the mounts go
       kill -9 -$spy 2>/dev/null || kill -9 $spy 2>/dev/null || true; wait $spy 2>/dev/null || true`;
-    // private /tmp, /var/tmp, /dev/shm in a nested mount namespace; /run/netns stays shared with the
-    // sandbox (ip makes it a shared mount), so the namespaces the engine makes are seen outside
-    sb.ok('ip netns add attack-probe && ip netns del attack-probe');
-    const r = sb.sh(`unshare --mount --propagation unchanged sh -c ${q(script)}`, { timeoutMs: 600_000 });
+    // private /tmp, /var/tmp, /dev/shm in a nested mount namespace (the engine's namespaces are the sandbox's)
+    const r = withPrivateTmp(sb, script, 600_000);
     const m = /runs=(\d+) ok=(\d+) planted=(\d+) rootfiles=(\d+)/.exec(r.stdout);
     p.check(r.code === 0 && !!m, () => `attacker: the attacked runs did not complete (exit ${r.code}): ${tail(r.stdout + r.stderr)}`);
     if (m) {
@@ -163,7 +125,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
     fig.bridge = p.check(bridge() === bridgeBefore, () => `attacker: the foreign bridge changed: ${bridgeBefore} -> ${bridge() || '(gone)'}`);
     // the last apply: exactly the declared lab (with the attacked deployment's token), host forwarding on, ping
     fig.last = expectLab(p, 'attacker: after the last apply', sb, token, 'sec', HOST_PIECES, { ignoreHostLinks: ['br-mgmt'] }) &&
-      p.check(sb.sysctl('', 'net.ipv4.ip_forward') === '1' && ping(sb, 'sa', '10.77.0.20') && ping(sb, '', '10.77.0.10'), 'attacker: the last apply does not work (forwarding, ping)');
+      p.check(sb.sysctl('', 'net.ipv4.ip_forward') === '1' && sb.ping('sa', '10.77.0.20') && sb.ping('', '10.77.0.10'), 'attacker: the last apply does not work (forwarding, ping)');
     const d = sb.sh(c.destroy);
     p.check(d.code === 0, () => `attacker: the final destroy failed: ${tail(d.stdout + d.stderr)}`);
     sb.sh('ip link del br-mgmt; rm -rf /run/labcopy /run/canary /run/attack.log');
@@ -186,9 +148,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
         // (with an interface named like ours inside, wearing our veth's marker too: what a copycat would do)
         const inner = `ip link set lo alias ${marker} && ip link add keep0 type veth peer name keep1 && ` +
           `ip link add veth-d type veth peer name keep2 && ip link set veth-d alias cdktf-netns:workshop@${token}/d; exec sleep 900`;
-        sb.ok(`setpriv --reuid=65534 --regid=65534 --clear-groups unshare --user --map-root-user --net sh -c ${q(inner)} > /dev/null 2>&1 & echo $! > /run/container.pid`);
-        pid = sb.ok('sleep 0.5; cat /run/container.pid').trim();
-        sb.ok(`ip netns attach dev ${pid}`);
+        pid = publishSpoofedNamespace(sb, 'dev', inner);
         const spoof = () => { const r = sb.sh('ip -n dev -j -d addr show'); return r.code === 0 ? JSON.stringify(JSON.parse(r.stdout).map((l: any) => [l.ifname, l.ifalias, l.linkinfo?.info_kind, (l.addr_info ?? []).map((a: any) => a.local)])) : ''; };
         const ino = () => sb.sh('stat -L -c %i /run/netns/dev').stdout.trim();
         const before = spoof();
@@ -231,7 +191,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
         expectNothingLeft(p, `${R}spoof: after the destroys (the spoofed dev aside)`, sb, { namespaces: ['dev'] });
       } finally {
         if (pid) sb.sh(`kill ${pid}`);
-        sb.sh('ip netns del dev 2>/dev/null; rm -f /run/container.pid');
+        sb.sh('ip netns del dev 2>/dev/null');
       }
     })));
   }

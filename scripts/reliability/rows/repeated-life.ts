@@ -6,8 +6,8 @@
  * state files, namespace mounts) and the host's forwarding sysctls are as
  * they were before the first cycle.
  */
-import { WorkshopStack } from '../../../examples/workshop/stack';
-import { hostForwarding, leftovers, mountCount, median, netnsMounts, ping, diffLines } from '../common/kernel';
+import { workshopStack } from '../../../test/support/stacks';
+import { hostForwarding, leftovers, mountCount, median, netnsMounts, diffLines } from '../common/kernel';
 import { differsFromExample, expectLab, settle, Problems, RowOptions, RowResult, tail, withLab, withSandbox } from '../common/row';
 import { WORKSHOP } from '../common/topo';
 
@@ -19,10 +19,10 @@ export async function run(opts: RowOptions): Promise<RowResult> {
   let clean = 0;
   let final = { namespaces: -1, interfaces: -1, mounts: -1 };
   let sysctlsSame = false;
-  const topoDiff = differsFromExample('workshop', (app) => new WorkshopStack(app, 'workshop'), WORKSHOP);
+  const topoDiff = differsFromExample('workshop', workshopStack, WORKSHOP);
   p.check(topoDiff.length === 0, `the data form of the workshop differs from examples/workshop in: ${topoDiff.join(', ')}`);
   await withSandbox((sb) => withLab(sb, 'workshop', (lab) => {
-    lab.synth((app) => new WorkshopStack(app, 'workshop'));
+    lab.synth(workshopStack);
     const sysBefore = hostForwarding(sb);
     let mountsAfterFirst = -1;
     for (let i = 1; i <= cycles; i++) {
@@ -35,7 +35,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
         continue;
       }
       expectLab(p, `cycle ${i}`, sb, lab, 'workshop', WORKSHOP);
-      p.check(ping(sb, 'sales', '172.16.20.10') && ping(sb, 'dev', '172.16.10.10'), `cycle ${i}: sales and dev do not ping each other`);
+      p.check(sb.ping('sales', '172.16.20.10') && sb.ping('dev', '172.16.10.10'), `cycle ${i}: sales and dev do not ping each other`);
       if (i === 1 || i === cycles) p.check(lab.planExitCode() === 0, `cycle ${i}: a second plan shows changes`);
       t = Date.now();
       const d = lab.terraform('destroy -auto-approve');

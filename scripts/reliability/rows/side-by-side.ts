@@ -24,13 +24,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Sandbox } from '../../../test/e2e/sandbox';
-import { TF_ENV } from '../../../test/e2e/lab';
-import { captureLab, diffLines, ping } from '../common/kernel';
+import { Sandbox } from '../../../test/support/sandbox';
+import { TF_ENV } from '../../../test/support/lab';
+import { captureLab, diffLines } from '../common/kernel';
 import { deploymentOfDir } from '../common/tf';
 import { differsFromExample, expectLab, expectNothingLeft, Problems, RowOptions, RowResult, settle, synthTopo, tail, tokenOf, withLab, withSandbox } from '../common/row';
 import { BRIDGE_LAN, expectedLines, Topo, WORKSHOP } from '../common/topo';
-import { WorkshopStack } from '../../../examples/workshop/stack';
+import { workshopStack } from '../../../test/support/stacks';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -79,7 +79,7 @@ exit $rc`, { cwd: work, env, timeoutMs: 240_000 });
 export async function run(opts: RowOptions): Promise<RowResult> {
   const rounds = opts.quick ? 1 : 3;
   const p = new Problems();
-  const topoDiff = differsFromExample('workshop', (app) => new WorkshopStack(app, 'workshop'), WORKSHOP);
+  const topoDiff = differsFromExample('workshop', workshopStack, WORKSHOP);
   p.check(topoDiff.length === 0, `the data form of the workshop differs from examples/workshop in: ${topoDiff.join(', ')}`);
   let concurrentOk = 0;
   const overlap = { deploy: [] as number[], destroy: [] as number[] };
@@ -110,7 +110,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
         const diff = settle(() => diffLines(expected, captureLab(sb)));
         p.check(diff.length === 0, () => `after the concurrent deploy the kernel is not exactly both labs:\n  ${diff.join('\n  ')}`);
         for (const x of ['a', 'b']) {
-          p.check(ping(sb, `${x}-sales`, '172.16.20.10') && ping(sb, `${x}-dev`, '172.16.10.10'), `lab ${x}: ${x}-sales and ${x}-dev do not ping each other`);
+          p.check(sb.ping(`${x}-sales`, '172.16.20.10') && sb.ping(`${x}-dev`, '172.16.10.10'), `lab ${x}: ${x}-sales and ${x}-dev do not ping each other`);
           const plan = sb.sh('terraform plan -detailed-exitcode -input=false -no-color', { cwd: join(work, 'cdktf.out/stacks', x), env: TF_ENV });
           p.check(plan.code === 0, () => `lab ${x}: a second plan shows changes (${plan.code}): ${tail(plan.stdout + plan.stderr)}`);
         }
@@ -128,7 +128,7 @@ export async function run(opts: RowOptions): Promise<RowResult> {
     for (const [topoName, topo, pings] of sameNames) {
       await withSandbox((sb) => withLab(sb, 'one', (one) => withLab(sb, 'two', (two) => {
         const before = p.list.length;
-        const works = () => pings.every(([from, to]) => ping(sb, from, to));
+        const works = () => pings.every(([from, to]) => sb.ping(from, to));
         synthTopo(one, 'one', topo);
         synthTopo(two, 'two', topo);
         one.applyOk();

@@ -26,15 +26,15 @@
  *      every object and the record (nothing left); a fresh deploy then works,
  *      and `verify` names the new deployment; destroy leaves nothing.
  */
-import { Lab } from '../../../test/e2e/lab';
-import { Sandbox } from '../../../test/e2e/sandbox';
-import { captureLab, changedIdentities, diffLines, identities, ping, stampNamespaces } from '../common/kernel';
+import { Lab } from '../../../test/support/lab';
+import { Sandbox } from '../../../test/support/sandbox';
+import { captureLab, changedIdentities, diffLines, identities, stampNamespaces } from '../common/kernel';
 import { cli, cliRaw, engineLog } from '../common/tf';
 import { expectLab, expectNothingLeft, Problems, RowOptions, RowResult, settle, synthTopo, tail, tokenOf, withLab, withSandbox } from '../common/row';
 import { expectedLines, WORKSHOP } from '../common/topo';
 
 const PINGS: Array<[string, string]> = [['sales', '172.16.20.10'], ['dev', '172.16.10.10']];
-const works = (sb: Sandbox, prefix = '') => PINGS.every(([from, to]) => ping(sb, prefix + from, to, 3));
+const works = (sb: Sandbox, prefix = '') => PINGS.every(([from, to]) => sb.ping(prefix + from, to, 3));
 const loseState = (sb: Sandbox, lab: Lab) => sb.ok('rm -f terraform.tfstate terraform.tfstate.backup', { cwd: lab.dir });
 
 /** The kernel changed between two identity snapshots: what (re-created, appeared, gone). */

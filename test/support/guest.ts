@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'fs
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, TerraformStack } from 'cdktf';
-import { runInVlanKernel } from '../harness/uml';
+import { runInVlanKernel } from './uml';
 import { synthInto } from './lab';
 
 /**

@@ -1,11 +1,11 @@
 /**
- * test/harness/uml.ts — run a shell command inside a throw-away User-Mode Linux
+ * test/support/uml.ts — run a shell command inside a throw-away User-Mode Linux
  * guest kernel that has 802.1Q VLANs and VLAN-filtering bridges (the host
  * kernel has neither, and tests must never touch the host's own network
  * namespace anyway). Thin wrapper around scripts/uml-run.sh; see that script's
  * header for how the guest is built.
  *
- *   import { runInVlanKernel, vlanKernelAvailable } from './harness/uml';
+ *   import { runInVlanKernel, vlanKernelAvailable } from '../support/uml';
  *   const avail = vlanKernelAvailable();
  *   (avail.ok ? it : it.skip)('pings over VLAN 10', async () => {
  *     const r = await runInVlanKernel('terraform apply -auto-approve', { workdir: dir });

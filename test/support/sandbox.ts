@@ -29,33 +29,50 @@ const KEEPER = [
 
 export class Sandbox {
   /** Start a sandbox; resolves once it is ready. */
-  public static start(): Promise<Sandbox> {
+  public static async start(): Promise<Sandbox> {
+    const sb = new Sandbox();
+    await sb.restart();
+    return sb;
+  }
+
+  /** A sandbox that is not started yet: `restart()` starts it (a test file's hooks do, see e2e.ts). */
+  public static unstarted(): Sandbox {
+    return new Sandbox();
+  }
+
+  private child?: ChildProcess;
+
+  private constructor() {}
+
+  /** Start a fresh sandbox process (the current one, if any, is stopped first); resolves once it is ready. */
+  public restart(): Promise<void> {
+    this.dispose();
     if (process.getuid && process.getuid() !== 0) {
       throw new Error('E2E tests need root (they create network namespaces inside a private sandbox)');
     }
     const child = spawn('unshare', ['--net', '--mount', '--propagation', 'private', '--', 'sh', '-c', KEEPER], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    this.child = child;
     return new Promise((resolve, reject) => {
       let err = '';
       child.stderr!.on('data', (d) => {
         err += d;
       });
-      child.stdout!.once('data', () => resolve(new Sandbox(child)));
+      child.stdout!.once('data', () => resolve());
       child.once('exit', (code) => reject(new Error(`sandbox failed to start (exit ${code}): ${err}`)));
     });
   }
 
-  private constructor(private readonly child: ChildProcess) {}
-
   public get pid(): number {
+    if (!this.child) throw new Error('the sandbox is not started');
     return this.child.pid!;
   }
 
   /** Run a shell command inside the sandbox (network + mount namespaces). */
   public sh(command: string, opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): ExecResult {
     // entering a mount namespace resets the working directory: cd again inside
-    const script = opts.cwd ? `cd '${opts.cwd.replace(/'/g, `'\\''`)}' && ${command}` : command;
+    const script = opts.cwd ? `cd ${shellQuote(opts.cwd)} && ${command}` : command;
     const r = spawnSync('nsenter', ['-t', String(this.pid), '-n', '-m', '--', 'sh', '-c', script], {
       env: { ...process.env, ...opts.env },
       encoding: 'utf8',
@@ -115,10 +132,43 @@ export class Sandbox {
     return this.ok(ns ? `ip netns exec ${ns} cat ${path}` : `cat ${path}`).trim();
   }
 
+  /** One ICMP echo from namespace `from` ('' = the sandbox's root namespace) to `to`; true when answered. */
+  public ping(from: string, to: string, waitS = 2): boolean {
+    return this.sh(`${from ? `ip netns exec ${from} ` : ''}ping -c 1 -W ${waitS} ${to}`).code === 0;
+  }
+
+  /**
+   * Back to an empty sandbox, whatever a failed step left: every namespace
+   * (an entry whose mount is gone too), every interface but lo, the routes of
+   * our protocol, host forwarding off, the state directory emptied.
+   */
+  public wipe(): void {
+    this.sh(
+      'for n in $(ls /run/netns); do ip netns del "$n" 2>/dev/null || rm -f "/run/netns/$n"; done; ' +
+        'for l in $(ip -o link show | sed -n "s/^[0-9]*: \\([^:@]*\\).*/\\1/p"); do [ "$l" = lo ] || ip link del "$l" 2>/dev/null; done; ' +
+        'ip route flush proto 213; ip -6 route flush proto 213; echo 0 > /proc/sys/net/ipv4/ip_forward; rm -rf /run/cdktf-netns/*',
+    );
+  }
+
   /** Stop the sandbox: the kernel frees everything created inside. */
   public dispose(): void {
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+    if (this.child && this.child.exitCode === null) this.child.kill('SIGKILL');
   }
+}
+
+/** Run `fn` in a fresh sandbox, always disposed. */
+export async function withSandbox<T>(fn: (sb: Sandbox) => Promise<T> | T): Promise<T> {
+  const sb = await Sandbox.start();
+  try {
+    return await fn(sb);
+  } finally {
+    sb.dispose();
+  }
+}
+
+/** `s` as one single-quoted shell word. */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Whether the machine can run the E2E suite at all (used to fail loudly, never to skip). */

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, TerraformStack } from 'cdktf';
-import { Sandbox, ExecResult } from './sandbox';
+import { Sandbox, ExecResult, shellQuote } from './sandbox';
 import { deploymentFromState } from '../../lib/engine/deployment';
 import { kernelMarker } from '../../lib/core/settings';
 
@@ -25,6 +25,15 @@ export class Lab {
   /** Synthesize `build(app)` (which must create the stack named stackName) into the working directory. */
   public synth(build: (app: App) => TerraformStack | void, context: Record<string, unknown> = {}): void {
     synthInto(this.dir, this.stackName, build, context);
+  }
+
+  /** Synthesize a stack named stackName whose constructs `build` declares. */
+  public synthStack(build: (stack: TerraformStack) => void, context: Record<string, unknown> = {}): void {
+    this.synth((app) => {
+      const stack = new TerraformStack(app, this.stackName);
+      build(stack);
+      return stack;
+    }, context);
   }
 
   public terraform(args: string, timeoutMs = 300_000): ExecResult {
@@ -66,9 +75,51 @@ export class Lab {
     return kernelMarker(marker, this.deployment());
   }
 
+  /**
+   * The engine's own commands for this lab (what its provisioners run), to run
+   * directly, as deployment `deployment`, from `runDir` (a copy of the lab's
+   * directory, or the directory itself).
+   */
+  public engineCommands(deployment: string, runDir = this.dir): { apply: string; destroy: string } {
+    const hash = '$(sha256sum cdktf-netns/lab.data | cut -d" " -f1)';
+    const cd = `cd ${shellQuote(runDir)}`;
+    return {
+      apply: `(${cd} && sh cdktf-netns/engine/engine.sh apply cdktf-netns/lab.data ${hash} ${deployment})`,
+      destroy: `(${cd} && sh cdktf-netns/engine/engine.sh destroy ${this.dataHeader('state')} ${this.dataHeader('lab')} ${deployment})`,
+    };
+  }
+
+  /** A header of the synthesized data file (`#state /run/cdktf-netns`, `#lab <id>`): its value. */
+  public dataHeader(key: string): string | undefined {
+    return dataHeader(this.dir, key);
+  }
+
   public dispose(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A header of the data file synthesized into `dir` (`#state /run/cdktf-netns`, `#lab <id>`): its value. */
+export function dataHeader(dir: string, key: string): string | undefined {
+  return (new RegExp(`^#${key} (.*)$`, 'm').exec(readFileSync(join(dir, 'cdktf-netns', 'lab.data'), 'utf8')) ?? [])[1];
+}
+
+/** Run `fn` with a fresh Terraform directory in `sb`, always removed. */
+export async function withLab<T>(sb: Sandbox, stack: string, fn: (lab: Lab) => Promise<T> | T): Promise<T> {
+  const lab = new Lab(sb, stack);
+  try {
+    return await fn(lab);
+  } finally {
+    lab.dispose();
+  }
+}
+
+/** The built cdktf-netns CLI (`npm run build` makes it). */
+export const CLI = join(__dirname, '../../dist/cli.js');
+
+/** A cdktf-netns CLI command line (`verify DIR`, `repair DIR`, `deployments`, `release TOKEN`, ...) as users run it, in the sandbox. */
+export function netnsCli(sb: Sandbox, args: string): ExecResult {
+  return sb.sh(`node ${CLI} ${args}`);
 }
 
 /**

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# test/harness/vlan-smoke.sh — proves the UML guest has what cdktf-netns needs.
+# test/support/vlan-smoke.sh — proves the UML guest has what cdktf-netns needs.
 # Run it INSIDE the guest only (it refuses to run anywhere else):
-#   scripts/uml-run.sh --workdir "$(mktemp -d)" -- bash "$PWD/test/harness/vlan-smoke.sh"
+#   scripts/uml-run.sh --workdir "$(mktemp -d)" -- bash "$PWD/test/support/vlan-smoke.sh"
 # Checks: netns + veth + 802.1Q sub-interfaces + ping across VLAN 10;
 # a vlan_filtering bridge with `bridge vlan add`; terraform init/apply of a
 # trivial terraform_data + local-exec config (timed).
