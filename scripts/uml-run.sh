@@ -100,14 +100,14 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ $# -gt 0 ] || { usage; die "no command given"; }
-[[ $timeout_s =~ ^[0-9]+$ ]] && [ "$timeout_s" -gt 0 ] || die "--timeout must be a positive integer (seconds)"
+if ! [[ $timeout_s =~ ^[0-9]+$ ]] || [ "$timeout_s" -le 0 ]; then die "--timeout must be a positive integer (seconds)"; fi
 [ -x "$UML_KERNEL" ] || die "$UML_KERNEL not found: run scripts/install-uml.sh (Debian package user-mode-linux)"
-command -v insmod >/dev/null && command -v modprobe >/dev/null || die "kmod (insmod/modprobe) not installed: run scripts/install-uml.sh"
+if ! command -v insmod >/dev/null || ! command -v modprobe >/dev/null; then die "kmod (insmod/modprobe) not installed: run scripts/install-uml.sh"; fi
 workdir=$(cd "$workdir" && pwd -P) || die "work dir not found"
 case $workdir in *,*|*[[:space:]]*) die "work dir path must not contain commas or whitespace (hostfs mount option): $workdir" ;; esac
 # Version of the UML kernel = name of its only modules dir.
-uml_ver=$(cd "$UML_MODDIR_BASE" 2>/dev/null && ls -1 | head -n1) || true
-[ -n "$uml_ver" ] && [ -f "$UML_MODDIR_BASE/$uml_ver/modules.dep" ] || die "no UML modules under $UML_MODDIR_BASE"
+uml_ver=$(find "$UML_MODDIR_BASE" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | sort | head -n1) || true
+if [ -z "$uml_ver" ] || [ ! -f "$UML_MODDIR_BASE/$uml_ver/modules.dep" ]; then die "no UML modules under $UML_MODDIR_BASE"; fi
 
 t0=$EPOCHREALTIME
 deadline=$(( ${t0%.*} + timeout_s ))
@@ -134,6 +134,7 @@ kill_group() {
     sleep 0.05
   done
 }
+# shellcheck disable=SC2317 # called by the EXIT/INT/TERM/HUP traps below
 cleanup() {
   # UML's whole process group (main process + helper processes), then the
   # watchdog's group, then the temp dir.
@@ -260,6 +261,7 @@ uml_pid=$!
 # the deadline + grace passes, kill UML's group and remove the temp dir.
 # `tail --pid` blocks until our PID disappears (no busy loop).
 grace=5
+# shellcheck disable=SC2016 # the watchdog's own script: its $1.. expand in the child bash
 setsid bash -c '
   self=$1 upg=$2 ctl=$3 t=$4
   # --foreground: keep timeout+tail in this group (killed with it).

@@ -19,6 +19,7 @@ import { Bridge, Namespace, Route, VethPair, VlanInterface } from '../../lib';
 import { engineFiles, ENGINE_SCRIPT, LIB_DIR } from '../../lib/engine/files';
 import { Kind } from '../../lib/engine/kind';
 import { KINDS, kindsTable } from '../../lib/kinds';
+import { ROUTE_PROTO } from '../../lib/kinds/route';
 import { NetnsPlan } from '../../lib/testing';
 import { dataText, freshDir, runPlanner, runPlannerRaw, testStack } from '../support/helpers';
 
@@ -1121,5 +1122,18 @@ describe('ip.ts', () => {
     ['::ffff:0.0.0.0/96', '10.0.0.1', false],
   ])('subnetContains(%p, %p) is %p', (cidr, ip, inside) => {
     expect(subnetContains(parseCidr(cidr)!, parseIp(ip)!)).toBe(inside);
+  });
+});
+
+describe('route protocol', () => {
+  test('the engine names the protocol of our routes once, the same number as ROUTE_PROTO', () => {
+    const awk = readFileSync(join(KINDS_DIR, 'route.awk'), 'utf8');
+    expect(awk).toContain(`function route_proto() { return "${ROUTE_PROTO}" }`);
+    // outside comments and that one definition, no shipped engine file writes the number itself
+    const files = engineFiles().files.filter((f) => !f.path.endsWith('route.awk'));
+    const code = (text: string) => text.split('\n').filter((l) => !/^\s*#/.test(l) && !l.includes('function route_proto()'));
+    for (const f of [...files, { path: 'kinds/route.awk', content: awk }]) {
+      expect({ file: f.path, lines: code(f.content).filter((l) => l.replace(/#.*$/, '').includes(ROUTE_PROTO)) }).toEqual({ file: f.path, lines: [] });
+    }
   });
 });
