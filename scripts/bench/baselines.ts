@@ -14,7 +14,7 @@
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { shq } from './sandbox-run';
+import { shellQuote } from '../../test/support/sandbox';
 import { StarSpec } from './star';
 
 export type BaselineMethod = 'script' | 'batch';
@@ -80,9 +80,9 @@ export function writeBatchBaseline(spec: StarSpec, dir: string): BaselineScripts
   }
   // deleting a namespace deletes its eth0 and so the veth pair: no `link del` per veth
   writeFileSync(join(dir, 'destroy.batch'), lines(spec.members.map((m) => `netns del ${m.ns}`), bridgeDestroy(spec, '')));
-  const create = lines(['set -e', `ip -batch ${shq(join(dir, 'root.batch'))}`], spec.members.map((m) =>
-    `nsenter --net=/run/netns/${m.ns} ip -batch ${shq(join(dir, 'ns', `${m.ns}.batch`))}`));
-  const destroy = lines(['set -e', `ip -batch ${shq(join(dir, 'destroy.batch'))}`]);
+  const create = lines(['set -e', `ip -batch ${shellQuote(join(dir, 'root.batch'))}`], spec.members.map((m) =>
+    `nsenter --net=/run/netns/${m.ns} ip -batch ${shellQuote(join(dir, 'ns', `${m.ns}.batch`))}`));
+  const destroy = lines(['set -e', `ip -batch ${shellQuote(join(dir, 'destroy.batch'))}`]);
   return writeEntryScripts(dir, create, destroy);
 }
 

@@ -7,7 +7,8 @@
  * - identity: the inode of every /run/netns/X and the ifindex of every
  *   interface, to prove an incremental apply re-created nothing it should not.
  */
-import { BenchSandbox, shq } from './sandbox-run';
+import { BenchSandbox } from './sandbox-run';
+import { shellQuote } from '../../test/support/sandbox';
 import { StarSpec } from './star';
 
 export interface RootLink {
@@ -186,7 +187,7 @@ export async function pingSample(box: BenchSandbox, spec: StarSpec): Promise<str
     samples.set(`last${m.bridge}`, m);
   }
   for (const m of new Set(samples.values())) {
-    const r = await box.sh(`for i in 1 2 3; do nsenter --net=/run/netns/${shq(m.ns)} ping -c 1 -W 2 -q ${shq(m.gateway)} >/dev/null && exit 0; done; exit 1`, { timeoutMs: 30_000 });
+    const r = await box.sh(`for i in 1 2 3; do nsenter --net=/run/netns/${shellQuote(m.ns)} ping -c 1 -W 2 -q ${shellQuote(m.gateway)} >/dev/null && exit 0; done; exit 1`, { timeoutMs: 30_000 });
     if (r.code !== 0) problems.push(`ping ${m.ns} -> ${m.gateway} failed`);
   }
   return problems;

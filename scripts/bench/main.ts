@@ -33,7 +33,8 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { BaselineMethod, writeBaseline } from './baselines';
 import { checkEmpty, checkLab, identities, identityChanges, LabCounts, observeLab, pingSample, waitNoVeth } from './kernel';
-import { BenchSandbox, closeAll, shq, waitForQuiet, withSandbox } from './sandbox-run';
+import { BenchSandbox, closeAll, waitForQuiet, withSandbox } from './sandbox-run';
+import { shellQuote } from '../../test/support/sandbox';
 import { checkSpec, PORTS_PER_BRIDGE, STEP_IDS, STEPS, StarSpec, StepId, starSpec } from './star';
 import { applyActions, CdktfLab, synthInChild } from './tf';
 
@@ -179,11 +180,11 @@ async function runBaseline(method: BaselineMethod, spec: StarSpec, dir: string, 
   const { baselineMs, quietMs, vethWaitS } = limits(spec.members.length);
   return withSandbox(async (box) => {
     await waitForQuiet(quietMs);
-    const create = await box.timed(`sh ${shq(scripts.create)}`, join(dir, 'create.log'), { timeoutMs: baselineMs });
+    const create = await box.timed(`sh ${shellQuote(scripts.create)}`, join(dir, 'create.log'), { timeoutMs: baselineMs });
     if (create.code !== 0) fail(`${label}: create script failed (${create.code})`, create.log.slice(-3000));
     const { counts } = await checkDeployed(box, spec, label);
     await waitForQuiet(quietMs);
-    const destroy = await box.timed(`sh ${shq(scripts.destroy)} && ${waitNoVeth(vethWaitS)}`, join(dir, 'destroy.log'), { timeoutMs: baselineMs });
+    const destroy = await box.timed(`sh ${shellQuote(scripts.destroy)} && ${waitNoVeth(vethWaitS)}`, join(dir, 'destroy.log'), { timeoutMs: baselineMs });
     if (destroy.code !== 0) fail(`${label}: destroy script failed (${destroy.code})`, destroy.log.slice(-3000));
     await checkDestroyed(box, label);
     console.log(`  ${label}: create ${ms(create.ms)}, destroy ${ms(destroy.ms)} (${countsLine(counts)}, ping ok)`);

@@ -33,9 +33,6 @@ const running = new Set<ChildProcess>();
 /** Sandboxes still open, closed by closeAll. */
 const open = new Set<BenchSandbox>();
 
-/** `'` -> `'\''`, for single-quoted shell words (the rule the tests and the matrix use too). */
-export const shq = shellQuote;
-
 /**
  * Run `argv`. On timeout the command is killed and the result (code -1)
  * returned at once: processes it started may still hold its output open
@@ -94,7 +91,7 @@ export class BenchSandbox {
   /** Run a shell script inside the sandbox (its root network namespace and its mount namespace). */
   public async sh(script: string, opts: RunOptions = {}): Promise<RunResult> {
     // entering a mount namespace resets the working directory: cd inside
-    const body = opts.cwd ? `cd ${shq(opts.cwd)} && ${script}` : script;
+    const body = opts.cwd ? `cd ${shellQuote(opts.cwd)} && ${script}` : script;
     const r = await run(['nsenter', '-t', String(this.sandbox.pid), '-n', '-m', '--', 'sh', '-c', body], { ...opts, cwd: undefined });
     // what the killed shell had started (terraform, provisioners) must not run on
     if (r.timedOut) this.killInside();
@@ -115,7 +112,7 @@ export class BenchSandbox {
   public async timed(command: string, log: string, opts: RunOptions = {}): Promise<{ code: number; ms: number; log: string }> {
     const r = await this.sh([
       't0=$(date +%s%N)',
-      `( ${command}\n) > ${shq(log)} 2>&1`,
+      `( ${command}\n) > ${shellQuote(log)} 2>&1`,
       'rc=$?',
       't1=$(date +%s%N)',
       'echo "$rc $(( (t1 - t0) / 1000 ))"',

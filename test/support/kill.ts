@@ -5,10 +5,11 @@
  */
 import { Lab, TF_ENV } from './lab';
 import { Sandbox } from './sandbox';
+import { DEFAULT_STATE_DIR } from '../../lib/core/settings';
 
 /** A shell test that holds once a file of a deployment's record exists ($STATE/labs/<lab>/<token>/<file>: journal, applied, work.*). */
 export function recordFileExists(file: string, lab = '*'): string {
-  return `set -- /run/cdktf-netns/labs/${lab}/*/${file}; [ -e "$1" ]`;
+  return `set -- ${DEFAULT_STATE_DIR}/labs/${lab}/*/${file}; [ -e "$1" ]`;
 }
 
 /** A kill point: a shell condition (run in the sandbox, in the lab's directory) that turns true as the apply progresses. */

@@ -5,6 +5,8 @@ import { App, TerraformStack } from 'cdktf';
 import { Sandbox, ExecResult, shellQuote } from './sandbox';
 import { deploymentFromState } from '../../lib/engine/deployment';
 import { kernelMarker } from '../../lib/core/settings';
+import { readHeader } from '../../lib/cli';
+import { DATA_FILE } from '../../lib/engine/files';
 
 /**
  * A Terraform working directory for one lab: synthesize a stack (terraform_data
@@ -85,13 +87,13 @@ export class Lab {
     const cd = `cd ${shellQuote(runDir)}`;
     return {
       apply: `(${cd} && sh cdktf-netns/engine/engine.sh apply cdktf-netns/lab.data ${hash} ${deployment})`,
-      destroy: `(${cd} && sh cdktf-netns/engine/engine.sh destroy ${this.dataHeader('state')} ${this.dataHeader('lab')} ${deployment})`,
+      destroy: `(${cd} && sh cdktf-netns/engine/engine.sh destroy ${this.header.state} ${this.header.lab} ${deployment})`,
     };
   }
 
-  /** A header of the synthesized data file (`#state /run/cdktf-netns`, `#lab <id>`): its value. */
-  public dataHeader(key: string): string | undefined {
-    return dataHeader(this.dir, key);
+  /** The synthesized data file's lab header (`#owner`, `#lab`, `#state`), as the CLI reads it. */
+  public get header(): ReturnType<typeof readHeader> {
+    return labHeader(this.dir);
   }
 
   public dispose(): void {
@@ -99,9 +101,9 @@ export class Lab {
   }
 }
 
-/** A header of the data file synthesized into `dir` (`#state /run/cdktf-netns`, `#lab <id>`): its value. */
-export function dataHeader(dir: string, key: string): string | undefined {
-  return (new RegExp(`^#${key} (.*)$`, 'm').exec(readFileSync(join(dir, 'cdktf-netns', 'lab.data'), 'utf8')) ?? [])[1];
+/** The lab header of the data file synthesized into `dir` (the CLI's reader: it throws when there is none). */
+export function labHeader(dir: string): ReturnType<typeof readHeader> {
+  return readHeader(readFileSync(join(dir, DATA_FILE), 'utf8'));
 }
 
 /** Run `fn` with a fresh Terraform directory in `sb`, always removed. */

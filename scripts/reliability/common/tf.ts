@@ -15,7 +15,7 @@
 import { createHash } from 'crypto';
 import { existsSync, readFileSync } from 'fs';
 import { join, resolve } from 'path';
-import { dataHeader, Lab, netnsCli, TF_ENV } from '../../../test/support/lab';
+import { Lab, labHeader, netnsCli, TF_ENV } from '../../../test/support/lab';
 import { Sandbox } from '../../../test/support/sandbox';
 
 /** Construct paths of the three resources of a lab. */
@@ -62,9 +62,7 @@ export function deploymentOfDir(dir: string): string | undefined {
 
 /** The lab id of a synthesized lab (its deployments' records are $STATE/labs/<id>/<token>). */
 export function labId(dir: string): string {
-  const id = dataHeader(dir, 'lab');
-  if (!id) throw new Error(`no lab id in ${dir}/cdktf-netns/lab.data`);
-  return id;
+  return labHeader(dir).lab;
 }
 
 export interface PlanActions {

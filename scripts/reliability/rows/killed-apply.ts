@@ -46,6 +46,7 @@
 import { HostRouterStack } from '../../../examples/host-router/stack';
 import { Lab } from '../../../test/support/lab';
 import { Sandbox } from '../../../test/support/sandbox';
+import { DEFAULT_STATE_DIR } from '../../../lib/core/settings';
 import { killedApply, KillPoint, KillResult, recordFileExists, restoreCutState } from '../../../test/support/kill';
 import { captureLab, diffLines, hostForwarding, leftovers } from '../common/kernel';
 import { cli, deploymentOfDir, engineLog, labId, SEAL, stateResources, TEARDOWN, UNIT } from '../common/tf';
@@ -101,7 +102,7 @@ const SCENARIOS: Scenario[] = [
       { label: 'new namespace', quick: false, cond: '[ -e /run/netns/qa ]' },
       { label: 'new address', quick: true, cond: 'ip -n sales -o -4 addr show dev veth-s 2>/dev/null | grep -q "172\\.16\\.10\\.11/"' },
       { label: 'new route', quick: false, cond: 'ip -n qa route show default proto 213 2>/dev/null | grep -q .' },
-      { label: 'engine done', quick: false, cond: `grep -qs '^ns qa ' /run/cdktf-netns/labs/${lab}/*/applied` },
+      { label: 'engine done', quick: false, cond: `grep -qs '^ns qa ' ${DEFAULT_STATE_DIR}/labs/${lab}/*/applied` },
     ] },
   { name: 'destroy', stack: 'host-router', before: HOST_ROUTER, target: HOST_ROUTER, verb: 'destroy', reps: 2,
     pings: [],
@@ -110,7 +111,7 @@ const SCENARIOS: Scenario[] = [
       { label: 'namespaces deleted', quick: true, cond: '[ ! -e /run/netns/ns_web ] && [ ! -e /run/netns/ns_db ]' },
       { label: 'host ends gone', quick: false, cond: '! ip link show dev veth-web-host >/dev/null 2>&1 && ! ip link show dev veth-db-host >/dev/null 2>&1' },
       { label: 'forwarding restored', quick: true, cond: '[ "$(cat /proc/sys/net/ipv4/ip_forward)" = 0 ]' },
-      { label: 'record removed', quick: false, cond: `[ ! -e /run/cdktf-netns/labs/${lab} ]` },
+      { label: 'record removed', quick: false, cond: `[ ! -e ${DEFAULT_STATE_DIR}/labs/${lab} ]` },
     ] },
 ];
 const MODES: Array<[string, boolean]> = [['terraform killed', false], ['process group killed', true]];
@@ -118,7 +119,7 @@ const MODES: Array<[string, boolean]> = [['terraform killed', false], ['process 
 /** What the killed run left, for the details of a failure (one sandbox command). */
 function aftermath(sb: Sandbox, lab: Lab, k: KillResult, state: { ok: string[]; tainted: string[] }): string {
   const r = sb.sh(`grep -E 'Creating|Creation|Destroying|Destruction|local-exec\\): |Error' kill.log | grep -v 'Executing:' | sed 's/^/    /'
-echo "  deployment records: $(cd /run/cdktf-netns/labs/${labId(lab.dir)} 2>/dev/null && for d in *; do printf '%s: %s; ' "$d" "$(ls $d | tr '\\n' ' ')"; done)"
+echo "  deployment records: $(cd ${DEFAULT_STATE_DIR}/labs/${labId(lab.dir)} 2>/dev/null && for d in *; do printf '%s: %s; ' "$d" "$(ls $d | tr '\\n' ' ')"; done)"
 printf '  namespaces after the kill: '
 for n in $(ls /run/netns); do printf "%s=%s " "$n" "$(ip -n $n -o link show dev lo 2>&1 | sed -n "s/.*alias //p; s/.*failed: /BROKEN: /p")"; done`, { cwd: lab.dir });
   return `  killed ${k.atMs} ms after the start, engine summary printed: ${k.engineDone}, ${k.orphans} orphans\n` +
