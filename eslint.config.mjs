@@ -17,6 +17,19 @@ export default tseslint.config(
   },
   {
     files: ['lib/**/*.ts'],
-    rules: { '@typescript-eslint/no-explicit-any': 'error' },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      // the CDK is named in lib/core/cdk.ts alone: the cdktn build rebinds that one module
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'cdktf', message: 'import CDK names from lib/core/cdk.ts (the cdktf-netns/cdktn build rebinds that file alone)' },
+            { name: 'cdktn', message: 'import CDK names from lib/core/cdk.ts' },
+          ],
+        },
+      ],
+    },
   },
+  { files: ['lib/core/cdk.ts'], rules: { 'no-restricted-imports': 'off' } },
 );

@@ -1,4 +1,4 @@
-import { ITerraformDependable } from 'cdktf';
+import { ITerraformDependable } from './core/cdk';
 import { Construct } from 'constructs';
 import { fail } from './core/errors';
 import { Lab } from './engine/lab';

@@ -1,4 +1,4 @@
-import { TerraformStack } from 'cdktf';
+import { TerraformStack } from './core/cdk';
 import { NetnsPlan } from './engine/plan-reader';
 
 /**

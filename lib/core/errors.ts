@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { Token } from 'cdktf';
+import { Token } from './cdk';
 
 /**
  * The one error type of the library. Every message names the construct path,

@@ -1,4 +1,4 @@
-import { ITerraformDependable } from 'cdktf';
+import { ITerraformDependable } from './cdk';
 import { Construct } from 'constructs';
 import { ManagedInterface, registerHandle } from './interface';
 import { IInterface, INamespace, INTERFACE_BRAND } from './types';

@@ -1,5 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
-import { Token } from 'cdktf';
+import { Token } from './cdk';
 import { fail, isToken } from './errors';
 import { ParsedCidr } from './ip';
 import { Lab, LabInterface, nsToken } from '../engine/lab';

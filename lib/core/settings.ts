@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { lstatSync } from 'fs';
 import { dirname } from 'path';
 import { IConstruct } from 'constructs';
-import { TerraformStack } from 'cdktf';
+import { TerraformStack } from './cdk';
 import { fail } from './errors';
 
 /**

@@ -1,4 +1,4 @@
-import { ITerraformDependable } from 'cdktf';
+import { ITerraformDependable } from './cdk';
 
 /*
  * Handles. Other constructs take these interfaces, never implementation

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
-import { readdirSync, readFileSync } from 'fs';
-import { join, resolve } from 'path';
+import { existsSync, readdirSync, readFileSync } from 'fs';
+import { basename, join, resolve } from 'path';
 import { KINDS } from '../kinds';
 
 /**
@@ -17,8 +17,21 @@ export const DATA_FILE = `${ENGINE_DIR}/lab.data`;
 /** The engine's entry point, relative to the stack directory. */
 export const ENGINE_SCRIPT = `${ENGINE_DIR}/engine/engine.sh`;
 
-/** lib/ of this package: the same from lib/engine (ts-node, jest) and from dist/engine (the built package). */
-export const LIB_DIR = resolve(__dirname, '..', '..', 'lib');
+/**
+ * lib/ of this package, where the engine's shell and awk files are: two levels up from
+ * lib/engine (ts-node, jest) and dist/engine (the cdktf build), three from
+ * dist/cdktn/engine (the cdktn build).
+ */
+export const LIB_DIR = packageLib();
+
+function packageLib(): string {
+  const up = basename(resolve(__dirname, '..')) === 'cdktn' ? ['..', '..', '..'] : ['..', '..'];
+  const dir = resolve(__dirname, ...up, 'lib');
+  if (!existsSync(join(dir, 'engine', 'engine.sh'))) {
+    throw new Error(`cdktf-netns: the engine's files are missing (no ${join(dir, 'engine', 'engine.sh')}). Fix: reinstall the cdktf-netns package.`);
+  }
+  return dir;
+}
 
 export interface EngineFile {
   /** Path relative to ENGINE_DIR. */

@@ -1,8 +1,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
-import { Annotations, ITerraformDependable, TerraformStack } from 'cdktf';
+import { Annotations, CDK_MODULE, ITerraformDependable, TerraformStack } from '../core/cdk';
 import { Construct, IConstruct } from 'constructs';
-import { message, NetnsError } from '../core/errors';
+import { fail, message, NetnsError } from '../core/errors';
 import { ParsedCidr, ParsedIp, subnetContains } from '../core/ip';
 import { ownerOf, shortHash, stateDirOf } from '../core/settings';
 import { describeNamespace, INamespace } from '../core/types';
@@ -64,6 +64,16 @@ export const nsToken = (ns: INamespace): string => (ns.isHost ? '-' : ns.namespa
 export class Lab extends Construct {
   public static of(scope: IConstruct): Lab {
     const stack = TerraformStack.of(scope);
+    // cdktf and cdktn stacks look alike to TerraformStack.of (same type markers) but fail
+    // at synth when mixed with the other's resources: say which entry point to use
+    if (!(stack instanceof TerraformStack)) {
+      fail(
+        scope,
+        `its stack is not a TerraformStack of ${CDK_MODULE}, the CDK this cdktf-netns entry point is built for`,
+        (stack as IConstruct).node.path,
+        "in a CDK Terrain app (cdktn) import the constructs from 'cdktf-netns/cdktn', in a cdktf app from 'cdktf-netns'; and keep one copy of the CDK (npm ls cdktf cdktn)",
+      );
+    }
     const existing = stack.node.tryFindChild(LAB_ID);
     if (existing) return existing as Lab;
     return new Lab(stack, LAB_ID);

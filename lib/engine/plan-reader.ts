@@ -1,4 +1,4 @@
-import { TerraformStack, Testing } from 'cdktf';
+import { TerraformStack, Testing } from '../core/cdk';
 import { parseCidr, parseIp, subnetContains } from '../core/ip';
 import { KINDS_BY_NAME } from '../kinds';
 import { Kind, parseLine, ParentRef, Values } from './kind';

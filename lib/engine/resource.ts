@@ -9,7 +9,7 @@ import {
   hashMapperHcl,
   stringToHclTerraform,
   stringToTerraform,
-} from 'cdktf';
+} from '../core/cdk';
 import { Backend, backendOf } from '../core/settings';
 
 /**

@@ -30,6 +30,7 @@
  * put their own stack id in front.
  */
 import { TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
 import { Bridge, HostSysctl, INamespace, Namespace, Route, Router, VethPair, VlanInterface } from '../../lib';
 
 /** What kind of value a target takes: the values of HOSTILE_VALUES[field] apply to it. */
@@ -130,10 +131,13 @@ function port(s: TerraformStack, vlans: unknown, vlanFiltering = true): void {
   const p = new VethPair(s, 'p', { a: { name: 'v0', namespace: new Namespace(s, 'ns') }, b: { name: 'v1' } });
   br.addPort(p.b, vlans as object);
 }
-/** The construct path of an id as errors show it: constructs replace "/" with "--", the library escapes control characters. */
+/**
+ * The construct path of an id as errors show it: constructs sanitize the id (every version
+ * replaces "/" with "--"; 10.5 and later also the newline, its address separator: asked of the
+ * installed constructs, not copied), then the library escapes control characters.
+ */
 const idPath = (v: unknown) =>
-  String(v)
-    .replace(/\//g, '--')
+  new Construct(new Construct(undefined as unknown as Construct, ''), String(v)).node.id
     // eslint-disable-next-line no-control-regex -- control characters are exactly what the library escapes
     .replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 

@@ -205,6 +205,12 @@ describe('the published declaration files expose no internals', () => {
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (${r.status}):\n${r.stdout}${r.stderr}`);
+    // and the cdktn entry point, as npm run build makes it
+    const c = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'scripts/build-cdktn.ts'), outDir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    if (c.status !== 0) throw new Error(`scripts/build-cdktn.ts failed (${c.status}):\n${c.stdout}${c.stderr}`);
     const seen = new Set<string>();
     // the entry points of package.json's "exports"
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -212,7 +218,7 @@ describe('the published declaration files expose no internals', () => {
       .map((e) => e?.types)
       .filter((t): t is string => typeof t === 'string')
       .map((t) => join(outDir, relative('dist', t)));
-    expect(entries.map((e) => relative(outDir, e)).sort()).toEqual(['index.d.ts', 'testing.d.ts']);
+    expect(entries.map((e) => relative(outDir, e)).sort()).toEqual(['cdktn/index.d.ts', 'cdktn/testing.d.ts', 'index.d.ts', 'testing.d.ts']);
     const todo = [...entries];
     while (todo.length) {
       const f = todo.pop()!;
