@@ -15,7 +15,7 @@
 import { spawnSync } from 'child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { dirname, join, resolve } from 'path';
-import { DATA_FILE, ENGINE_SCRIPT } from './engine/files';
+import { DATA_FILE, ENGINE_SCRIPT, INTENTS_FILE } from './engine/files';
 import { collectFacts, listNamespaces, readNamespace } from './engine/facts';
 import { deploymentFromState, listDeployments, runEngine } from './engine/deployment';
 import { findLab, NetnsPlan } from './engine/plan-reader';
@@ -39,6 +39,8 @@ commands:
                record (what 'cdktf destroy' would have done)
   adopt TOKEN  offer a deployment whose Terraform state is lost to the next new deployment
                of the same lab: its next apply takes the objects over instead of refusing
+  check        probe the lab's connectivity intents (Reachable, Unreachable) against the
+               live kernel: one line per intent
   help         show this help (also --help, -h)
 
 STACK_DIR    a synthesized stack directory (cdktf.out/stacks/NAME), or a cdktf project
@@ -49,8 +51,9 @@ STACK_DIR    a synthesized stack directory (cdktf.out/stacks/NAME), or a cdktf p
 --state-dir DIR     for deployments, release, adopt without a stack: the state directory
              (default /run/cdktf-netns)
 
-exit codes: 0 in line (or done), 2 drift found (or the lab is not deployed), 1 error (bad
-usage, no plan, a failed repair)
+exit codes: 0 in line (or done; check: every intent holds), 2 drift found, an intent failed,
+or the lab is not deployed, 1 error (bad usage, no plan, a failed repair, a probe that could
+not run)
 `;
 
 export class CliError extends Error {}
@@ -215,6 +218,30 @@ export function repair(stackDir: string, print: (s: string) => void, deployment?
   return EXIT.OK;
 }
 
+/** Probe the lab's intents against the live kernel (the engine's check, as at the end of a deploy). */
+export function check(stackDir: string, print: (s: string) => void, deployment?: string): number {
+  const header = readHeader(readFileSync(join(stackDir, DATA_FILE), 'utf8'));
+  const file = join(stackDir, INTENTS_FILE);
+  if (!existsSync(file)) {
+    print(`check: lab ${header.owner} declares no intents (add Reachable / Unreachable constructs to the stack)`);
+    return EXIT.OK;
+  }
+  // the file must be the one the plan was made with (the engine refuses another)
+  const planned = findLab(readPlanDoc(stackDir))?.sealTriggers?.intents_hash;
+  if (planned === undefined) throw new CliError(`${file} is not part of the stack's plan (cdk.tf.json names no intents): run 'cdktf synth' again`);
+  const token = resolveDeployment(stackDir, header, deployment);
+  if (!token || !existsSync(join(header.state, 'labs', header.lab, token, 'applied'))) {
+    print(`check: lab ${header.owner} is not deployed on this machine${token ? ` as deployment ${token}` : ''}: run 'cdktf deploy'`);
+    return EXIT.DRIFT;
+  }
+  print(`check: deployment ${token} of lab ${header.owner}`);
+  const r = spawnSync('sh', [ENGINE_SCRIPT, 'check', INTENTS_FILE, planned], { cwd: stackDir, encoding: 'utf8' });
+  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+  if (out) print(out.replace(/^cdktf-netns: /gm, ''));
+  if (r.status === EXIT.OK || r.status === EXIT.DRIFT) return r.status;
+  return EXIT.ERROR;
+}
+
 /** Print the deployments recorded in a state directory. */
 export function deployments(stateDir: string, print: (s: string) => void, lab?: string): number {
   const all = listDeployments(stateDir).filter((d) => lab === undefined || d.lab === lab);
@@ -245,7 +272,7 @@ export function main(argv: string[], print: (s: string) => void = (s) => process
     print(USAGE.trimEnd());
     return cmd === undefined ? EXIT.ERROR : EXIT.OK;
   }
-  if (!['verify', 'repair', 'deployments', 'release', 'adopt'].includes(cmd)) {
+  if (!['verify', 'repair', 'deployments', 'release', 'adopt', 'check'].includes(cmd)) {
     print(`cdktf-netns: unknown command '${cmd}'\n\n${USAGE.trimEnd()}`);
     return EXIT.ERROR;
   }
@@ -282,6 +309,7 @@ export function main(argv: string[], print: (s: string) => void = (s) => process
     return deployments(h.state, print, h.lab);
   }
   const dir = findStackDir(positional[0], stack);
+  if (cmd === 'check') return check(dir, print, deployment);
   if (cmd === 'repair') {
     const code = repair(dir, print, deployment);
     if (code !== EXIT.OK) return code;

@@ -1,5 +1,18 @@
 import { TerraformStack } from './core/cdk';
+import { describeIntent, IntentProtocol, PlannedIntent } from './engine/intents';
 import { NetnsPlan } from './engine/plan-reader';
+
+/** What toDeclareIntent checks beyond from and to (each optional). */
+export interface IntentExpectation {
+  /** @default 'reachable' */
+  readonly expect?: 'reachable' | 'unreachable';
+  /** @default - any first hop */
+  readonly via?: string;
+  /** @default - any protocol */
+  readonly protocol?: IntentProtocol;
+  /** @default - any port */
+  readonly port?: number;
+}
 
 /**
  * Helpers for testing synthesized cdktf-netns plans with jest:
@@ -20,6 +33,7 @@ import { NetnsPlan } from './engine/plan-reader';
  */
 
 export { NetnsPlan, PlannedObject } from './engine/plan-reader';
+export { PlannedIntent } from './engine/intents';
 
 function asPlan(received: unknown): NetnsPlan {
   if (received instanceof NetnsPlan) return received;
@@ -57,6 +71,36 @@ export const netnsMatchers = {
     const pass = asPlan(received).runsAfter(later, earlier);
     return { pass, message: () => `expected ${later} ${pass ? 'not ' : ''}to run after ${earlier}` };
   },
+  /**
+   * The plan declares an intent from `from` (a namespace name, or `host`) to `to`; `expected`
+   * narrows it (`expect: 'unreachable'`, `via`, `protocol`, `port`). Default: a Reachable.
+   */
+  toDeclareIntent(received: unknown, from: string, to: string, expected: IntentExpectation = {}): MatcherResult {
+    const plan = asPlan(received);
+    const want = { expect: 'reachable' as const, ...expected };
+    const found = plan.intentsBetween(from, to);
+    const matches = (i: PlannedIntent) =>
+      i.expect === want.expect &&
+      (want.via === undefined || i.via === want.via) &&
+      (want.protocol === undefined || i.protocol === want.protocol) &&
+      (want.port === undefined || i.port === want.port);
+    const pass = found.some(matches);
+    const wanted = describeIntent({
+      path: '',
+      from,
+      to,
+      protocol: want.protocol ?? 'icmp',
+      port: want.port,
+      via: want.via,
+      expect: want.expect,
+      timeoutMs: 0,
+      line: '',
+    });
+    const seen = plan.intents.length
+      ? `; the plan declares: ${plan.intents.map((i) => `${describeIntent(i)} [${i.path}]`).join('; ')}`
+      : '; the plan declares no intents';
+    return { pass, message: () => `expected the plan ${pass ? 'not ' : ''}to declare the intent "${wanted}"${pass ? '' : seen}` };
+  },
   toCascadeFrom(received: unknown, child: string, parent: string): MatcherResult {
     const pass = asPlan(received).cascades(parent, child);
     return { pass, message: () => `expected replacing ${parent} ${pass ? 'not ' : ''}to re-create ${child}` };
@@ -79,6 +123,7 @@ declare global {
       toCreateRoute(namespace: string, destination: string, via?: string): R;
       toRunAfter(later: string, earlier: string): R;
       toCascadeFrom(child: string, parent: string): R;
+      toDeclareIntent(from: string, to: string, expected?: IntentExpectation): R;
     }
   }
 }

@@ -20,6 +20,8 @@ run_cli() {
 
 step "$cdk deploy (terraform_data backend)"
 run_cli deploy
+step "intents, probed at the end of the deploy"
+sed 's/\x1b\[[0-9;]*m//g' "$work/deploy.log" | grep -o 'cdktf-netns: intent.*' || { echo "workshop: the deploy ran no intents" >&2; exit 1; }
 echo "the plan was synthesized by $cdk $(jq -r '."//".metadata.version' "$work/cdktf.out/stacks/workshop/cdk.tf.json") on Node $(node --version)"
 step "namespaces"; ip netns list
 for ns in sales router dev; do step "$ns"; ip -n "$ns" -br addr; ip -n "$ns" route; done

@@ -3,7 +3,7 @@
 // test/e2e/pack.test.ts holds its synthesized plan equal to the cdktf workshop's.
 // Run it with `npm run workshop:cdktn` (cdktn deploy, ping, cdktn destroy in a sandbox).
 import { App, TerraformOutput, TerraformStack } from 'cdktn';
-import { Namespace, Route, Router, VethPair } from 'cdktf-netns/cdktn';
+import { Namespace, Reachable, Route, Router, VethPair } from 'cdktf-netns/cdktn';
 
 const app = new App();
 const stack = new TerraformStack(app, 'workshop');
@@ -20,5 +20,8 @@ new VethPair(stack, 'd', {
 });
 new Route(stack, 'sales-default', { namespace: sales, destination: 'default', via: '172.16.10.1' });
 new Route(stack, 'dev-default', { namespace: dev, destination: 'default', via: '172.16.20.1' });
+// what the lab is for, checked at the end of every deploy (and by `cdktf-netns check`)
+new Reachable(stack, 'sales-reaches-dev', { from: sales, to: '172.16.20.10', via: '172.16.10.1' });
+new Reachable(stack, 'dev-reaches-sales', { from: dev, to: '172.16.10.10', via: '172.16.20.1' });
 new TerraformOutput(stack, 'try', { value: 'ip netns exec sales ping -c 3 172.16.20.10' });
 app.synth();

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
-import { Namespace, Route, Router, VethPair } from '../../lib';
+import { Namespace, Reachable, Route, Router, VethPair } from '../../lib';
 
 /**
  * The tutorial's workshop: two departments (sales, dev) on separate subnets,
@@ -25,6 +25,9 @@ export class WorkshopStack extends TerraformStack {
     });
     new Route(this, 'sales-default', { namespace: sales, destination: 'default', via: '172.16.10.1' });
     new Route(this, 'dev-default', { namespace: dev, destination: 'default', via: '172.16.20.1' });
+    // what the lab is for, checked at the end of every deploy (and by `cdktf-netns check`)
+    new Reachable(this, 'sales-reaches-dev', { from: sales, to: '172.16.20.10', via: '172.16.10.1' });
+    new Reachable(this, 'dev-reaches-sales', { from: dev, to: '172.16.10.10', via: '172.16.20.1' });
     new TerraformOutput(this, 'try', { value: 'ip netns exec sales ping -c 3 172.16.20.10' });
   }
 }

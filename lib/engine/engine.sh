@@ -8,6 +8,7 @@
 #   sh engine.sh destroy STATE_DIR LAB DEPLOYMENT remove everything the deployment's record lists
 #   sh engine.sh adopt STATE_DIR LAB DEPLOYMENT   let the lab's next new deployment take this one over
 #   sh engine.sh list STATE_DIR                   the deployments recorded on this machine
+#   sh engine.sh check INTENTS HASH               probe the lab's connectivity intents (probe.sh)
 #
 # DATA is written by the library at synth time (one object a line, see
 # lib/engine/lab.ts and lib/kinds/); HASH is its sha256 from the plan, so a stale or
@@ -441,8 +442,14 @@ apply_data() { # MODE DATA
   summary "lab $OWNER"
 }
 
+# shellcheck source-path=SCRIPTDIR source=probe.sh
+. "$HERE/probe.sh"
+
 cmd=${1:-}
 case $cmd in
+  check)
+    probe_check "${2:?usage: engine.sh check INTENTS HASH}" "${3:?usage: engine.sh check INTENTS HASH}"
+    ;;
   apply|seal|repair|plan)
     data=${2:?usage: engine.sh $cmd DATA ...}
     case $cmd in
@@ -505,5 +512,5 @@ case $cmd in
     done
     set -f
     ;;
-  *) die "usage: engine.sh apply DATA HASH DEPLOYMENT | seal DATA HASH DEPLOYMENT | repair DATA DEPLOYMENT | plan DATA DEPLOYMENT | destroy STATE_DIR LAB DEPLOYMENT | adopt STATE_DIR LAB DEPLOYMENT | list STATE_DIR" ;;
+  *) die "usage: engine.sh apply DATA HASH DEPLOYMENT | seal DATA HASH DEPLOYMENT | repair DATA DEPLOYMENT | plan DATA DEPLOYMENT | destroy STATE_DIR LAB DEPLOYMENT | adopt STATE_DIR LAB DEPLOYMENT | list STATE_DIR | check INTENTS HASH" ;;
 esac

@@ -14,6 +14,8 @@ import { KINDS } from '../kinds';
 export const ENGINE_DIR = 'cdktf-netns';
 /** The lab's data file, relative to the stack directory. */
 export const DATA_FILE = `${ENGINE_DIR}/lab.data`;
+/** The lab's connectivity intents (lib/engine/intents.ts), relative to the stack directory. */
+export const INTENTS_FILE = `${ENGINE_DIR}/intents.data`;
 /** The engine's entry point, relative to the stack directory. */
 export const ENGINE_SCRIPT = `${ENGINE_DIR}/engine/engine.sh`;
 

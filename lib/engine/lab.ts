@@ -7,7 +7,8 @@ import { ParsedCidr, ParsedIp, subnetContains } from '../core/ip';
 import { ownerOf, shortHash, stateDirOf } from '../core/settings';
 import { describeNamespace, INamespace } from '../core/types';
 import { kindsTable } from '../kinds';
-import { DATA_FILE, ENGINE_DIR, ENGINE_SCRIPT, engineFiles, sha256 } from './files';
+import { DATA_FILE, ENGINE_DIR, ENGINE_SCRIPT, engineFiles, INTENTS_FILE, sha256 } from './files';
+import { IntentEntry, intentLine, intentsFile } from './intents';
 import { identityOf, Kind, line, Values } from './kind';
 import { LabResource } from './resource';
 
@@ -97,6 +98,7 @@ export class Lab extends Construct {
   private readonly interfacesByNs = new Map<string, LabInterface[]>();
   private readonly routes = new Map<string, RouteEntry>();
   private readonly links: Array<[LabInterface, LabInterface]> = [];
+  private readonly intents: IntentEntry[] = [];
   private warned = false;
   private written?: LabData;
 
@@ -127,9 +129,13 @@ export class Lab extends Construct {
     // The last step of every apply that changed something, and of the one after an interrupted
     // apply (it was never created then): finishes what a killed run left undone. Its triggers
     // carry the unit's id, so it is replaced exactly when the unit is.
+    // The connectivity intents run there too, after the healing: their lines are its triggers (a
+    // changed intent replaces it, and so re-runs the probes), their failure fails the apply.
     this.seal = new LabResource(this, 'Seal', {
-      triggers: () => ({ deployment, unit: this.unit.getStringAttribute('id'), data: this.dataHash ?? this.data().hash }),
-      create: `sh ${ENGINE_SCRIPT} seal ${DATA_FILE} \${self.{T}.data} \${self.{T}.deployment}`,
+      triggers: () => ({ deployment, unit: this.unit.getStringAttribute('id'), data: this.dataHash ?? this.data().hash, ...this.intentTriggers() }),
+      create: () =>
+        `sh ${ENGINE_SCRIPT} seal ${DATA_FILE} \${self.{T}.data} \${self.{T}.deployment}` +
+        (this.intents.length ? ` && sh ${ENGINE_SCRIPT} check ${INTENTS_FILE} \${self.{T}.intents_hash}` : ''),
       dependsOn: () => [this.unit],
     });
     this.node.addValidation({ validate: () => this.validate() });
@@ -206,6 +212,28 @@ export class Lab extends Construct {
     this.routes.set(key, entry);
   }
 
+  public registerIntent(entry: IntentEntry): void {
+    this.intents.push(entry);
+  }
+
+  /** The intents file's text (undefined when the lab declares none). */
+  public intentsText(): string | undefined {
+    if (!this.intents.length) return undefined;
+    return intentsFile(this.intents.map((e) => intentLine(e, nsToken(e.from))));
+  }
+
+  private intentTriggers(): Record<string, string> {
+    const text = this.intentsText();
+    if (text === undefined) return {};
+    return {
+      intents: text
+        .split('\n')
+        .filter((l) => l.startsWith('intent '))
+        .join('\n'),
+      intents_hash: sha256(text),
+    };
+  }
+
   /** Addresses of managed interfaces in a namespace, with the interface that carries them. */
   public connectedSubnets(ns: INamespace): Array<{ cidr: ParsedCidr; iface: LabInterface }> {
     return (this.interfacesByNs.get(ns.namespaceName) ?? []).flatMap((iface) => iface.parsedAddresses.map((cidr) => ({ cidr, iface })));
@@ -272,6 +300,8 @@ export class Lab extends Construct {
     }
     this.written = this.data();
     writeFileSync(join(stackDir, DATA_FILE), this.written.text, { mode: 0o644 });
+    const intents = this.intentsText();
+    if (intents !== undefined) writeFileSync(join(stackDir, INTENTS_FILE), intents, { mode: 0o644 });
   }
 
   private validate(): string[] {
@@ -320,44 +350,49 @@ export class Lab extends Construct {
         }
       }
     }
-    // Routes: the gateway must be on a connected subnet of the route's namespace.
-    for (const r of this.routes.values()) {
-      // a gateway that is the namespace's own address routes nothing anywhere
-      const own = (this.interfacesByNs.get(r.namespace.namespaceName) ?? []).find((i) => i.parsedAddresses.some((a) => a.text === r.via.text));
-      if (own) {
-        errors.push(
-          message(
-            r.owner,
-            `gateway ${r.via.text} is an address of ${describeNamespace(r.namespace)} itself (interface "${own.interfaceName}")`,
-            r.via.text,
-            "use the address of the next hop (the router or peer on that subnet), not this namespace's own",
-          ),
-        );
-        continue;
-      }
-      const subnets = this.connectedSubnets(r.namespace);
-      if (subnets.some(({ cidr }) => subnetContains(cidr, r.via))) continue;
-      const problem = `gateway ${r.via.text} is on no connected subnet of ${describeNamespace(r.namespace)}`;
-      if (r.namespace.isHost) {
-        // The host may have interfaces this app does not declare (eth0...): warn only.
-        if (warn)
-          Annotations.of(r.owner).addWarning(
-            message(r.owner, problem, r.via.text, 'check the gateway; ignore this warning if it is on a host interface not managed here'),
-          );
-      } else {
-        errors.push(
-          message(
-            r.owner,
-            problem,
-            r.via.text,
-            subnets.length
-              ? `use an address inside one of ${subnets.map((s) => s.cidr.network).join(', ')}`
-              : "give the namespace an interface with an address on the gateway's subnet",
-          ),
-        );
-      }
-    }
+    // Routes: the gateway must be on a connected subnet of the route's namespace; so must an
+    // intent's expected first hop, in the namespace the probe runs in.
+    for (const r of this.routes.values()) this.checkNextHop(r.owner, r.namespace, r.via, 'gateway', warn, errors);
+    for (const i of this.intents) if (i.via) this.checkNextHop(i.owner, i.from, i.via, 'first hop', warn, errors);
     return errors;
+  }
+
+  /** A next hop must be another address on a connected subnet of its namespace (the host's own interfaces are not all known: a warning there). */
+  private checkNextHop(owner: IConstruct, ns: INamespace, via: ParsedIp, what: string, warn: boolean, errors: string[]): void {
+    // a next hop that is the namespace's own address routes nothing anywhere
+    const own = (this.interfacesByNs.get(ns.namespaceName) ?? []).find((i) => i.parsedAddresses.some((a) => a.text === via.text));
+    if (own) {
+      errors.push(
+        message(
+          owner,
+          `${what} ${via.text} is an address of ${describeNamespace(ns)} itself (interface "${own.interfaceName}")`,
+          via.text,
+          "use the address of the next hop (the router or peer on that subnet), not this namespace's own",
+        ),
+      );
+      return;
+    }
+    const subnets = this.connectedSubnets(ns);
+    if (subnets.some(({ cidr }) => subnetContains(cidr, via))) return;
+    const problem = `${what} ${via.text} is on no connected subnet of ${describeNamespace(ns)}`;
+    if (ns.isHost) {
+      if (warn) {
+        Annotations.of(owner).addWarning(
+          message(owner, problem, via.text, `check the ${what}; ignore this warning if it is on a host interface not managed here`),
+        );
+      }
+      return;
+    }
+    errors.push(
+      message(
+        owner,
+        problem,
+        via.text,
+        subnets.length
+          ? `use an address inside one of ${subnets.map((s) => s.cidr.network).join(', ')}`
+          : `give the namespace an interface with an address on the ${what}'s subnet`,
+      ),
+    );
   }
 }
 

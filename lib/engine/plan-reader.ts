@@ -1,6 +1,7 @@
 import { TerraformStack, Testing } from '../core/cdk';
 import { parseCidr, parseIp, subnetContains } from '../core/ip';
 import { KINDS_BY_NAME } from '../kinds';
+import { parseIntents, PlannedIntent } from './intents';
 import { Kind, parseLine, ParentRef, Values } from './kind';
 
 /**
@@ -33,6 +34,8 @@ export interface PlannedLab {
   readonly teardown?: string;
   /** Terraform address of the final step (the seal). */
   readonly seal?: string;
+  /** The seal's triggers (its `intents` and `intents_hash` when the lab declares intents). */
+  readonly sealTriggers?: Record<string, string>;
   readonly triggers: Record<string, string>;
 }
 
@@ -47,11 +50,13 @@ export function findLab(json: unknown): PlannedLab | undefined {
   let unit: PlannedLab | undefined;
   let teardown: string | undefined;
   let seal: string | undefined;
+  let sealTriggers: Record<string, string> | undefined;
   for (const type of ['terraform_data', 'null_resource']) {
     for (const [name, res] of Object.entries(doc?.resource?.[type] ?? {})) {
       const t = res.triggers_replace ?? res.triggers;
       if (t && typeof t.unit === 'string' && typeof t.deployment === 'string') {
         seal = `${type}.${name}`;
+        sealTriggers = t;
         continue;
       }
       if (!t || typeof t.lab !== 'string' || typeof t.state !== 'string') continue;
@@ -59,7 +64,7 @@ export function findLab(json: unknown): PlannedLab | undefined {
       else teardown = `${type}.${name}`;
     }
   }
-  return unit && { ...unit, teardown, seal };
+  return unit && { ...unit, teardown, seal, sealTriggers };
 }
 
 /** A read-only view of the kernel objects a plan declares. */
@@ -77,13 +82,13 @@ export class NetnsPlan {
     const lines = Object.entries(lab.triggers)
       .filter(([k]) => !RESERVED_TRIGGERS.includes(k))
       .flatMap(([, v]) => v.split('\n'));
-    return new NetnsPlan(NetnsPlan.parse(lines, lab.unit), lab);
+    return new NetnsPlan(NetnsPlan.parse(lines, lab.unit), lab, parseIntents(lab.sealTriggers?.intents ?? ''));
   }
 
-  /** Read a lab's data file (its lines, in creation order). */
-  public static fromData(text: string, address = 'lab'): NetnsPlan {
+  /** Read a lab's data file (its lines, in creation order), and its intents file if given. */
+  public static fromData(text: string, address = 'lab', intents = ''): NetnsPlan {
     const lines = text.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('kind '));
-    return new NetnsPlan(NetnsPlan.parse(lines, address), undefined);
+    return new NetnsPlan(NetnsPlan.parse(lines, address), undefined, parseIntents(intents));
   }
 
   private static parse(lines: string[], address: string): PlannedObject[] {
@@ -101,6 +106,8 @@ export class NetnsPlan {
   private constructor(
     public readonly objects: PlannedObject[],
     public readonly lab: PlannedLab | undefined,
+    /** The lab's connectivity intents (Reachable, Unreachable), in declaration order. */
+    public readonly intents: readonly PlannedIntent[] = [],
   ) {
     this.byKey = new Map(objects.map((o) => [o.key, o]));
   }
@@ -198,6 +205,11 @@ export class NetnsPlan {
     };
     [...this.objects].sort((a, b) => this.kindOf(a).phase - this.kindOf(b).phase).forEach(visit);
     return ordered;
+  }
+
+  /** The intents probed from `from` (a namespace name, or `host`) to `to`. */
+  public intentsBetween(from: string, to: string): PlannedIntent[] {
+    return this.intents.filter((i) => i.from === from && i.to === to);
   }
 
   public byObjectKey(key: string): PlannedObject | undefined {

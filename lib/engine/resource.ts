@@ -25,8 +25,8 @@ import { Backend, backendOf } from '../core/settings';
 export interface LabResourceProps {
   /** Trigger values, computed when the plan is synthesized. */
   readonly triggers: () => Record<string, string>;
-  /** The create command; `{T}` stands for the triggers attribute (e.g. `${self.{T}.data}`). */
-  readonly create?: string;
+  /** The create command (or a function computing it at synthesis); `{T}` stands for the triggers attribute (e.g. `${self.{T}.data}`). */
+  readonly create?: string | (() => string);
   /** The destroy command, same convention. @default none */
   readonly destroy?: string;
   /** Resources this one is created after (and destroyed before). */
@@ -100,7 +100,9 @@ export class LabResource extends TerraformResource {
     this.synthTriggers = this.props.triggers();
     const common = { interpreter: ['/bin/sh', '-c'] };
     this.provisioners = [
-      ...(this.props.create !== undefined ? [{ type: 'local-exec' as const, command: this.command(this.props.create), ...common }] : []),
+      ...(this.props.create !== undefined
+        ? [{ type: 'local-exec' as const, command: this.command(typeof this.props.create === 'string' ? this.props.create : this.props.create()), ...common }]
+        : []),
       ...(this.props.destroy !== undefined
         ? [{ type: 'local-exec' as const, when: 'destroy' as const, command: this.command(this.props.destroy), ...common }]
         : []),

@@ -66,6 +66,11 @@ export function dataText(stack: TerraformStack): string {
   return labOf(stack).data().text;
 }
 
+/** The stack's intents file as synthesis writes it (undefined: the lab declares no intents). */
+export function intentsText(stack: TerraformStack): string | undefined {
+  return labOf(stack).intentsText();
+}
+
 /** Run the full `app.synth()` (which writes the engine files and the data file) and return the stack's directory. */
 export function fullSynth(app: App, stackName: string): string {
   app.synth();

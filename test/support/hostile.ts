@@ -31,7 +31,7 @@
  */
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { Bridge, HostSysctl, INamespace, Namespace, Route, Router, VethPair, VlanInterface } from '../../lib';
+import { Bridge, HostSysctl, INamespace, Namespace, Reachable, Route, Router, Unreachable, VethPair, VlanInterface } from '../../lib';
 
 /** What kind of value a target takes: the values of HOSTILE_VALUES[field] apply to it. */
 export type HostileField =
@@ -48,7 +48,10 @@ export type HostileField =
   | 'port VLANs'
   | 'prefix'
   | 'state directory'
-  | 'backend';
+  | 'backend'
+  | 'port'
+  | 'protocol'
+  | 'timeout';
 
 export interface HostileTarget {
   /** What is set, e.g. "veth host-side name". */
@@ -228,6 +231,31 @@ export const TARGETS: readonly HostileTarget[] = [
       new Route(s, 'rt', { namespace: Namespace.HOST, destination: 'default', via: v });
     },
   },
+  // connectivity intents: the address probed, the expected first hop, the probe's port, protocol and timeout
+  { name: 'Reachable to', field: 'gateway', valid: '10.0.0.1', path: 'i', build: (s, v) => new Reachable(s, 'i', { from: inNs(s), to: v }) },
+  { name: 'Unreachable to', field: 'gateway', valid: '10.0.9.9', path: 'i', build: (s, v) => new Unreachable(s, 'i', { from: inNs(s), to: v }) },
+  {
+    name: 'Reachable via',
+    field: 'gateway',
+    valid: '10.0.0.1',
+    path: 'i',
+    build: (s, v) => new Reachable(s, 'i', { from: inNs(s), to: '10.0.9.9', via: v }),
+  },
+  {
+    name: 'Reachable port',
+    field: 'port',
+    valid: 80,
+    path: 'i',
+    build: (s, v) => new Reachable(s, 'i', { from: inNs(s), to: '10.0.0.1', protocol: 'tcp', port: v }),
+  },
+  {
+    name: 'Unreachable protocol',
+    field: 'protocol',
+    valid: 'udp',
+    path: 'i',
+    build: (s, v) => new Unreachable(s, 'i', { from: inNs(s), to: '10.0.0.1', protocol: v, port: 53 }),
+  },
+  { name: 'Reachable timeout', field: 'timeout', valid: 5, path: 'i', build: (s, v) => new Reachable(s, 'i', { from: inNs(s), to: '10.0.0.1', timeout: v }) },
   { name: 'VlanInterface vlanId', field: 'VLAN id', valid: 10, path: 'v', build: (s, v) => new VlanInterface(s, 'v', { parent: 'eth0', vlanId: v }) },
   { name: 'veth end mtu', field: 'MTU', valid: 1500, path: 'p', build: (s, v) => pair(s, { mtu: v }) },
   { name: 'Bridge mtu', field: 'MTU', valid: 1500, path: 'br', build: (s, v) => new Bridge(s, 'br', { name: 'br0', mtu: v }) },
@@ -405,6 +433,30 @@ export const HOSTILE_VALUES: Readonly<Record<HostileField, readonly HostileValue
     { label: 'a name', value: 'gateway' },
     { label: 'empty', value: '' },
   ],
+  port: [
+    { label: '0', value: 0 },
+    { label: '65536', value: 65536 },
+    { label: '-1', value: -1 },
+    { label: '80.5', value: 80.5 },
+    { label: 'a string', value: '80' },
+    { label: 'NaN', value: NaN },
+    { label: 'none (a tcp probe needs one)', value: undefined },
+  ],
+  protocol: [
+    { label: 'upper case', value: 'UDP' },
+    { label: 'a protocol the probe does not speak', value: 'sctp' },
+    { label: 'empty', value: '' },
+    { label: 'a number', value: 17 },
+  ],
+  timeout: [
+    { label: '0', value: 0 },
+    { label: 'below half a second', value: 0.4 },
+    { label: 'above 300 s', value: 301 },
+    { label: 'negative', value: -5 },
+    { label: 'a string', value: '5' },
+    { label: 'Infinity', value: Infinity },
+    { label: 'NaN', value: NaN },
+  ],
   'VLAN id': [
     { label: '0', value: 0 },
     { label: '4095', value: 4095 },
@@ -478,6 +530,15 @@ export const HOSTILE_VALUES: Readonly<Record<HostileField, readonly HostileValue
 // ---- near misses: accepted ------------------------------------------------------------------------------------
 
 export const NEAR_MISSES: Readonly<Partial<Record<HostileField, readonly NearMiss[]>>> = {
+  port: [
+    { label: 'the lowest port', value: 1 },
+    { label: 'the highest port', value: 65535 },
+  ],
+  timeout: [
+    { label: 'half a second', value: 0.5 },
+    { label: '300 s', value: 300 },
+    { label: 'a fraction', value: 2.5 },
+  ],
   'namespace name': [
     { label: '64 characters', value: 'n'.repeat(64) },
     { label: 'the full charset', value: 'A.b-c_9' },

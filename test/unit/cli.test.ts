@@ -11,9 +11,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { TerraformStack, Testing } from 'cdktf';
 import { CliError, EXIT, findStackDir, main, readHeader, resolveDeployment, USAGE } from '../../lib/cli';
-import { Namespace, VethPair } from '../../lib';
+import { Namespace, Reachable, VethPair } from '../../lib';
 import { deploymentToken } from '../../lib/core/settings';
-import { DATA_FILE } from '../../lib/engine/files';
+import { DATA_FILE, INTENTS_FILE } from '../../lib/engine/files';
 import { findLab } from '../../lib/engine/plan-reader';
 import { freshDir, thrownMessage } from '../support/helpers';
 
@@ -42,7 +42,8 @@ describe('usage and exit codes', () => {
     expect(r.code).toBe(EXIT.OK);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^usage: cdktf-netns <command> \[STACK_DIR\] \[--stack NAME\] \[options\]/);
-    for (const cmd of ['verify', 'repair', 'deployments', 'release TOKEN', 'adopt TOKEN', 'help']) expect(r.out).toMatch(new RegExp(`^ {2}${cmd} `, 'm'));
+    for (const cmd of ['verify', 'repair', 'deployments', 'release TOKEN', 'adopt TOKEN', 'check', 'help'])
+      expect(r.out).toMatch(new RegExp(`^ {2}${cmd} `, 'm'));
     for (const opt of ['--stack NAME', '--deployment TOKEN', '--state-dir DIR']) expect(r.out).toMatch(new RegExp(`^${opt} `, 'm'));
     expect(r.out).toContain('(default /run/cdktf-netns)');
     expect(r.out).toBe(USAGE.trimEnd());
@@ -73,7 +74,7 @@ describe('usage and exit codes', () => {
     expect(thrownMessage(() => run(['verify', 'a', 'b']))).toContain('one stack directory at most');
   });
 
-  test.each([['verify'], ['repair'], ['deployments'], ['release'], ['adopt']])(
+  test.each([['verify'], ['repair'], ['deployments'], ['release'], ['adopt'], ['check']])(
     '%s: an unknown option, or an option without its value, is a usage error',
     (cmd) => {
       expect(() => run([cmd, '--frob'])).toThrow(CliError);
@@ -159,14 +160,16 @@ describe('verify', () => {
   /** A state directory that does not exist, in a root-only place (a shared one such as /tmp is refused at synth). */
   const absentStateDir = () => `/run/cdktf-netns-unit-${randomBytes(6).toString('hex')}/state`;
 
-  /** A project with one synthesized lab whose state directory does not exist. */
-  function synthesized(): { project: string; stackDir: string; state: string } {
+  /** A project with one synthesized lab whose state directory does not exist (with an intent if asked). */
+  function synthesized(intent = false): { project: string; stackDir: string; state: string } {
     const state = absentStateDir();
     expect(existsSync(state)).toBe(false);
     const project = freshDir('proj');
     const app = Testing.app({ outdir: join(project, 'cdktf.out'), context: { 'cdktf-netns:backend': 'terraform_data', 'cdktf-netns:stateDir': state } });
     const stack = new TerraformStack(app, 'lab');
-    new VethPair(stack, 'p', { a: { name: 'v0' }, b: { name: 'v1', namespace: new Namespace(stack, 'ns') } });
+    const ns = new Namespace(stack, 'ns');
+    new VethPair(stack, 'p', { a: { name: 'v0', addresses: ['10.9.0.1/24'] }, b: { name: 'v1', namespace: ns, addresses: ['10.9.0.2/24'] } });
+    if (intent) new Reachable(stack, 'ns-reaches-host', { from: ns, to: '10.9.0.1' });
     app.synth();
     return { project, stackDir: join(project, 'cdktf.out', 'stacks', 'lab'), state };
   }
@@ -228,5 +231,28 @@ describe('verify', () => {
     expect(r.code).toBe(EXIT.DRIFT);
     expect(r.out).toContain(`is not deployed on this machine as deployment ${deploymentToken(id)}`);
     expect(existsSync(state)).toBe(false);
+  });
+
+  test('check: a lab without intents says so (exit 0); with intents but not deployed, "is not deployed" (exit 2); nothing is probed or written', () => {
+    const plain = synthesized();
+    const r0 = run(['check', plain.stackDir]);
+    expect(r0).toEqual({ code: EXIT.OK, out: 'check: lab cdktf-netns:lab/ declares no intents (add Reachable / Unreachable constructs to the stack)' });
+    const { project, stackDir, state } = synthesized(true);
+    expect(readFileSync(join(stackDir, INTENTS_FILE), 'utf8')).toContain('intent reach ns 10.9.0.1 icmp - - 5000 lab/ns-reaches-host');
+    for (const argv of [
+      ['check', stackDir],
+      ['check', project, '--stack', 'lab'],
+    ]) {
+      const r = run(argv);
+      expect(r.code).toBe(EXIT.DRIFT);
+      expect(r.out).toBe("check: lab cdktf-netns:lab/ is not deployed on this machine: run 'cdktf deploy'");
+    }
+    expect(existsSync(state)).toBe(false);
+  });
+
+  test('check: an intents file the plan does not name is refused (exit 1 from the CLI), not probed', () => {
+    const { stackDir } = synthesized();
+    writeFileSync(join(stackDir, INTENTS_FILE), 'intent reach - 10.9.0.2 icmp - - 5000 planted\n');
+    expect(thrownMessage(() => run(['check', stackDir]))).toContain("is not part of the stack's plan (cdk.tf.json names no intents)");
   });
 });

@@ -15,7 +15,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { join, relative } from 'path';
 import { TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
-import { DATA_FILE, ENGINE_DIR, engineFiles, sha256 } from '../../lib/engine/files';
+import { DATA_FILE, ENGINE_DIR, engineFiles, INTENTS_FILE, sha256 } from '../../lib/engine/files';
 import { RESERVED_TRIGGERS } from '../../lib/engine/plan-reader';
 import { NetnsPlan, setupNetnsMatchers } from '../../lib/testing';
 import { BridgeLanStack } from '../../examples/bridge-lan/stack';
@@ -23,7 +23,7 @@ import { HostRouterStack } from '../../examples/host-router/stack';
 import { VethHostStack } from '../../examples/veth-host/stack';
 import { VlanStack } from '../../examples/vlan/stack';
 import { WorkshopStack } from '../../examples/workshop/stack';
-import { BACKENDS, dataText, fullSynth, localExecs, resources, templateExpressions, testApp, writtenData } from '../support/helpers';
+import { BACKENDS, dataText, fullSynth, intentsText, localExecs, resources, templateExpressions, testApp, writtenData } from '../support/helpers';
 
 setupNetnsMatchers();
 
@@ -92,6 +92,11 @@ const EXAMPLES: Array<[string, StackClass, (plan: NetnsPlan) => void]> = [
       expect(plan.findAll('sysctl:sales/net.ipv4.ip_forward')).toEqual([]);
       expect(plan).toCreateRoute('sales', 'default', '172.16.10.1');
       expect(plan).toCreateRoute('dev', 'default', '172.16.20.1');
+      // what the lab is for: sales reaches dev through the router, and back
+      expect(plan).toDeclareIntent('sales', '172.16.20.10', { via: '172.16.10.1', protocol: 'icmp' });
+      expect(plan).toDeclareIntent('dev', '172.16.10.10', { via: '172.16.20.1' });
+      expect(plan).not.toDeclareIntent('sales', '172.16.20.10', { expect: 'unreachable' });
+      expect(plan.intents).toHaveLength(2);
       expect(addressesOf(plan, 'addresses:router/veth-s-rtr')).toEqual(['172.16.10.1/24']);
       expect(
         plan.objects
@@ -165,13 +170,19 @@ describe.each(EXAMPLES)('example %s', (name, Stack, expectations) => {
     let doc: any;
     let plan: NetnsPlan;
     let data: string;
+    let intents: string | undefined;
     beforeAll(() => {
       const stack = new Stack(testApp(backend), name);
       json = Testing.synth(stack, true);
       doc = JSON.parse(json);
       plan = NetnsPlan.fromJson(json);
       data = dataText(stack);
+      intents = intentsText(stack);
     });
+    /** The seal's command: finish the apply, then (when the lab declares intents) probe them. */
+    const sealCommand = () =>
+      `sh cdktf-netns/engine/engine.sh seal cdktf-netns/lab.data \${self.${attr}.data} \${self.${attr}.deployment}` +
+      (intents === undefined ? '' : ` && sh cdktf-netns/engine/engine.sh check cdktf-netns/intents.data \${self.${attr}.intents_hash}`);
 
     test('matches the snapshot', () => {
       expect(withEngineRef(doc)).toMatchSnapshot();
@@ -220,12 +231,7 @@ describe.each(EXAMPLES)('example %s', (name, Stack, expectations) => {
           when: 'destroy',
         },
       ]);
-      expect(localExecs(seal.body)).toEqual([
-        {
-          command: `sh cdktf-netns/engine/engine.sh seal cdktf-netns/lab.data \${self.${attr}.data} \${self.${attr}.deployment}`,
-          interpreter: ['/bin/sh', '-c'],
-        },
-      ]);
+      expect(localExecs(seal.body)).toEqual([{ command: sealCommand(), interpreter: ['/bin/sh', '-c'] }]);
       for (const r of [unit, teardown, seal]) expect(r.body.provisioner).toHaveLength(1);
     });
 
@@ -247,17 +253,20 @@ describe.each(EXAMPLES)('example %s', (name, Stack, expectations) => {
           }
         }
       }
-      // unit: data, deployment; teardown: state, lab, id; seal: data, deployment
-      expect(refs).toBe(7);
+      // unit: data, deployment; teardown: state, lab, id; seal: data, deployment (and intents_hash)
+      expect(refs).toBe(intents === undefined ? 7 : 8);
     });
 
-    test("the seal: the deployment, the unit's id and the data hash, nothing else", () => {
+    test("the seal: the deployment, the unit's id and the data hash, and the intents' lines and hash, nothing else", () => {
       const { teardown, unit, seal } = labResources();
+      const intentKeys = intents === undefined ? {} : { intents: plan.intents.map((i) => i.line).join('\n'), intents_hash: sha256(intents) };
       expect(seal.body[attr]).toEqual({
         deployment: `\${${teardown.address}.id}`,
         unit: `\${${unit.address}.id}`,
         data: sha256(data),
+        ...intentKeys,
       });
+      expect(plan.intents.length > 0).toBe(intents !== undefined);
       // replaced exactly when the unit is (its triggers name the unit's id), and the data it finishes is the unit's
       expect(seal.body[attr].data).toBe(unit.body[attr].data);
       expect(seal.body[attr].deployment).toBe(unit.body[attr].deployment);
@@ -362,8 +371,13 @@ describe.each(EXAMPLES)('example %s', (name, Stack, expectations) => {
       // the engine refuses a data file whose sha256 is not the one in the plan
       expect(sha256(written)).toBe(plan.lab!.triggers.data);
       const engineDir = join(dir, ENGINE_DIR);
-      const expected = [...engineFiles().files.map((f) => f.path), relative(ENGINE_DIR, DATA_FILE)].sort();
-      expect(listFiles(engineDir)).toEqual(expected);
+      const expected = [
+        ...engineFiles().files.map((f) => f.path),
+        relative(ENGINE_DIR, DATA_FILE),
+        ...(intents === undefined ? [] : [relative(ENGINE_DIR, INTENTS_FILE)]),
+      ];
+      expect(listFiles(engineDir)).toEqual(expected.sort());
+      if (intents !== undefined) expect(readFileSync(join(dir, INTENTS_FILE), 'utf8')).toBe(intents);
       for (const f of engineFiles().files) expect(readFileSync(join(engineDir, f.path), 'utf8')).toBe(f.content);
       expect(existsSync(join(dir, 'cdk.tf.json'))).toBe(true);
       const onDisk = readFileSync(join(dir, 'cdk.tf.json'), 'utf8');

@@ -11,7 +11,7 @@
  */
 import { spawnSync } from 'child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'fs';
-import { join } from 'path';
+import { basename, dirname, join } from 'path';
 import { TerraformStack } from 'cdktf';
 import { parseCidr, parseIp, subnetContains } from '../../lib/core/ip';
 import { deploymentToken, kernelMarker, macOf } from '../../lib/core/settings';
@@ -103,7 +103,8 @@ function syntaxCheck(shell: [string, string[]], text: string): string | undefine
 }
 
 function shellcheck(file: string): { status: number | null; out: string } {
-  const r = spawnSync('shellcheck', ['-s', 'sh', '-f', 'gcc', file], { encoding: 'utf8' });
+  // -x from the file's directory: the files it sources (engine.sh sources probe.sh) are checked with it
+  const r = spawnSync('shellcheck', ['-x', '-s', 'sh', '-f', 'gcc', basename(file)], { cwd: dirname(file), encoding: 'utf8' });
   return { status: r.status, out: `${r.stdout}${r.stderr}`.trim() };
 }
 
