@@ -4,6 +4,7 @@ import { VlanStack } from '../../examples/vlan/stack';
 import { vlanKernelAvailable } from '../support/uml';
 import { GuestResult, runGuestScenario } from '../support/guest';
 import { vlanTrunkStack } from '../support/stacks';
+import { CLI } from '../support/lab';
 
 /**
  * VLAN scenarios, run for real in a VLAN-capable kernel (UML guest): this
@@ -109,12 +110,27 @@ test('examples/vlan segmented LAN: same VLAN direct, across VLANs only through t
       { name: 'dev1_sales1', cmd: 'ip netns exec dev1 ping -c 2 -W 2 10.0.10.11' },
       { name: 'trace', cmd: "ip netns exec dev1 traceroute -n -w 1 -q 1 -m 4 10.0.10.11 | awk '$1 == 1 { print $2 }' | grep -qx 10.0.20.1" },
       // with the router's forwarding off, the departments cannot reach each other at all
+      // the intents, probed again by the CLI against the live guest kernel
+      { name: 'intents', cmd: `node ${CLI} check .` },
       {
         name: 'no_router',
         cmd: 'ip netns exec router sh -c "echo 0 > /proc/sys/net/ipv4/ip_forward"; ip netns exec dev1 ping -c 2 -W 1 10.0.10.11; rc=$?; ip netns exec router sh -c "echo 1 > /proc/sys/net/ipv4/ip_forward"; exit $rc',
       },
+      // with forwarding off, check says the cross-VLAN intent fails (exit 2) and the same-VLAN one holds
+      {
+        name: 'intents_no_router',
+        cmd: `ip netns exec router sh -c "echo 0 > /proc/sys/net/ipv4/ip_forward"; node ${CLI} check .; rc=$?; ip netns exec router sh -c "echo 1 > /proc/sys/net/ipv4/ip_forward"; exit $rc`,
+      },
     ],
   });
+  // the deploy probed the intents after building the lab
+  expect(r.log('apply')).toMatch(/intent vlan\/sales1-reaches-sales2: holds: sales1 reached 10\.0\.10\.12 \(first hop direct\)/);
+  expect(r.log('apply')).toMatch(/intent vlan\/dev1-reaches-sales1-via-the-router: holds: dev1 reached 10\.0\.10\.11 \(first hop 10\.0\.20\.1\)/);
+  expect(r.status['check:intents']).toBe(0);
+  expect(r.log('check-intents')).toMatch(/intents: 2 hold, 0 failed, 0 could not run/);
+  expect(r.status['check:intents_no_router']).toBe(2);
+  expect(r.log('check-intents_no_router')).toMatch(/intent vlan\/dev1-reaches-sales1-via-the-router: FAILED: dev1 did not reach 10\.0\.10\.11/);
+  expect(r.log('check-intents_no_router')).toMatch(/intent vlan\/sales1-reaches-sales2: holds/);
   expectScenarioOk(r, 'segmented LAN (examples/vlan)');
   expect(r.status['check:sales1_sales2']).toBe(0);
   expect(r.status['check:dev1_sales1']).toBe(0);

@@ -111,6 +111,8 @@ const EXAMPLES: Array<[string, StackClass, (plan: NetnsPlan) => void]> = [
     VlanStack,
     (plan) => {
       for (const ns of ['sales1', 'sales2', 'dev1', 'router']) expect(plan).toCreateNamespace(ns);
+      expect(plan).toDeclareIntent('dev1', '10.0.10.11', { via: '10.0.20.1' });
+      expect(plan).toDeclareIntent('sales1', '10.0.10.12');
       expect(plan.get('bridge:br-lan').values.vlan_filtering).toBe('1');
       expect(plan.get('port:sales1-p').values).toEqual({ ns: '-', if: 'sales1-p', master: 'br-lan', vlans: 'p10u' });
       expect(plan.get('port:sales2-p').values).toMatchObject({ master: 'br-lan', vlans: 'p10u' });
