@@ -157,7 +157,7 @@ test('tcp and udp intents: they pass against a listener and fail without one; a 
   expectNothingLeft(sb);
 });
 
-test('a probe that cannot run is an error (exit 1), never a passing Unreachable: the namespace removed by hand', () => {
+test('a probe that cannot run is an error (exit 1), never a passing Unreachable: ping missing, then the namespace removed by hand', () => {
   const lab = newLab('intents-broken');
   lab.synthStack((s) => {
     const { dev } = routedLab(s);
@@ -165,6 +165,18 @@ test('a probe that cannot run is an error (exit 1), never a passing Unreachable:
     new Reachable(s, 'dev-sales', { from: dev, to: '10.61.1.10', timeout: 1 });
   });
   lab.applyOk();
+  expect(check(lab).code).toBe(0);
+  // ping gone (in the sandbox's own mount namespace: /dev/null, not executable, over the binary)
+  const ping = sb.ok('readlink -f "$(command -v ping)"').trim();
+  sb.ok(`mount --bind /dev/null ${ping}`);
+  try {
+    const c = check(lab);
+    expect(c.code).toBe(1);
+    expect(c.out).toMatch(/^intent intents-broken\/dev-host-side: ERROR: the probe could not run: 'ping' is not installed \(iputils-ping\)/m);
+    expect(c.out).toMatch(/^intents: 0 hold, 0 failed, 2 could not run/m);
+  } finally {
+    sb.ok(`umount ${ping}`);
+  }
   expect(check(lab).code).toBe(0);
   sb.ok('ip netns del in-dev');
   const c = check(lab);
