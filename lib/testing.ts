@@ -23,6 +23,7 @@ export interface IntentExpectation {
  * const plan = NetnsPlan.fromStack(stack);
  * expect(plan).toCreateNamespace('sales');
  * expect(plan).toRunAfter('route:sales/default', 'addresses:sales/veth-s');
+ * expect(plan).toDeclareIntent('sales', '172.16.20.10', { via: '172.16.10.1' });
  * ```
  *
  * Selectors: `namespace:NAME`, `interface:NAME` or `interface:NS/NAME`
