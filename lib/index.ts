@@ -15,3 +15,4 @@ export { ImportedInterfaceProps } from './imported-interface';
 export { INamespace, IInterface, IBridge, BridgePortVlans } from './core/types';
 export { NetnsError } from './core/errors';
 export { Backend, BACKEND_CONTEXT, PREFIX_CONTEXT, STATE_DIR_CONTEXT, DEFAULT_BACKEND, DEFAULT_STATE_DIR } from './core/settings';
+export { renderGraph, GraphOptions, GraphOverlays, GraphFormat, GRAPH_FORMATS } from './graph';

@@ -35,6 +35,7 @@ export interface IntentExpectation {
 
 export { NetnsPlan, PlannedObject } from './engine/plan-reader';
 export { PlannedIntent } from './engine/intents';
+export { renderGraph, GraphOptions, GraphOverlays, GraphFormat, GRAPH_FORMATS } from './graph';
 
 function asPlan(received: unknown): NetnsPlan {
   if (received instanceof NetnsPlan) return received;
