@@ -1,4 +1,4 @@
-import { GraphEdge, GraphNode, GraphNodeKind, NetGraph } from './model';
+import { GraphEdge, GraphNode, GraphNodeKind, namespaceId, NetGraph } from './model';
 
 /**
  * A NetGraph in Graphviz's DOT language (an undirected `graph`; overlay
@@ -28,7 +28,7 @@ export function dotString(s: string): string {
 const label = (lines: readonly string[]): string => dotString(lines.join('\n'));
 
 function node(n: GraphNode): string {
-  const attrs = ATTRS[n.kind] + (n.kind === 'router' && n.label[0] === 'host' ? ', style=bold' : '');
+  const attrs = ATTRS[n.kind] + (n.kind === 'router' && n.id === namespaceId('-') ? ', style=bold' : '');
   return `  ${dotString(n.id)} [${attrs}, label=${label([...n.label, ...n.notes])}];`;
 }
 

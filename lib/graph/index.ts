@@ -11,6 +11,7 @@ export { dotToSvg } from './svg';
 
 /** The formats `renderGraph` (and `cdktf-netns graph --format`) draw in. */
 export const GRAPH_FORMATS = ['mermaid', 'dot', 'svg'] as const;
+/** One of GRAPH_FORMATS. */
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 
 /** Options of `renderGraph`: the format and the overlays. */
