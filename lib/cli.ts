@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * cdktf-netns verify | repair — compare the live kernel with a synthesized
- * lab, and bring it back in line. See `cdktf-netns --help`.
+ * lab, and bring it back in line; graph — draw it. See `cdktf-netns --help`.
  *
  * Terraform cannot see changes made behind its back (a namespace deleted by
  * hand, an address removed, forwarding switched off): its state still says
@@ -13,13 +13,14 @@
  * verifies. Terraform's state is untouched.
  */
 import { spawnSync } from 'child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
-import { dirname, join, resolve } from 'path';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
+import { dirname, extname, join, resolve } from 'path';
 import { DATA_FILE, ENGINE_SCRIPT, INTENTS_FILE } from './engine/files';
 import { collectFacts, listNamespaces, readNamespace } from './engine/facts';
 import { deploymentFromState, listDeployments, runEngine } from './engine/deployment';
 import { findLab, NetnsPlan } from './engine/plan-reader';
 import { DEFAULT_STATE_DIR, kernelMarker } from './core/settings';
+import { GRAPH_FORMATS, GraphFormat, GraphOptions, isGraphFormat, renderGraph } from './graph';
 
 /** Exit codes: one convention for every command. */
 export const EXIT = { OK: 0, ERROR: 1, DRIFT: 2 } as const;
@@ -41,6 +42,8 @@ commands:
                of the same lab: its next apply takes the objects over instead of refusing
   check        probe the lab's connectivity intents (Reachable, Unreachable) against the
                live kernel: one line per intent
+  graph        draw the lab from its plan, offline (the kernel is not read): namespaces,
+               routers, bridges, veth links with their addresses, VLAN interfaces and ports
   help         show this help (also --help, -h)
 
 STACK_DIR    a synthesized stack directory (cdktf.out/stacks/NAME), or a cdktf project
@@ -50,6 +53,11 @@ STACK_DIR    a synthesized stack directory (cdktf.out/stacks/NAME), or a cdktf p
              Terraform state names, else the only one recorded on this machine)
 --state-dir DIR     for deployments, release, adopt without a stack: the state directory
              (default /run/cdktf-netns)
+--format FORMAT     for graph: mermaid (the default; a flowchart for Markdown), dot, or svg
+             (rendered by Graphviz compiled to WebAssembly: no Graphviz needed)
+-o FILE      for graph: write to FILE instead of stdout (a .svg, .dot, .gv or .mmd FILE
+             chooses the format when --format is not given)
+--routes     for graph: show each namespace's static routes
 
 exit codes: 0 in line (or done; check: every intent holds), 2 drift found, an intent failed,
 or the lab is not deployed, 1 error (bad usage, no plan, a failed repair, a probe that could
@@ -266,19 +274,37 @@ export function releaseOrAdopt(cmd: 'release' | 'adopt', stateDir: string, token
   return r.code === 0 ? EXIT.OK : EXIT.ERROR;
 }
 
-export function main(argv: string[], print: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): number {
+/** File extensions that choose graph's format when --format is not given. */
+const GRAPH_EXTENSIONS: Record<string, GraphFormat> = { '.svg': 'svg', '.dot': 'dot', '.gv': 'dot', '.mmd': 'mermaid' };
+
+/** Draw a stack's lab, to `out` or through `print`. */
+export async function graph(stackDir: string, options: GraphOptions & { readonly out?: string }, print: (s: string) => void): Promise<number> {
+  const text = await renderGraph(NetnsPlan.fromData(readFileSync(join(stackDir, DATA_FILE), 'utf8')), options);
+  if (options.out === undefined) print(text.replace(/\n$/, ''));
+  else {
+    writeFileSync(options.out, text);
+    print(`graph: wrote ${options.out} (${options.format ?? 'mermaid'})`);
+  }
+  return EXIT.OK;
+}
+
+/** Run a command; graph answers with a promise (its SVG renderer loads asynchronously). */
+export function main(argv: string[], print: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): number | Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
     print(USAGE.trimEnd());
     return cmd === undefined ? EXIT.ERROR : EXIT.OK;
   }
-  if (!['verify', 'repair', 'deployments', 'release', 'adopt', 'check'].includes(cmd)) {
+  if (!['verify', 'repair', 'deployments', 'release', 'adopt', 'check', 'graph'].includes(cmd)) {
     print(`cdktf-netns: unknown command '${cmd}'\n\n${USAGE.trimEnd()}`);
     return EXIT.ERROR;
   }
   let stack: string | undefined;
   let deployment: string | undefined;
   let stateDir: string | undefined;
+  let format: string | undefined;
+  let out: string | undefined;
+  let routes = false;
   const positional: string[] = [];
   const value = (opt: string, v: string | undefined): string => {
     if (v === undefined || v.startsWith('-')) throw new CliError(`${opt} needs a value (see cdktf-netns --help)`);
@@ -288,12 +314,19 @@ export function main(argv: string[], print: (s: string) => void = (s) => process
     if (rest[i] === '--stack') stack = value('--stack', rest[++i]);
     else if (rest[i] === '--deployment') deployment = value('--deployment', rest[++i]);
     else if (rest[i] === '--state-dir') stateDir = value('--state-dir', rest[++i]);
+    else if (rest[i] === '--format') format = value('--format', rest[++i]);
+    else if (rest[i] === '-o') out = value('-o', rest[++i]);
+    else if (rest[i] === '--routes') routes = true;
     else if (rest[i] === '--help' || rest[i] === '-h') {
       print(USAGE.trimEnd());
       return EXIT.OK;
     } else if (rest[i].startsWith('-')) throw new CliError(`unknown option '${rest[i]}' (see cdktf-netns --help)`);
     else positional.push(rest[i]);
   }
+  const graphOption = [format !== undefined && '--format', out !== undefined && '-o', routes && '--routes'].find((o) => o);
+  if (cmd !== 'graph' && graphOption) throw new CliError(`${graphOption} is an option of graph, not of ${cmd} (see cdktf-netns --help)`);
+  const graphFormat = format ?? (out !== undefined ? GRAPH_EXTENSIONS[extname(out).toLowerCase()] : undefined) ?? 'mermaid';
+  if (!isGraphFormat(graphFormat)) throw new CliError(`--format '${graphFormat}' is not a graph format: use one of ${GRAPH_FORMATS.join(', ')}`);
   if (cmd === 'release' || cmd === 'adopt') {
     const [token, dirArg, ...more] = positional;
     if (token === undefined) throw new CliError(`${cmd} needs a deployment token (see 'cdktf-netns deployments')`);
@@ -310,6 +343,7 @@ export function main(argv: string[], print: (s: string) => void = (s) => process
   }
   const dir = findStackDir(positional[0], stack);
   if (cmd === 'check') return check(dir, print, deployment);
+  if (cmd === 'graph') return graph(dir, { format: graphFormat, routes, out }, print);
   if (cmd === 'repair') {
     const code = repair(dir, print, deployment);
     if (code !== EXIT.OK) return code;
@@ -326,10 +360,13 @@ function hasPlan(dir: string): boolean {
 }
 
 if (require.main === module) {
-  try {
-    process.exit(main(process.argv.slice(2)));
-  } catch (e) {
+  const failed = (e: unknown) => {
     process.stderr.write(`cdktf-netns: ${(e as Error).message}\n`);
     process.exit(EXIT.ERROR);
+  };
+  try {
+    Promise.resolve(main(process.argv.slice(2))).then((code) => process.exit(code), failed);
+  } catch (e) {
+    failed(e);
   }
 }

@@ -17,10 +17,17 @@ import { DATA_FILE, INTENTS_FILE } from '../../lib/engine/files';
 import { findLab } from '../../lib/engine/plan-reader';
 import { freshDir, thrownMessage } from '../support/helpers';
 
-/** Run main() and collect what it prints. */
+/** Run main() and collect what it prints (graph answers with a promise: use runAsync). */
 function run(argv: string[]): { code: number; out: string } {
   const lines: string[] = [];
   const code = main(argv, (s) => lines.push(s));
+  if (typeof code !== 'number') throw new Error(`${argv.join(' ')} answered with a promise: use runAsync`);
+  return { code, out: lines.join('\n') };
+}
+
+async function runAsync(argv: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const code = await main(argv, (s) => lines.push(s));
   return { code, out: lines.join('\n') };
 }
 
@@ -42,9 +49,11 @@ describe('usage and exit codes', () => {
     expect(r.code).toBe(EXIT.OK);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^usage: cdktf-netns <command> \[STACK_DIR\] \[--stack NAME\] \[options\]/);
-    for (const cmd of ['verify', 'repair', 'deployments', 'release TOKEN', 'adopt TOKEN', 'check', 'help'])
+    for (const cmd of ['verify', 'repair', 'deployments', 'release TOKEN', 'adopt TOKEN', 'check', 'graph', 'help'])
       expect(r.out).toMatch(new RegExp(`^ {2}${cmd} `, 'm'));
-    for (const opt of ['--stack NAME', '--deployment TOKEN', '--state-dir DIR']) expect(r.out).toMatch(new RegExp(`^${opt} `, 'm'));
+    for (const opt of ['--stack NAME', '--deployment TOKEN', '--state-dir DIR', '--format FORMAT', '-o FILE', '--routes'])
+      expect(r.out).toMatch(new RegExp(`^${opt} `, 'm'));
+    expect(r.out).toContain('mermaid (the default; a flowchart for Markdown), dot, or svg');
     expect(r.out).toContain('(default /run/cdktf-netns)');
     expect(r.out).toBe(USAGE.trimEnd());
   });
@@ -74,12 +83,12 @@ describe('usage and exit codes', () => {
     expect(thrownMessage(() => run(['verify', 'a', 'b']))).toContain('one stack directory at most');
   });
 
-  test.each([['verify'], ['repair'], ['deployments'], ['release'], ['adopt'], ['check']])(
+  test.each([['verify'], ['repair'], ['deployments'], ['release'], ['adopt'], ['check'], ['graph']])(
     '%s: an unknown option, or an option without its value, is a usage error',
     (cmd) => {
       expect(() => run([cmd, '--frob'])).toThrow(CliError);
       expect(thrownMessage(() => run([cmd, '--frob']))).toContain("unknown option '--frob' (see cdktf-netns --help)");
-      for (const opt of ['--stack', '--deployment', '--state-dir']) {
+      for (const opt of ['--stack', '--deployment', '--state-dir', '--format', '-o']) {
         expect(thrownMessage(() => run([cmd, opt]))).toContain(`${opt} needs a value`);
         // an option is not a value
         expect(thrownMessage(() => run([cmd, opt, '--stack', 'x']))).toContain(`${opt} needs a value`);
@@ -98,6 +107,22 @@ describe('usage and exit codes', () => {
     // a well-formed token that no record names
     expect(thrownMessage(() => run([cmd, '0123456789ab', '--state-dir', none]))).toContain(`no deployment 0123456789ab is recorded in ${none}`);
     expect(existsSync(none)).toBe(false);
+  });
+
+  test("graph: a bad --format names the bad value and the allowed ones, before looking for a stack; graph's options belong to graph", () => {
+    for (const bad of ['png', 'SVG', 'mermaid,dot']) {
+      expect(() => run(['graph', '--format', bad])).toThrow(CliError);
+      expect(thrownMessage(() => run(['graph', freshDir('empty'), '--format', bad]))).toBe(
+        `--format '${bad}' is not a graph format: use one of mermaid, dot, svg`,
+      );
+    }
+    for (const [opt, ...v] of [['--format', 'dot'], ['-o', 'x.svg'], ['--routes']]) {
+      for (const cmd of ['verify', 'repair', 'deployments', 'check']) {
+        expect(thrownMessage(() => run([cmd, opt, ...v]))).toBe(`${opt} is an option of graph, not of ${cmd} (see cdktf-netns --help)`);
+      }
+    }
+    // no stack: the same message as the other commands
+    expect(thrownMessage(() => run(['graph', freshDir('empty')]))).toContain("run 'cdktf synth' first");
   });
 
   test('deployments in a state directory with no record: says so, exits 0, creates nothing', () => {
@@ -254,5 +279,15 @@ describe('verify', () => {
     const { stackDir } = synthesized();
     writeFileSync(join(stackDir, INTENTS_FILE), 'intent reach - 10.9.0.2 icmp - - 5000 planted\n');
     expect(thrownMessage(() => run(['check', stackDir]))).toContain("is not part of the stack's plan (cdk.tf.json names no intents)");
+  });
+
+  test('graph draws a synthesized lab that was never deployed (it reads the plan alone), as a promise', async () => {
+    const { project, stackDir, state } = synthesized();
+    const r = await runAsync(['graph', project, '--stack', 'lab']);
+    expect(r.code).toBe(EXIT.OK);
+    expect(r.out).toMatch(/^flowchart LR\n/);
+    expect(r.out).toContain('host ---|"v0 10.9.0.1/24<br>v1 10.9.0.2/24"| ns_ns');
+    expect(await runAsync(['graph', stackDir])).toEqual(r);
+    expect(existsSync(state)).toBe(false);
   });
 });
