@@ -58,6 +58,7 @@ STACK_DIR    a synthesized stack directory (cdktf.out/stacks/NAME), or a cdktf p
 -o FILE      for graph: write to FILE instead of stdout (a .svg, .dot, .gv or .mmd FILE
              chooses the format when --format is not given)
 --routes     for graph: show each namespace's static routes
+--intents    for graph: show the connectivity intents (dashed arrows: reaches / must not reach)
 
 exit codes: 0 in line (or done; check: every intent holds), 2 drift found, an intent failed,
 or the lab is not deployed, 1 error (bad usage, no plan, a failed repair, a probe that could
@@ -279,7 +280,9 @@ const GRAPH_EXTENSIONS: Record<string, GraphFormat> = { '.svg': 'svg', '.dot': '
 
 /** Draw a stack's lab, to `out` or through `print`. */
 export async function graph(stackDir: string, options: GraphOptions & { readonly out?: string }, print: (s: string) => void): Promise<number> {
-  const text = await renderGraph(NetnsPlan.fromData(readFileSync(join(stackDir, DATA_FILE), 'utf8')), options);
+  const intents = join(stackDir, INTENTS_FILE);
+  const plan = NetnsPlan.fromData(readFileSync(join(stackDir, DATA_FILE), 'utf8'), 'lab', existsSync(intents) ? readFileSync(intents, 'utf8') : '');
+  const text = await renderGraph(plan, options);
   if (options.out === undefined) print(text.replace(/\n$/, ''));
   else {
     writeFileSync(options.out, text);
@@ -305,6 +308,7 @@ export function main(argv: string[], print: (s: string) => void = (s) => process
   let format: string | undefined;
   let out: string | undefined;
   let routes = false;
+  let intents = false;
   const positional: string[] = [];
   const value = (opt: string, v: string | undefined): string => {
     if (v === undefined || v.startsWith('-')) throw new CliError(`${opt} needs a value (see cdktf-netns --help)`);
@@ -317,13 +321,14 @@ export function main(argv: string[], print: (s: string) => void = (s) => process
     else if (rest[i] === '--format') format = value('--format', rest[++i]);
     else if (rest[i] === '-o') out = value('-o', rest[++i]);
     else if (rest[i] === '--routes') routes = true;
+    else if (rest[i] === '--intents') intents = true;
     else if (rest[i] === '--help' || rest[i] === '-h') {
       print(USAGE.trimEnd());
       return EXIT.OK;
     } else if (rest[i].startsWith('-')) throw new CliError(`unknown option '${rest[i]}' (see cdktf-netns --help)`);
     else positional.push(rest[i]);
   }
-  const graphOption = [format !== undefined && '--format', out !== undefined && '-o', routes && '--routes'].find((o) => o);
+  const graphOption = [format !== undefined && '--format', out !== undefined && '-o', routes && '--routes', intents && '--intents'].find((o) => o);
   if (cmd !== 'graph' && graphOption) throw new CliError(`${graphOption} is an option of graph, not of ${cmd} (see cdktf-netns --help)`);
   const graphFormat = format ?? (out !== undefined ? GRAPH_EXTENSIONS[extname(out).toLowerCase()] : undefined) ?? 'mermaid';
   if (!isGraphFormat(graphFormat)) throw new CliError(`--format '${graphFormat}' is not a graph format: use one of ${GRAPH_FORMATS.join(', ')}`);
@@ -343,7 +348,7 @@ export function main(argv: string[], print: (s: string) => void = (s) => process
   }
   const dir = findStackDir(positional[0], stack);
   if (cmd === 'check') return check(dir, print, deployment);
-  if (cmd === 'graph') return graph(dir, { format: graphFormat, routes, out }, print);
+  if (cmd === 'graph') return graph(dir, { format: graphFormat, routes, intents, out }, print);
   if (cmd === 'repair') {
     const code = repair(dir, print, deployment);
     if (code !== EXIT.OK) return code;

@@ -52,6 +52,14 @@ export interface GraphOverlays {
    * @default false
    */
   readonly routes?: boolean;
+  /**
+   * Connectivity intents (Reachable, Unreachable): a dashed arrow from the namespace the
+   * probe runs in to the namespace that holds the address (or to the address itself, when
+   * the lab holds it nowhere), labelled `reaches` / `must not reach` with the protocol, port
+   * and first hop.
+   * @default false
+   */
+  readonly intents?: boolean;
 }
 
 /** Nodes and edges, in drawing order. */
@@ -208,6 +216,19 @@ export function buildGraph(plan: NetnsPlan, overlays: GraphOverlays = {}): NetGr
   // overlays: notes on nodes, or edges of their own (dashed, directed: `g.addEdge(from, to, [what], 'dashed', true)`)
   if (overlays.routes) {
     for (const r of of('route')) g.note(namespaceId(r.values.ns), `route ${r.values.dest} via ${r.values.via}`);
+  }
+  if (overlays.intents) {
+    const holder = new Map<string, string>();
+    for (const a of of('addr')) holder.set(a.values.cidr.split('/')[0], a.values.ns);
+    for (const i of plan.intents) {
+      const from = namespaceId(i.from === 'host' ? HOST : i.from);
+      if (!g.node(from)) g.addNode(from, i.from === 'host' ? 'host' : 'namespace', i.from === 'host' ? ['host', 'root namespace'] : [i.from]);
+      const ns = holder.get(i.to);
+      const to = ns !== undefined ? namespaceId(ns) : `addr_${idPart(i.to)}`;
+      if (!g.node(to)) g.addNode(to, 'address', [i.to]);
+      const what = [i.protocol, ...(i.port === undefined ? [] : [`port ${i.port}`]), ...(i.via ? [`via ${i.via}`] : [])].join(' ');
+      g.addEdge(from, to, [`${i.expect === 'reachable' ? 'reaches' : 'must not reach'} ${i.to}`, what], 'dashed', true);
+    }
   }
   return g;
 }

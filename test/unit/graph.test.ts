@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { Bridge, HostRouter, Interface, Namespace, Route, Router, VethPair, VlanInterface } from '../../lib';
+import { Bridge, HostRouter, Interface, Namespace, Reachable, Route, Router, Unreachable, VethPair, VlanInterface } from '../../lib';
 import { EXIT, main } from '../../lib/cli';
 import { NetnsPlan } from '../../lib/engine/plan-reader';
 import { buildGraph, dotToSvg, renderGraph, toDot, toMermaid } from '../../lib/graph';
@@ -101,6 +101,24 @@ describe.each(STACKS)('%s', (name, cls) => {
     if (routes.length) expect(await renderGraph(plan, { format: 'dot', routes: true })).toMatchSnapshot('dot --routes');
   });
 
+  test('the --intents overlay adds one dashed arrow per intent, from its namespace to the one holding the address', async () => {
+    const plan = planOf(cls, name);
+    const plain = buildGraph(plan);
+    const g = buildGraph(plan, { intents: true });
+    const added = g.edges.slice(plain.edges.length);
+    expect(g.edges.slice(0, plain.edges.length)).toEqual(plain.edges);
+    expect(added).toHaveLength(plan.intents.length);
+    for (const [k, i] of plan.intents.entries()) {
+      expect(added[k]).toMatchObject({ style: 'dashed', directed: true, from: `ns_${idPart(i.from)}` });
+      expect(added[k].label[0]).toBe(`${i.expect === 'reachable' ? 'reaches' : 'must not reach'} ${i.to}`);
+    }
+    if (plan.intents.length) {
+      expect(toMermaid(g)).toMatch(/ -\.->\|"reaches /);
+      expect(await renderGraph(plan, { format: 'mermaid', intents: true })).toMatchSnapshot('mermaid --intents');
+      expect(await renderGraph(plan, { format: 'svg', intents: true })).toContain('reaches');
+    }
+  });
+
   test('DOT is valid Graphviz: the WebAssembly renderer draws it as an SVG naming every node', async () => {
     const plan = planOf(cls, name);
     const svg = await renderGraph(plan, { format: 'svg', routes: true });
@@ -149,6 +167,20 @@ describe('the model', () => {
   test('a lab without host-side objects draws no host; an empty plan draws an empty flowchart', () => {
     expect(buildGraph(planOf(WorkshopStack, 'workshop')).nodes.map((n) => n.id)).toEqual(['ns_dev', 'ns_router', 'ns_sales']);
     expect(toMermaid(buildGraph(NetnsPlan.fromData('')))).toBe('flowchart LR\n');
+  });
+
+  test('intents: the host as `from`, an address outside the lab as its own node, Unreachable with its port', () => {
+    const stack = new TerraformStack(testApp(), 'i');
+    const ns = new Namespace(stack, 'a');
+    new VethPair(stack, 'p', { a: { name: 'v0', addresses: ['10.1.0.1/24'] }, b: { name: 'v1', namespace: ns, addresses: ['10.1.0.2/24'] } });
+    new Reachable(stack, 'host-a', { from: Namespace.HOST, to: '10.1.0.2' });
+    new Unreachable(stack, 'a-out', { from: ns, to: '192.0.2.7', protocol: 'tcp', port: 443 });
+    const g = buildGraph(NetnsPlan.fromStack(stack), { intents: true });
+    expect(g.node('addr_192_2e0_2e2_2e7')).toMatchObject({ kind: 'address', label: ['192.0.2.7'] });
+    expect(g.edges.filter((e) => e.style === 'dashed')).toEqual([
+      { from: 'host', to: 'ns_a', label: ['reaches 10.1.0.2', 'icmp'], style: 'dashed', directed: true },
+      { from: 'ns_a', to: 'addr_192_2e0_2e2_2e7', label: ['must not reach 192.0.2.7', 'tcp port 443'], style: 'dashed', directed: true },
+    ]);
   });
 
   test('ids are stable and distinct for names that differ only in punctuation', () => {
@@ -201,6 +233,8 @@ describe('cdktf-netns graph', () => {
     expect(r.code).toBe(EXIT.OK);
     expect(`${r.out}\n`).toBe(await renderGraph(NetnsPlan.fromData(writtenData(stackDir))));
     expect((await run(['graph', stackDir, '--routes'])).out).toContain('route default via 172.16.10.1');
+    // the intents come from the stack's intents file
+    expect((await run(['graph', stackDir, '--intents'])).out).toContain('ns_sales -.->|"reaches 172.16.20.10<br>icmp via 172.16.10.1"| ns_dev');
     expect((await run(['graph', stackDir, '--format', 'dot'])).out).toMatch(/^graph "cdktf-netns" \{/);
   });
 
