@@ -102,6 +102,9 @@ console.log('synth ok');
     }
     expect(doc.terraform.required_providers.null.source).toBe('hashicorp/null');
     expect(readFileSync(join(dir, 'node_modules/cdktf-netns/dist/index.d.ts'), 'utf8')).toContain('VethPair');
+    // the bin draws the lab, SVG included (Graphviz as WebAssembly, from the package's one runtime dependency)
+    execFileSync(join(dir, 'node_modules/.bin/cdktf-netns'), ['graph', 'out/stacks/lab', '-o', 'lab.svg', '--routes'], { cwd: dir, encoding: 'utf8' });
+    expect(readFileSync(join(dir, 'lab.svg'), 'utf8')).toMatch(/<svg [\s\S]*>sales<\/text>[\s\S]*<\/svg>/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
