@@ -19,11 +19,12 @@ export interface ReachableProps extends IntentProps {
  * this construct) and by `cdktf-netns check`.
  */
 export class Reachable extends IntentConstruct {
-  /** The expected first hop, if any. */
-  public readonly via?: string;
-
   constructor(scope: Construct, id: string, props: ReachableProps) {
     super(scope, id, props, 'reach', props?.via);
-    this.via = props.via;
+  }
+
+  /** The expected first hop (canonical form), if any. */
+  public get via(): string | undefined {
+    return this.firstHop;
   }
 }

@@ -51,6 +51,8 @@ export abstract class IntentConstruct extends Construct {
   public readonly port?: number;
   /** Seconds the probe has. */
   public readonly timeout: number;
+  /** @internal The expected first hop, canonical (Reachable's `via`). */
+  protected readonly firstHop?: string;
 
   /** @internal */
   protected constructor(scope: Construct, id: string, props: IntentProps, expect: 'reach' | 'unreach', via?: unknown) {
@@ -94,6 +96,7 @@ export abstract class IntentConstruct extends Construct {
     this.protocol = protocol;
     this.port = props.port;
     this.timeout = timeout;
+    this.firstHop = gw?.text;
     const entry: IntentEntry = { owner: this, expect, from: props.from, to, protocol, port: props.port, via: gw, timeoutMs: Math.round(timeout * 1000) };
     Lab.of(this).registerIntent(entry);
   }

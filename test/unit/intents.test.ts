@@ -40,6 +40,9 @@ describe('the intents in the plan', () => {
     ]);
     const p = plan(stack);
     expect(p.intents.map((i) => i.line)).toEqual(text.split('\n').slice(1, 4));
+    // addresses are kept in their canonical form
+    const v6 = new Reachable(stack, 'v6', { from: sales, to: 'FD00:0:0::0001' });
+    expect([v6.to, v6.via, v6.protocol, v6.timeout]).toEqual(['fd00::1', undefined, 'icmp', 5]);
     expect(p.intents[2]).toMatchObject({ path: 'stack/host-sales', from: 'host', expect: 'reachable', protocol: 'udp', port: 53, timeoutMs: 5000 });
     expect(p.intents[1]).toMatchObject({ expect: 'unreachable', via: undefined, port: 8080, timeoutMs: 2000 });
   });
