@@ -55,6 +55,8 @@ test('true intents pass at the end of the deploy (IPv4 and a fresh IPv6 address,
     new Reachable(s, 'sales-router-v6', { from: sales, to: 'fd61:1::1' });
     new Reachable(s, 'sales-host-direct', { from: sales, to: '10.9.0.1' });
     new Unreachable(s, 'dev-host-side', { from: dev, to: '10.9.0.1', timeout: 1.5 });
+    // from the host's root namespace (the sandbox's)
+    new Reachable(s, 'host-sales', { from: Namespace.HOST, to: '10.9.0.10' });
   });
   const out = lab.applyOk();
   expect(out).toMatch(/intent intents-ok\/sales-dev: holds: in-sales reached 10\.61\.2\.10 \(first hop 10\.61\.1\.1\)/);
@@ -63,7 +65,8 @@ test('true intents pass at the end of the deploy (IPv4 and a fresh IPv6 address,
   expect(out).toMatch(/intent intents-ok\/sales-host-direct: holds: in-sales reached 10\.9\.0\.1 \(first hop direct\)/);
   // the host has no route back to 10.61.2.0/24: dev's pings to 10.9.0.1 get no answer
   expect(out).toMatch(/intent intents-ok\/dev-host-side: holds: in-dev got no answer from 10\.9\.0\.1 within 1\.5 s/);
-  expect(out).toMatch(/intents: 5 hold, 0 failed, 0 could not run/);
+  expect(out).toMatch(/intent intents-ok\/host-sales: holds: host reached 10\.9\.0\.10 \(first hop direct\)/);
+  expect(out).toMatch(/intents: 6 hold, 0 failed, 0 could not run/);
   expect(check(lab)).toMatchObject({ code: 0 });
   expectNoChangesThenNothingLeft(sb, lab);
 });
