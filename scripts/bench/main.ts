@@ -28,7 +28,7 @@
  * ~190 s at N=2500 on a 2-core machine, and a sandbox lives 2 hours at most.
  */
 import { spawnSync } from 'child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { BaselineMethod, writeBaseline } from './baselines';
@@ -37,6 +37,8 @@ import { BenchSandbox, closeAll, waitForQuiet, withSandbox } from './sandbox-run
 import { shellQuote } from '../../test/support/sandbox';
 import { checkSpec, PORTS_PER_BRIDGE, STEP_IDS, STEPS, StarSpec, StepId, starSpec } from './star';
 import { applyActions, CdktfLab, synthInChild } from './tf';
+import { sha256 } from '../../lib/engine/files';
+import { intentsFile, parseIntents } from '../../lib/engine/intents';
 
 type Method = BaselineMethod | 'cdktf-netns';
 const METHODS: Method[] = ['script', 'batch', 'cdktf-netns'];
@@ -112,6 +114,12 @@ interface CdktfFigures extends RunFigures {
   stackBytes: number;
   stackFiles: number;
   steps: Partial<Record<StepId, StepFigures>>;
+  /** How many intents runProbes probed (every namespace reaches its gateway, up to MAX_PROBES). */
+  probes: number;
+  /** Those intents probed by the engine's check, in parallel. */
+  probeMs: number;
+  /** The same N pings as a sequential loop, one `ip netns exec ... ping` each (what people write by hand). */
+  pingLoopMs: number;
 }
 
 interface SizeFigures {
@@ -269,6 +277,7 @@ async function runCdktf(spec: StarSpec, dir: string, label: string, incremental:
     const plan = await lab.plan();
     if (plan.code !== 0) fail(`${label}: no-op terraform plan exited ${plan.code} (0 = no changes expected, 2 = changes, 1 = error)`, plan.log.slice(-4000));
     console.log(`  ${label}: synth N=${size} ${ms(full.wallMs)} / N=1 ${ms(one.wallMs)}; apply ${ms(apply.ms)} (${countsLine(counts)}, ping ok); no-op plan ${ms(plan.ms)} (exit 0)`);
+    const probes = await runProbes(box, spec, join(dir, 'tf'), dir, label);
     const steps = incremental ? await runIncremental(box, lab, spec, identities(obs), dir, label) : {};
     const destroy = await lab.destroy();
     if (destroy.code !== 0) fail(`${label}: terraform destroy failed (${destroy.code})`, destroy.log.slice(-4000));
@@ -277,9 +286,37 @@ async function runCdktf(spec: StarSpec, dir: string, label: string, incremental:
     return {
       createMs: apply.ms, destroyMs: destroy.ms, planMs: plan.ms,
       synthNMs: full.wallMs, synth1Ms: one.wallMs, synthInProcessMs: full.buildMs + full.synthMs,
-      cdkTfJsonBytes: full.cdkTfJsonBytes, stackBytes: full.stackBytes, stackFiles: full.stackFiles, steps,
+      cdkTfJsonBytes: full.cdkTfJsonBytes, stackBytes: full.stackBytes, stackFiles: full.stackFiles, steps, ...probes,
     };
   });
+}
+
+/** At most this many intents are probed: each needs two neighbour entries (the namespace's for its
+ * gateway, the gateway's for it), and the kernel's neighbour table is one for all namespaces, with a
+ * hard limit of 1024 entries by default (net.ipv4.neigh.default.gc_thresh3, settable only on the host). */
+const MAX_PROBES = 400;
+
+/**
+ * Intents at scale, in the deployed lab: Reachables (a namespace reaches its gateway; every one
+ * up to MAX_PROBES, else an even sample of that many), probed by the engine's check as a deploy's
+ * last step runs it, and side by side the same pings as a sequential loop (what people write by
+ * hand). The intents file is in the format the library reads (parseIntents accepts every line),
+ * beside the deployed stack, with its own hash.
+ */
+async function runProbes(box: BenchSandbox, spec: StarSpec, tfDir: string, logDir: string, label: string): Promise<{ probes: number; probeMs: number; pingLoopMs: number }> {
+  const step = Math.ceil(spec.members.length / MAX_PROBES);
+  const sample = spec.members.filter((_, i) => i % step === 0);
+  const n = sample.length;
+  const text = intentsFile(sample.map((m) => `intent reach ${m.ns} ${m.gateway} icmp - - 5000 star/${m.ns}-reaches-gw`));
+  if (parseIntents(text).length !== n) fail(`${label}: the bench's intents file does not read back as ${n} intents`);
+  writeFileSync(join(tfDir, 'cdktf-netns', 'bench-intents.data'), text);
+  const probe = await box.timed(`sh cdktf-netns/engine/engine.sh check cdktf-netns/bench-intents.data ${sha256(text)}`, join(logDir, 'probe.log'), { cwd: tfDir });
+  if (probe.code !== 0 || !probe.log.includes(`intents: ${n} hold, 0 failed, 0 could not run`)) fail(`${label}: probing ${n} intents failed (${probe.code})`, probe.log.slice(-3000));
+  const loop = sample.map((m) => `ip netns exec ${m.ns} ping -n -q -c 1 -W 2 ${m.gateway} >/dev/null || exit 1`).join('\n');
+  const pings = await box.timed(loop, join(logDir, 'ping-loop.log'));
+  if (pings.code !== 0) fail(`${label}: the sequential ping loop failed (${pings.code})`, pings.log.slice(-3000));
+  console.log(`  ${label}: ${n} intents probed in ${ms(probe.ms)} (engine check, in parallel); the same ${n} pings in a sequential loop ${ms(pings.ms)}`);
+  return { probes: n, probeMs: probe.ms, pingLoopMs: pings.ms };
 }
 
 // ---------------------------------------------------------------- one size
@@ -338,6 +375,8 @@ function printTable(size: number, reps: number, f: SizeFigures): void {
     `stack directory ${bytes(c((x) => x.stackBytes))} in ${c((x) => x.stackFiles)} file(s)`));
   console.log(row(`synth delta (N=${size} - N=1)`, signedMs(c((x) => x.synthNMs - x.synth1Ms)), '',
     `child wall N=${size} ${ms(c((x) => x.synthNMs))}, N=1 ${ms(c((x) => x.synth1Ms))}; in-process build+synth ${ms(c((x) => x.synthInProcessMs))}`));
+  console.log(row(`${c((x) => x.probes)} intents probed`, ms(c((x) => x.probeMs)), '',
+    `engine check, in parallel; sequential ping loop ${ms(c((x) => x.pingLoopMs))} (${ratio(c((x) => x.probeMs), c((x) => x.pingLoopMs))})`));
   for (const id of STEP_IDS) {
     const runs = f.cdktf.map((x) => x.steps[id]).filter((s): s is StepFigures => !!s);
     if (!runs.length) continue;
