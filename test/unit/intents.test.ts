@@ -5,11 +5,15 @@
  * The probes themselves run on a real kernel: test/e2e/intents.test.ts. Bad single values
  * are in the shared hostile corpus (test/support/hostile.ts).
  */
+import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
+import { writeFileSync } from 'fs';
+import { join } from 'path';
 import { AnnotationMetadataEntryType, Testing } from 'cdktf';
 import { Namespace, Reachable, Router, Unreachable, VethPair } from '../../lib';
 import { decodePath, encodePath, parseIntentLine, parseIntents } from '../../lib/engine/intents';
 import { NetnsPlan, setupNetnsMatchers } from '../../lib/testing';
-import { intentsText, plan, synthDoc, testStack, thrownMessage } from '../support/helpers';
+import { freshDir, intentsText, plan, synthDoc, testStack, thrownMessage } from '../support/helpers';
 
 setupNetnsMatchers();
 
@@ -177,4 +181,37 @@ test("an imported namespace and the host can be the probe's `from`", () => {
   new Reachable(stack, 'ext-host', { from: ext, to: '10.5.0.1', via: undefined });
   new Reachable(stack, 'host-ext', { from: Namespace.HOST, to: '10.5.0.2' });
   expect(plan(stack).intents.map((i) => i.from)).toEqual(['blue', 'host']);
+});
+
+describe("the engine's check refuses an intents file it cannot trust (before any probe runs)", () => {
+  const engine = join(__dirname, '../../lib/engine/engine.sh');
+  const run = (text: string, hash: string) => {
+    const dir = freshDir('intents');
+    writeFileSync(join(dir, 'intents.data'), text);
+    const r = spawnSync('sh', [engine, 'check', 'intents.data', hash], { cwd: dir, encoding: 'utf8' });
+    return { code: r.status, err: r.stderr, out: r.stdout };
+  };
+  const sha = (t: string) => createHash('sha256').update(t).digest('hex');
+
+  test('a file that is not the one the plan names (edited after synth): refused, naming both hashes', () => {
+    const good = 'intent reach - 10.9.0.1 icmp - - 1000 lab/a\n';
+    const r = run(good.replace('10.9.0.1', '10.9.0.2'), sha(good));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('does not match the plan');
+    expect(r.out).toBe('');
+  });
+
+  test.each([
+    ['a shell payload in a field', 'intent reach - 10.9.0.1;touch${IFS}/tmp/x icmp - - 1000 lab/a\n', 'unexpected characters'],
+    ['a namespace name with a slash', 'intent reach ../x 10.9.0.1 icmp - - 1000 lab/a\n', 'unexpected characters|bad namespace'],
+    ['an unknown expectation', 'intent maybe - 10.9.0.1 icmp - - 1000 lab/a\n', 'bad intent line'],
+    ['an extra field', 'intent reach - 10.9.0.1 icmp - - 1000 lab/a extra\n', 'bad intent line'],
+    ['a timeout that is no number', 'intent reach - 10.9.0.1 icmp - - 1s lab/a\n', 'unexpected characters|bad timeout'],
+    ['a line of another kind', 'route - default 10.0.0.1\n', 'not an intent line'],
+  ])('%s (with a matching hash): refused, nothing probed', (_, text, why) => {
+    const r = run(text, sha(text));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(new RegExp(why));
+    expect(r.out).not.toMatch(/intent .*: (holds|FAILED|ERROR)/);
+  });
 });
