@@ -28,7 +28,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, TerraformStack } from 'cdktf';
-import { Namespace, NetnsError, VethPair } from '../../../lib';
+import { Namespace, NetnsError, Reachable, VethPair } from '../../../lib';
 import { shellQuote } from '../../../test/support/sandbox';
 import {
   expectedOf, HOSTILE_VALUES, HostileOutcome, HostileTarget, injectionForms, injections, NEAR_MISSES, refusalProblems, SCENARIOS, STRING_TARGETS, TARGETS, tryHostile,
@@ -142,10 +142,14 @@ export async function run(opts: RowOptions): Promise<RowResult> {
           new VethPair(s, `p;>${rel(7)} \${path.root} %{ if true }x%{ endif } '"$(touch ${CANARY})"'`, {
             a: { name: 'v0', addresses: ['10.0.0.1/24'] }, b: { name: 'v1', namespace: web, addresses: ['10.0.0.2/24'] },
           });
+          // an intent whose path carries them too: probed by the deploy's last step, printed percent-encoded
+          new Reachable(s, `i$(>${rel(8)});>${rel(9)} '"$(touch ${CANARY})"'`, { from: web, to: '10.0.0.1' });
           return s;
         });
         const a = lab.apply();
         if (p.check(a.code === 0, () => `legit lab with hostile ids: apply failed: ${tail(a.stdout + a.stderr)}`)) {
+          p.check(/cdktf-netns: intent evil\S*\/i%24%28%3E\S*: holds: web reached 10\.0\.0\.1$/m.test(a.stdout),
+            () => `legit lab with hostile ids: the intent with a hostile path did not hold, printed encoded:\n${tail(a.stdout)}`);
           const state = captureLab(sb);
           const markers = state.filter((l) => l.startsWith('ns ') || l.startsWith('link ')).map((l) => /marker=(\S+)/.exec(l)![1]);
           // sanitized stack and path, and this deployment's token between them
