@@ -6,6 +6,7 @@ export { VethPair, VethPairProps, VethEndProps } from './veth-pair';
 export { Bridge, BridgeProps } from './bridge';
 export { VlanInterface, VlanInterfaceProps } from './vlan-interface';
 export { Route, RouteProps } from './route';
+export { LinkImpairment, LinkImpairmentProps } from './link-impairment';
 export { Reachable, ReachableProps } from './reachable';
 export { Unreachable, UnreachableProps } from './unreachable';
 export { IntentProps } from './core/intent-construct';

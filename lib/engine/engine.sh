@@ -198,6 +198,8 @@ explain() { # BATCH WHO ERR
   case "$_what:$_err" in
     *"VLAN interface"*"Unknown device type"*|*"VLAN interface"*"not supported"*|*"VLAN interface"*"Not supported"*)
       die "this kernel has no 802.1Q VLAN support (module 8021q missing or not loadable: try 'modprobe 8021q'), so the lab cannot $_what. Kernel said: $_err" ;;
+    *impairment*"qdisc kind is unknown"*|*impairment*"netem"*"not supported"*)
+      die "this kernel has no netem (module sch_netem missing or not loadable: try 'modprobe sch_netem'), so the lab cannot $_what: a delay, jitter or loss needs it (a rate alone uses tbf). Kernel said: $_err" ;;
     *vlan_filtering*)
       die "this kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING), so the lab cannot set $_what. Kernel said: $_err" ;;
     *"add route"*)
@@ -236,6 +238,8 @@ run_pass() { # NS FILE-PREFIX
       explain "$2.br" "$2.brwho" "$2.err2"
     fi
   fi
+  # link impairments (qdiscs) on the interfaces the batches above made or kept
+  if [ -s "$2.tc" ]; then in_ns "$1" tc -batch "$2.tc" 2>"$2.err" || explain "$2.tc" "$2.tcwho" "$2.err"; fi
   if [ -s "$2.sys" ]; then in_ns "$1" sh "$HERE/sysctl.sh" post "$2.sys" "$REC/nsorig" "$2.sysdone" || die "cannot set the sysctls of $( [ "$1" = - ] && echo 'the host namespace' || echo "namespace '$1'")"; fi
 }
 
@@ -255,6 +259,7 @@ wait_gone() {
 
 run_del() { # NS FILE-PREFIX: best effort, objects may already be gone
   if [ -s "$2.brdel" ]; then in_ns "$1" bridge -force -batch "$2.brdel" >/dev/null 2>&1 || true; fi
+  if [ -s "$2.tcdel" ]; then in_ns "$1" tc -force -batch "$2.tcdel" >/dev/null 2>&1 || true; fi
   if [ -s "$2.del" ]; then in_ns "$1" ip -force -batch "$2.del" >/dev/null 2>&1 || true; fi
 }
 

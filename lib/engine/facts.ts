@@ -10,6 +10,7 @@ import { Facts, LinkFact, NamespaceFacts } from './kind';
 const SEP = '@@cdktf-netns@@';
 const READ =
   `ip -j -d addr show; echo '${SEP}'; ip -j -4 route show table main; echo '${SEP}'; ip -j -6 route show table main; echo '${SEP}'; ` +
+  `tc -j qdisc show 2>/dev/null || echo '[]'; echo '${SEP}'; ` +
   'for p in "$@"; do cat "$p" 2>/dev/null || echo "?"; done';
 
 /** The /proc/sys path of a dotted key (a `/` in the key is a dot of an interface name); lib.awk's sysctl_path does the same. */
@@ -30,7 +31,7 @@ export function readNamespace(ns: string, sysctls: string[] = []): NamespaceFact
       : ['nsenter', `--net=/run/netns/${ns}`, 'sh', '-c', READ, 'sh', ...sysctls.map(sysctlPath)];
   const r = spawnSync(args[0], args.slice(1), { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (r.status !== 0) return { exists: false, links: [], routes: [], sysctls: {} };
-  const [links, r4, r6, values] = r.stdout.split(`${SEP}\n`);
+  const [links, r4, r6, qdiscs, values] = r.stdout.split(`${SEP}\n`);
   const vals = (values ?? '').split('\n');
   const out: Record<string, string> = {};
   sysctls.forEach((k, i) => {
@@ -45,6 +46,7 @@ export function readNamespace(ns: string, sysctls: string[] = []): NamespaceFact
       ...parseJson<Route[]>(r6, []).map((x) => ({ ...x, family: 6 as const })),
     ],
     sysctls: out,
+    qdiscs: parseJson<Array<{ dev: string; kind: string; root?: boolean }>>(qdiscs, []).map((q) => ({ dev: q.dev, kind: q.kind, root: q.root === true })),
   };
 }
 

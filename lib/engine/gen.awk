@@ -102,6 +102,7 @@ function dispatch(k, op, f, o, id) {
   else if (k == "port") port_op(op, f, o, id)
   else if (k == "addr") addr_op(op, f, o, id)
   else if (k == "route") route_op(op, f, o, id)
+  else if (k == "qdisc") qdisc_op(op, f, o, id)
   else if (k == "hsysctl") hsysctl_op(op, f, o, id)
   else refuse("internal: unknown object kind '" k "' in the plan (engine and library versions differ?)")
 }

@@ -21,6 +21,8 @@ export interface NamespaceFacts {
   readonly routes: ReadonlyArray<{ dst: string; gateway?: string; protocol?: string | number; family: 4 | 6 }>;
   /** Values of the sysctls asked for. */
   readonly sysctls: Readonly<Record<string, string>>;
+  /** `tc -j qdisc show`, parsed: each interface's queueing disciplines (root: the one at its root). */
+  readonly qdiscs?: ReadonlyArray<{ dev: string; kind: string; root: boolean }>;
 }
 
 export interface LinkFact {

@@ -35,6 +35,7 @@ function hangs(id,    f, k) {
   if (k == "addr") return ((f[2] " " f[3]) in touched)
   if (k == "port") return ((f[2] " " f[3]) in touched) || ((f[2] " " f[4]) in touched)
   if (k == "vlan") return ((f[2] " " f[4]) in touched)
+  if (k == "qdisc") return ((f[2] " " f[3]) in touched)
   if (k == "route") return (f[2] in nsdirty)
   return 0
 }

@@ -1,5 +1,6 @@
 import { nsLabel } from '../engine/kind';
 import { NetnsPlan, PlannedObject } from '../engine/plan-reader';
+import { impairmentText } from '../kinds/qdisc';
 
 /**
  * The picture of a lab, drawn offline from its synthesized plan (the kernel is
@@ -212,6 +213,9 @@ export function buildGraph(plan: NetnsPlan, overlays: GraphOverlays = {}): NetGr
     }
     g.addEdge(id, interfaceId('br', ns, master), [describePortVlans(vlans) ?? 'port']);
   }
+
+  // link impairments: a note on the namespace of the interface they shape (what leaves it)
+  for (const q of of('qdisc')) g.note(namespaceId(q.values.ns), `${q.values.if} sends: ${impairmentText(q.values)}`);
 
   // overlays: notes on nodes, or edges of their own (dashed, directed: `g.addEdge(from, to, [what], 'dashed', true)`)
   if (overlays.routes) {

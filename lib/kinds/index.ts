@@ -6,14 +6,15 @@ import { HOST_SYSCTL } from './host-sysctl';
 import { NAMESPACE } from './namespace';
 import { NS_SYSCTL } from './ns-sysctl';
 import { PORT } from './port';
+import { QDISC } from './qdisc';
 import { ROUTE } from './route';
 import { VETH } from './veth';
 import { VLAN } from './vlan';
 
-export { ADDRESS, BRIDGE, EXT_NAMESPACE, HOST_SYSCTL, NAMESPACE, NS_SYSCTL, PORT, ROUTE, VETH, VLAN };
+export { ADDRESS, BRIDGE, EXT_NAMESPACE, HOST_SYSCTL, NAMESPACE, NS_SYSCTL, PORT, QDISC, ROUTE, VETH, VLAN };
 
 /** Every kind the engine knows, in creation order. */
-export const KINDS: readonly Kind[] = [EXT_NAMESPACE, NAMESPACE, NS_SYSCTL, BRIDGE, VETH, VLAN, PORT, ADDRESS, ROUTE, HOST_SYSCTL];
+export const KINDS: readonly Kind[] = [EXT_NAMESPACE, NAMESPACE, NS_SYSCTL, BRIDGE, VETH, VLAN, PORT, ADDRESS, ROUTE, QDISC, HOST_SYSCTL];
 
 export const KINDS_BY_NAME: ReadonlyMap<string, Kind> = new Map(KINDS.map((k) => [k.name, k]));
 

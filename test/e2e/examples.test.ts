@@ -2,6 +2,7 @@ import { BridgeLanStack } from '../../examples/bridge-lan/stack';
 import { HostRouterStack } from '../../examples/host-router/stack';
 import { VethHostStack } from '../../examples/veth-host/stack';
 import { VlanStack } from '../../examples/vlan/stack';
+import { WanStack } from '../../examples/wan/stack';
 import { vlanTrunkStack } from '../support/stacks';
 import { useLabs, useSandbox } from '../support/e2e';
 import { expectNoChangesThenNothingLeft, expectNothingLeft } from '../support/expect';
@@ -88,6 +89,22 @@ test('examples/vlan on a kernel without bridge VLAN filtering: deploy fails and 
     console.log('examples/vlan on the host kernel: NOT RUN here (no bridge VLAN filtering); checked the clear failure instead');
     expect(r.code).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/this kernel has no bridge VLAN filtering/);
+  }
+  l.destroyOk();
+  expectNothingLeft(sb);
+});
+
+test('examples/wan on a kernel without netem: deploy fails and says why; destroy cleans up (the WAN itself is measured in the UML guest)', () => {
+  const hasNetem = hostHas('ip link add cdktf-probe type veth peer name cdktf-probe1 && tc qdisc add dev cdktf-probe root netem delay 1ms');
+  const l = lab('wan');
+  l.synth((app) => new WanStack(app, 'wan'));
+  const r = l.apply();
+  if (hasNetem) {
+    expect(r.stdout + r.stderr).not.toMatch(/this kernel has no netem/);
+  } else {
+    console.log('examples/wan on the host kernel: NOT RUN here (no netem); checked the clear failure instead');
+    expect(r.code).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/this kernel has no netem/);
   }
   l.destroyOk();
   expectNothingLeft(sb);

@@ -1,6 +1,8 @@
 import { TerraformStack } from 'cdktf';
 import { Bridge, Namespace, VethPair, VlanInterface } from '../../lib';
 import { VlanStack } from '../../examples/vlan/stack';
+import { WanStack } from '../../examples/wan/stack';
+import { throughputScript, windowMbit } from '../support/throughput';
 import { vlanKernelAvailable } from '../support/uml';
 import { GuestResult, runGuestScenario } from '../support/guest';
 import { vlanTrunkStack } from '../support/stacks';
@@ -140,4 +142,35 @@ test('examples/vlan segmented LAN: same VLAN direct, across VLANs only through t
   expect(r.status['check:dev1_sales1']).toBe(0);
   expect(r.status['check:trace']).toBe(0);
   expect(r.status['check:no_router']).not.toBe(0);
+});
+
+// examples/wan in the guest kernel (it has sch_netem): the delay measured with ping (RTT at
+// least the delay less the jitter), the loss over 300 pings (10% told from 0%: between 3% and
+// 20% lost, none the other way), the rate as throughput within 20% of 10 Mbit/s.
+test('examples/wan: delay, jitter and loss one way (netem), a rate the other (tbf), measured in the guest kernel', async () => {
+  const r = await runGuestScenario({
+    stackName: 'wan',
+    build: (app) => new WanStack(app, 'wan'),
+    checks: [
+      { name: 'qdiscs', cmd: 'ip netns exec hq tc qdisc show dev wan-hq root; ip netns exec branch tc qdisc show dev wan-br root' },
+      { name: 'rtt', cmd: 'ip netns exec branch ping -n -q -c 20 -i 0.05 -W 2 10.80.0.1 | tail -n 1' },
+      { name: 'loss', cmd: 'ip netns exec branch ping -n -q -c 300 -i 0.01 -W 1 10.80.0.1 | grep -o "[0-9.]*% packet loss"' },
+      // what leaves the branch is limited to 10 Mbit/s: measured at hq
+      { name: 'rate', cmd: throughputScript('branch', 'hq', '10.80.0.1', 5001) },
+    ],
+  });
+  expectScenarioOk(r, 'WAN link (examples/wan)');
+  expect(r.log('apply')).toMatch(/intent wan\/branch-reaches-hq: holds: branch reached 10\.80\.0\.1/);
+  expect(r.log('check-qdiscs')).toMatch(/qdisc netem \S+ root .*delay 40ms\s+5ms loss 10%/);
+  expect(r.log('check-qdiscs')).toMatch(/qdisc tbf \S+ root .*rate 10Mbit/);
+  const rtt = /= ([0-9.]+)\/([0-9.]+)\/([0-9.]+)\//.exec(r.log('check-rtt'));
+  expect(rtt).not.toBeNull();
+  expect(Number(rtt![1])).toBeGreaterThanOrEqual(35); // min RTT: the 40 ms delay less the 5 ms jitter
+  const loss = Number(/([0-9.]+)% packet loss/.exec(r.log('check-loss'))![1]);
+  expect(loss).toBeGreaterThanOrEqual(3);
+  expect(loss).toBeLessThanOrEqual(20);
+  const mbit = windowMbit(Number(r.log('check-rate').trim()));
+  expect(mbit).toBeGreaterThan(10 * 0.8);
+  expect(mbit).toBeLessThan(10 * 1.2);
+  console.log(`WAN in the guest: min RTT ${rtt![1]} ms (40 ms delay, 5 ms jitter), loss ${loss}% of 300 pings (10% set), ${mbit.toFixed(2)} Mbit/s (10 set)`);
 });

@@ -31,7 +31,7 @@
  */
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { Bridge, HostSysctl, INamespace, Namespace, Reachable, Route, Router, Unreachable, VethPair, VlanInterface } from '../../lib';
+import { Bridge, HostSysctl, INamespace, LinkImpairment, Namespace, Reachable, Route, Router, Unreachable, VethPair, VlanInterface } from '../../lib';
 
 /** What kind of value a target takes: the values of HOSTILE_VALUES[field] apply to it. */
 export type HostileField =
@@ -51,7 +51,10 @@ export type HostileField =
   | 'backend'
   | 'port'
   | 'protocol'
-  | 'timeout';
+  | 'timeout'
+  | 'delay'
+  | 'loss'
+  | 'rate';
 
 export interface HostileTarget {
   /** What is set, e.g. "veth host-side name". */
@@ -256,6 +259,23 @@ export const TARGETS: readonly HostileTarget[] = [
     build: (s, v) => new Unreachable(s, 'i', { from: inNs(s), to: '10.0.0.1', protocol: v, port: 53 }),
   },
   { name: 'Reachable timeout', field: 'timeout', valid: 5, path: 'i', build: (s, v) => new Reachable(s, 'i', { from: inNs(s), to: '10.0.0.1', timeout: v }) },
+  // link impairments: delay (and jitter under it), loss, rate
+  { name: 'LinkImpairment delayMs', field: 'delay', valid: 20, path: 'w', build: (s, v) => new LinkImpairment(s, 'w', { interface: pair(s).a, delayMs: v }) },
+  {
+    name: 'LinkImpairment jitterMs',
+    field: 'delay',
+    valid: 5,
+    path: 'w',
+    build: (s, v) => new LinkImpairment(s, 'w', { interface: pair(s).a, delayMs: 60_000, jitterMs: v }),
+  },
+  {
+    name: 'LinkImpairment lossPercent',
+    field: 'loss',
+    valid: 1,
+    path: 'w',
+    build: (s, v) => new LinkImpairment(s, 'w', { interface: pair(s).a, lossPercent: v }),
+  },
+  { name: 'LinkImpairment rateMbit', field: 'rate', valid: 10, path: 'w', build: (s, v) => new LinkImpairment(s, 'w', { interface: pair(s).a, rateMbit: v }) },
   { name: 'VlanInterface vlanId', field: 'VLAN id', valid: 10, path: 'v', build: (s, v) => new VlanInterface(s, 'v', { parent: 'eth0', vlanId: v }) },
   { name: 'veth end mtu', field: 'MTU', valid: 1500, path: 'p', build: (s, v) => pair(s, { mtu: v }) },
   { name: 'Bridge mtu', field: 'MTU', valid: 1500, path: 'br', build: (s, v) => new Bridge(s, 'br', { name: 'br0', mtu: v }) },
@@ -457,6 +477,28 @@ export const HOSTILE_VALUES: Readonly<Record<HostileField, readonly HostileValue
     { label: 'Infinity', value: Infinity },
     { label: 'NaN', value: NaN },
   ],
+  delay: [
+    { label: '0', value: 0 },
+    { label: 'negative', value: -1 },
+    { label: 'above a minute', value: 60_001 },
+    { label: 'a string', value: '20' },
+    { label: 'NaN', value: NaN },
+    { label: 'Infinity', value: Infinity },
+  ],
+  loss: [
+    { label: '0', value: 0 },
+    { label: 'above 100', value: 100.5 },
+    { label: 'negative', value: -1 },
+    { label: 'a string', value: '1%' },
+    { label: 'NaN', value: NaN },
+  ],
+  rate: [
+    { label: '0', value: 0 },
+    { label: 'below 8 kbit/s', value: 0.001 },
+    { label: 'above 100 Gbit/s', value: 100_001 },
+    { label: 'a string', value: '10mbit' },
+    { label: 'NaN', value: NaN },
+  ],
   'VLAN id': [
     { label: '0', value: 0 },
     { label: '4095', value: 4095 },
@@ -530,6 +572,18 @@ export const HOSTILE_VALUES: Readonly<Record<HostileField, readonly HostileValue
 // ---- near misses: accepted ------------------------------------------------------------------------------------
 
 export const NEAR_MISSES: Readonly<Partial<Record<HostileField, readonly NearMiss[]>>> = {
+  delay: [
+    { label: 'a microsecond', value: 0.001 },
+    { label: 'a minute', value: 60_000 },
+  ],
+  loss: [
+    { label: 'all of it', value: 100 },
+    { label: 'a thousandth of a percent', value: 0.001 },
+  ],
+  rate: [
+    { label: '8 kbit/s', value: 0.008 },
+    { label: '100 Gbit/s', value: 100_000 },
+  ],
   port: [
     { label: 'the lowest port', value: 1 },
     { label: 'the highest port', value: 65535 },

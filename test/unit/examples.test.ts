@@ -22,6 +22,7 @@ import { BridgeLanStack } from '../../examples/bridge-lan/stack';
 import { HostRouterStack } from '../../examples/host-router/stack';
 import { VethHostStack } from '../../examples/veth-host/stack';
 import { VlanStack } from '../../examples/vlan/stack';
+import { WanStack } from '../../examples/wan/stack';
 import { WorkshopStack } from '../../examples/workshop/stack';
 import { BACKENDS, dataText, fullSynth, intentsText, localExecs, resources, templateExpressions, testApp, writtenData } from '../support/helpers';
 
@@ -123,6 +124,17 @@ const EXAMPLES: Array<[string, StackClass, (plan: NetnsPlan) => void]> = [
       expect(addressesOf(plan, 'addresses:router/rtr-trunk.10')).toEqual(['10.0.10.1/24']);
       expect(plan).toCreateRoute('dev1', 'default', '10.0.20.1');
       expect(plan).toCreateRoute('sales2', 'default', '10.0.10.1');
+    },
+  ],
+  [
+    'wan',
+    WanStack,
+    (plan) => {
+      for (const ns of ['hq', 'branch']) expect(plan).toCreateNamespace(ns);
+      expect(plan.get('qdisc:hq/wan-hq').values).toMatchObject({ delay_us: '40000', jitter_us: '5000', loss_mpct: '10000', rate_kbit: '-' });
+      expect(plan.get('qdisc:branch/wan-br').values).toMatchObject({ delay_us: '-', loss_mpct: '-', rate_kbit: '10000' });
+      expect(plan).toRunAfter('qdisc:wan-hq', 'veth:wan-hq');
+      expect(plan).toDeclareIntent('branch', '10.80.0.1');
     },
   ],
 ];

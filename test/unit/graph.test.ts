@@ -24,6 +24,7 @@ import { BridgeLanStack } from '../../examples/bridge-lan/stack';
 import { HostRouterStack } from '../../examples/host-router/stack';
 import { VethHostStack } from '../../examples/veth-host/stack';
 import { VlanStack } from '../../examples/vlan/stack';
+import { WanStack } from '../../examples/wan/stack';
 import { WorkshopStack } from '../../examples/workshop/stack';
 import { freshDir, fullSynth, testApp, writtenData } from '../support/helpers';
 
@@ -58,6 +59,7 @@ const STACKS: Array<[string, StackClass]> = [
   ['host-router', HostRouterStack],
   ['veth-host', VethHostStack],
   ['vlan', VlanStack],
+  ['wan', WanStack],
   ['everything', EverythingStack],
 ];
 
@@ -92,7 +94,13 @@ describe.each(STACKS)('%s', (name, cls) => {
     const routed = buildGraph(plan, { routes: true });
     expect(routed.edges).toEqual(plain.edges);
     const routes = plan.objects.filter((o) => o.kind === 'route');
-    expect(routed.nodes.flatMap((n) => n.notes).sort()).toEqual(routes.map((r) => `route ${r.values.dest} via ${r.values.via}`).sort());
+    const plainNotes = plain.nodes.flatMap((n) => n.notes);
+    expect(
+      routed.nodes
+        .flatMap((n) => n.notes)
+        .filter((n) => !plainNotes.includes(n))
+        .sort(),
+    ).toEqual(routes.map((r) => `route ${r.values.dest} via ${r.values.via}`).sort());
     for (const r of routes) {
       const line = `route ${r.values.dest} via ${r.values.via}`;
       expect(toMermaid(routed)).toContain(line);
@@ -116,6 +124,14 @@ describe.each(STACKS)('%s', (name, cls) => {
       expect(toMermaid(g)).toMatch(/ -\.->\|"reaches /);
       expect(await renderGraph(plan, { format: 'mermaid', intents: true })).toMatchSnapshot('mermaid --intents');
       expect(await renderGraph(plan, { format: 'svg', intents: true })).toContain('reaches');
+    }
+  });
+
+  test('link impairments are notes of the namespace whose interface they shape', () => {
+    const plan = planOf(cls, name);
+    const g = buildGraph(plan);
+    for (const q of plan.objects.filter((o) => o.kind === 'qdisc')) {
+      expect(g.node(`ns_${idPart(q.values.ns)}`)?.notes).toContainEqual(expect.stringMatching(new RegExp(`^${q.values.if} sends: `)));
     }
   });
 
