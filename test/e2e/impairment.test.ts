@@ -28,18 +28,12 @@ const rootQdisc = (ns: string, dev: string) =>
 
 test('a rate limit (tbf): applied with its interface and measured, changed in place, verified, repaired, re-applied with a new interface, removed with the code', () => {
   const lab = newLab('wan');
-  const unlimited = (() => {
-    lab.synthStack((s) => wan(s, undefined));
-    lab.applyOk();
-    return measureMbit(sb, '', 'wan-far', '10.71.0.2', 5001);
-  })();
   lab.synthStack((s) => wan(s, { rateMbit: 20 }));
   expect(lab.applyOk()).toMatch(/set impairment of wan-host: tbf rate 20000kbit/);
   expect(rootQdisc('', 'wan-host')).toMatchObject({ kind: 'tbf' });
   const limited = measureMbit(sb, '', 'wan-far', '10.71.0.2', 5001);
   expect(limited).toBeGreaterThan(20 * 0.8);
   expect(limited).toBeLessThan(20 * 1.2);
-  expect(unlimited).toBeGreaterThan(limited * 3);
   // only the host side is limited: what leaves the far end is not
   expect(measureMbit(sb, 'wan-far', '', '10.71.0.1', 5002)).toBeGreaterThan(limited * 3);
   expect(lab.planExitCode()).toBe(0);
