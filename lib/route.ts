@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import { fail } from './core/errors';
 import { Lab, nsToken } from './engine/lab';
 import { ROUTE } from './kinds';
-import { INamespace, isNamespaceHandle } from './core/types';
-import { validateDestination, validateIp } from './core/validate';
+import { INamespace } from './core/types';
+import { validateDestination, validateIp, validateNamespaceHandle } from './core/validate';
 
 /** Options of a Route: a static route in one namespace's main table. */
 export interface RouteProps {
@@ -34,14 +34,7 @@ export class Route extends Construct implements ITerraformDependable {
   constructor(scope: Construct, id: string, props: RouteProps) {
     super(scope, id);
     if (!props || typeof props !== 'object') fail(this, 'props are required', props, 'pass { namespace, destination, via }');
-    if (!isNamespaceHandle(props.namespace)) {
-      fail(
-        this,
-        'namespace is not a namespace handle of cdktf-netns',
-        props.namespace,
-        'pass the namespace whose table gets the route: a Namespace, a Router, Namespace.HOST, a HostRouter or Namespace.fromName(...)',
-      );
-    }
+    validateNamespaceHandle(this, 'namespace', props.namespace, (handles) => `pass the namespace whose table gets the route: ${handles}`);
     const dest = validateDestination(this, props.destination);
     const via = validateIp(this, 'via', props.via);
     if (dest.family && dest.family !== via.family) {

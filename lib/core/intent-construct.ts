@@ -11,8 +11,8 @@ import {
 } from '../engine/intents';
 import { fail } from './errors';
 import { ParsedIp } from './ip';
-import { INamespace, isNamespaceHandle } from './types';
-import { validateIp } from './validate';
+import { INamespace } from './types';
+import { validateIp, validateNamespaceHandle } from './validate';
 
 /** What every connectivity intent says: from where, to what, how. */
 export interface IntentProps {
@@ -58,14 +58,7 @@ export abstract class IntentConstruct extends Construct {
   protected constructor(scope: Construct, id: string, props: IntentProps, expect: 'reach' | 'unreach', via?: unknown) {
     super(scope, id);
     if (!props || typeof props !== 'object') fail(this, 'props are required', props, 'pass { from, to }');
-    if (!isNamespaceHandle(props.from)) {
-      fail(
-        this,
-        'from is not a namespace handle of cdktf-netns',
-        props.from,
-        'pass the namespace the probe runs in: a Namespace, a Router, Namespace.HOST, a HostRouter or Namespace.fromName(...)',
-      );
-    }
+    validateNamespaceHandle(this, 'from', props.from, (handles) => `pass the namespace the probe runs in: ${handles}`);
     const to = validateIp(this, 'to', props.to);
     const protocol = props.protocol ?? 'icmp';
     if (!INTENT_PROTOCOLS.includes(protocol)) fail(this, 'protocol is not one the probe knows', protocol, `use one of ${INTENT_PROTOCOLS.join(', ')}`);

@@ -5,10 +5,10 @@ import { ParsedCidr } from './ip';
 import { Lab, LabInterface, nsToken } from '../engine/lab';
 import { ADDRESS, PORT } from '../kinds';
 import { markerOf, prefixOf } from './settings';
-import { BridgePortVlans, describeNamespace, IInterface, INamespace, INTERFACE_BRAND, isNamespaceHandle, registerInterfaceHandle } from './types';
+import { BridgePortVlans, describeNamespace, IInterface, INamespace, INTERFACE_BRAND, registerInterfaceHandle } from './types';
 
 export { BridgePortVlans };
-import { validateInterfaceAddress, validateInterfaceName, validateMtu, validateVlanId } from './validate';
+import { validateInterfaceAddress, validateInterfaceName, validateMtu, validateNamespaceHandle, validateVlanId } from './validate';
 
 function validatePortVlans(scope: Construct, what: string, v: unknown): BridgePortVlans {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(scope, `${what}: VLAN options must be an object`, v, 'pass { pvid?, untagged?, tagged? }');
@@ -113,14 +113,12 @@ export class ManagedInterface implements IInterface, LabInterface {
     this.owner = opts.owner;
     this.label = opts.label;
     this.namespace = opts.namespace;
-    if (!isNamespaceHandle(opts.namespace)) {
-      fail(
-        opts.owner,
-        `${opts.label || 'interface'}: namespace is not a namespace handle of cdktf-netns`,
-        opts.namespace,
-        'pass a Namespace, a Router, Namespace.HOST, a HostRouter or Namespace.fromName(...), or omit it for the host namespace',
-      );
-    }
+    validateNamespaceHandle(
+      opts.owner,
+      `${opts.label || 'interface'}: namespace`,
+      opts.namespace,
+      (handles) => `pass ${handles}, or omit it for the host namespace`,
+    );
     this.imported = opts.imported === true;
     registerHandle(this, this);
     validateInterfaceName(opts.owner, what, opts.name);

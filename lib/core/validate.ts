@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { fail } from './errors';
 import { ParsedCidr, ParsedIp, parseCidr, parseIp } from './ip';
+import { INamespace, isNamespaceHandle } from './types';
 
 /**
  * Synth-time validation of every user value that may reach a shell command or
@@ -231,5 +232,14 @@ export function canonicalSysctl(key: string): string {
 export function validateBoolean(scope: IConstruct, what: string, value: unknown, dflt: boolean): boolean {
   if (value === undefined) return dflt;
   if (typeof value !== 'boolean') fail(scope, `${what} must be true or false`, value, 'pass a boolean');
+  return value;
+}
+
+/** The handles a namespace prop takes, as the errors list them. */
+const NAMESPACE_HANDLES = 'a Namespace, a Router, Namespace.HOST, a HostRouter or Namespace.fromName(...)';
+
+/** A namespace prop must be one of the library's namespace handles; `fix` words the fix around the list of them. */
+export function validateNamespaceHandle(scope: IConstruct, what: string, value: unknown, fix: (handles: string) => string): INamespace {
+  if (!isNamespaceHandle(value)) fail(scope, `${what} is not a namespace handle of cdktf-netns`, value, fix(NAMESPACE_HANDLES));
   return value;
 }

@@ -10,7 +10,8 @@ import { Facts, LinkFact, NamespaceFacts } from './kind';
 const SEP = '@@cdktf-netns@@';
 const READ =
   `ip -j -d addr show; echo '${SEP}'; ip -j -4 route show table main; echo '${SEP}'; ip -j -6 route show table main; echo '${SEP}'; ` +
-  `tc -j qdisc show 2>/dev/null || echo '[]'; echo '${SEP}'; ` +
+  // $1: whether to read the qdiscs (a tc per namespace only where an impairment is declared)
+  `if [ "$1" = 1 ]; then tc -j qdisc show 2>/dev/null || echo '[]'; else echo '[]'; fi; echo '${SEP}'; shift; ` +
   'for p in "$@"; do cat "$p" 2>/dev/null || echo "?"; done';
 
 /** The /proc/sys path of a dotted key (a `/` in the key is a dot of an interface name); lib.awk's sysctl_path does the same. */
@@ -22,16 +23,16 @@ function parseJson<T>(text: string, fallback: T): T {
   return JSON.parse(t) as T;
 }
 
-/** Read one namespace ("-" = the namespace this process runs in). */
-export function readNamespace(ns: string, sysctls: string[] = []): NamespaceFacts {
+/** Read one namespace ("-" = the namespace this process runs in), its qdiscs too if asked. */
+export function readNamespace(ns: string, sysctls: string[] = [], qdiscs = false): NamespaceFacts {
   if (ns !== '-' && !existsSync(`/run/netns/${ns}`)) return { exists: false, links: [], routes: [], sysctls: {} };
   const args =
     ns === '-'
-      ? ['sh', '-c', READ, 'sh', ...sysctls.map(sysctlPath)]
-      : ['nsenter', `--net=/run/netns/${ns}`, 'sh', '-c', READ, 'sh', ...sysctls.map(sysctlPath)];
+      ? ['sh', '-c', READ, 'sh', qdiscs ? '1' : '0', ...sysctls.map(sysctlPath)]
+      : ['nsenter', `--net=/run/netns/${ns}`, 'sh', '-c', READ, 'sh', qdiscs ? '1' : '0', ...sysctls.map(sysctlPath)];
   const r = spawnSync(args[0], args.slice(1), { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (r.status !== 0) return { exists: false, links: [], routes: [], sysctls: {} };
-  const [links, r4, r6, qdiscs, values] = r.stdout.split(`${SEP}\n`);
+  const [links, r4, r6, tcJson, values] = r.stdout.split(`${SEP}\n`);
   const vals = (values ?? '').split('\n');
   const out: Record<string, string> = {};
   sysctls.forEach((k, i) => {
@@ -46,20 +47,22 @@ export function readNamespace(ns: string, sysctls: string[] = []): NamespaceFact
       ...parseJson<Route[]>(r6, []).map((x) => ({ ...x, family: 6 as const })),
     ],
     sysctls: out,
-    qdiscs: parseJson<Array<{ dev: string; kind: string; root?: boolean }>>(qdiscs, []).map((q) => ({ dev: q.dev, kind: q.kind, root: q.root === true })),
+    qdiscs: parseJson<Array<{ dev: string; kind: string; root?: boolean }>>(tcJson, []).map((q) => ({ dev: q.dev, kind: q.kind, root: q.root === true })),
   };
 }
 
-/** Facts for a set of namespaces (and sysctls in them), read lazily and once each. */
-export function collectFacts(wanted: Array<{ ns: string; sysctl?: string }>): Facts {
+/** Facts for a set of namespaces (and the sysctls and qdiscs asked for in them), read lazily and once each. */
+export function collectFacts(wanted: Array<{ ns: string; sysctl?: string; qdiscs?: boolean }>): Facts {
   const sysctls = new Map<string, Set<string>>();
+  const qdiscs = new Set<string>();
   for (const w of wanted) {
     if (!sysctls.has(w.ns)) sysctls.set(w.ns, new Set());
     if (w.sysctl) sysctls.get(w.ns)!.add(w.sysctl);
+    if (w.qdiscs) qdiscs.add(w.ns);
   }
   const cache = new Map<string, NamespaceFacts>();
   const ns = (name: string): NamespaceFacts => {
-    if (!cache.has(name)) cache.set(name, readNamespace(name, [...(sysctls.get(name) ?? [])]));
+    if (!cache.has(name)) cache.set(name, readNamespace(name, [...(sysctls.get(name) ?? [])], qdiscs.has(name)));
     return cache.get(name)!;
   };
   return {

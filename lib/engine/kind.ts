@@ -21,7 +21,7 @@ export interface NamespaceFacts {
   readonly routes: ReadonlyArray<{ dst: string; gateway?: string; protocol?: string | number; family: 4 | 6 }>;
   /** Values of the sysctls asked for. */
   readonly sysctls: Readonly<Record<string, string>>;
-  /** `tc -j qdisc show`, parsed: each interface's queueing disciplines (root: the one at its root). */
+  /** `tc -j qdisc show`, parsed (only where a read asks for it): each interface's queueing disciplines (root: the one at its root). */
   readonly qdiscs?: ReadonlyArray<{ dev: string; kind: string; root: boolean }>;
 }
 
@@ -77,8 +77,8 @@ export interface Kind {
   parents(v: Values): ParentRef[];
   /** Drift: what differs between the kernel and the declared object (empty = in line). */
   verify(v: Values, facts: Facts): string[];
-  /** Namespaces whose facts verify needs, and sysctls it reads there. */
-  reads(v: Values): Array<{ ns: string; sysctl?: string }>;
+  /** Namespaces whose facts verify needs, the sysctls it reads there, and whether it needs their qdiscs. */
+  reads(v: Values): Array<{ ns: string; sysctl?: string; qdiscs?: boolean }>;
 }
 
 /** A token the engine can carry: no blanks, quotes, shell or template characters. */

@@ -218,20 +218,17 @@ export class Lab extends Construct {
 
   /** The intents file's text (undefined when the lab declares none). */
   public intentsText(): string | undefined {
-    if (!this.intents.length) return undefined;
-    return intentsFile(this.intents.map((e) => intentLine(e, nsToken(e.from))));
+    return this.intents.length ? intentsFile(this.intentLines()) : undefined;
+  }
+
+  private intentLines(): string[] {
+    return this.intents.map((e) => intentLine(e, nsToken(e.from)));
   }
 
   private intentTriggers(): Record<string, string> {
-    const text = this.intentsText();
-    if (text === undefined) return {};
-    return {
-      intents: text
-        .split('\n')
-        .filter((l) => l.startsWith('intent '))
-        .join('\n'),
-      intents_hash: sha256(text),
-    };
+    if (!this.intents.length) return {};
+    const lines = this.intentLines();
+    return { intents: lines.join('\n'), intents_hash: sha256(intentsFile(lines)) };
   }
 
   /** Addresses of managed interfaces in a namespace, with the interface that carries them. */

@@ -19,7 +19,7 @@ export const QDISC: Kind = {
   labels: (v) => [`qdisc:${v.if}`, `qdisc:${nsLabel(v.ns)}/${v.if}`],
   describe: (v) => `impairment of ${v.if} in ${where(v.ns)} (${impairmentText(v)})`,
   parents: (v) => [{ ns: v.ns }, { iface: [v.ns, v.if] }],
-  reads: (v) => [{ ns: v.ns }],
+  reads: (v) => [{ ns: v.ns, qdiscs: true }],
   verify: (v, facts) => {
     const nf = facts.ns(v.ns);
     if (!nf.exists) return [`${where(v.ns)} is missing`];
