@@ -16,6 +16,7 @@ import { spawnSync } from 'child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import { dirname, extname, join, resolve } from 'path';
 import { DATA_FILE, ENGINE_SCRIPT, INTENTS_FILE } from './engine/files';
+import { NFT_BASE_PREFIX } from './kinds/nft';
 import { collectFacts, listNamespaces, readNamespace } from './engine/facts';
 import { deploymentFromState, listDeployments, runEngine } from './engine/deployment';
 import { findLab, NetnsPlan } from './engine/plan-reader';
@@ -169,7 +170,10 @@ export function verify(stackDir: string, print: (s: string) => void, deployment?
   );
   const owner = kernelMarker(header.owner, token);
   print(`verify: deployment ${token} of lab ${header.owner}`);
-  const facts = collectFacts(plan.objects.flatMap((o) => plan.kindOf(o).reads(o.values)));
+  const facts = collectFacts(
+    plan.objects.flatMap((o) => plan.kindOf(o).reads(o.values)),
+    { lab: header.lab, deployment: token, owner },
+  );
   let drifted = 0;
   for (const o of plan.inDependencyOrder()) {
     const lines = plan.kindOf(o).verify(o.values, facts);
@@ -192,6 +196,28 @@ export function verify(stackDir: string, print: (s: string) => void, deployment?
       if (l.ifname !== 'lo' && l.ifalias?.startsWith(owner) && !declaredLinks.has(`${ns} ${l.ifname}`)) {
         undeclared.push(`interface ${l.ifname}${ns === '-' ? '' : ` (${ns})`}`);
       }
+    }
+  }
+  // in the lab's nftables tables: rules no object declares (the base rules aside); a table where no rule is declared
+  const rules = new Map<string, Set<string>>();
+  for (const o of plan.objects.filter((x) => x.kind === 'nft')) {
+    const k = `${o.values.ns} ${o.values.chain}`;
+    if (!rules.has(k)) rules.set(k, new Set());
+    rules.get(k)!.add(o.values.id);
+  }
+  const nftNs = new Set(['-', ...plan.objects.filter((x) => x.kind === 'nft').map((x) => x.values.ns)]);
+  for (const ns of nftNs) {
+    const t = facts.nft?.(ns);
+    if (!t || t.comment !== owner) continue;
+    const where = ns === '-' ? '' : ` (${ns})`;
+    if (![...rules.keys()].some((k) => k.startsWith(`${ns} `))) {
+      undeclared.push(`nftables table ${t.name}${where}`);
+      continue;
+    }
+    for (const c of t.chains) {
+      for (const r of c.rules)
+        if (!r.startsWith(NFT_BASE_PREFIX) && !rules.get(`${ns} ${c.name}`)?.has(r))
+          undeclared.push(`nftables rule ${r || '(no comment)'} in chain ${c.name} of ${t.name}${where}`);
     }
   }
   for (const ns of listNamespaces().filter((n) => !declaredNs.has(n))) {

@@ -165,6 +165,18 @@ link_facts() {
       (["G", $ns] | @tsv)' "$W/facts.json" || die "cannot read the kernel facts (jq failed)"
 }
 
+# the nftables tables named like a lab's (cdktf_netns_<hex>_<hex>) in the given namespaces, with
+# their comments (nft 1.0 lists a table's comment in text only): `F ns table comment`
+nft_facts() {
+  for _n in "$@"; do
+    _tl=$(in_ns "$_n" nft list tables inet) || die "cannot list the nftables tables of $( [ "$_n" = - ] && echo 'the host namespace' || echo "namespace '$_n'")"
+    printf '%s\n' "$_tl" | awk '$1 == "table" && $2 == "inet" && $3 ~ /^cdktf_netns_[0-9a-f]+_[0-9a-f]+$/ { print $3 }' | while read -r _t; do
+      _c=$(in_ns "$_n" nft list table inet "$_t" | sed -n 's/^	comment "\(.*\)"$/\1/p' | head -n 1 | tr -c 'A-Za-z0-9_.:/@~,+=\n-' '?')
+      printf 'F\t%s\t%s\t%s\n' "$_n" "$_t" "$_c"
+    done
+  done
+}
+
 # host objects of the lab's other deployments, and of other labs, on this machine (their
 # records): `O token owner line`, so a host route another deployment made is refused by name
 other_records() {
@@ -189,17 +201,20 @@ explain() { # BATCH WHO ERR
   _line=$(sed -n 's/^Command failed .*:\([0-9]*\)$/\1/p' "$3" | head -n 1)
   # what this run created before the failing line stays journaled; the rest (the failing
   # create among it: that name may well be someone else's) is not this lab's to adopt later
+  case $1 in *.nft) _line=$(sed -n 's/^[^:]*:\([0-9][0-9]*\):[0-9-]*: Error: .*/\1/p' "$3" | head -n 1) ;; esac
   case $1 in *.ip)
     if [ -n "$_line" ] && [ -f "${1%.ip}.jl" ]; then head -n $((_line - 1)) "${1%.ip}.jl" | grep . >> "$W/done.jl" || true; fi
     prune_journal ;;
   esac
   _what=$( [ -n "$_line" ] && sed -n "${_line}p" "$2" || echo "apply a batch")
-  _err=$(grep -v '^Command failed' "$3" | head -n 3 | tr '\n' ' ')
+  _err=$(grep -v '^Command failed' "$3" | grep -v '^ *^*$' | head -n 3 | tr '\n' ' ')
   case "$_what:$_err" in
     *"VLAN interface"*"Unknown device type"*|*"VLAN interface"*"not supported"*|*"VLAN interface"*"Not supported"*)
       die "this kernel has no 802.1Q VLAN support (module 8021q missing or not loadable: try 'modprobe 8021q'), so the lab cannot $_what. Kernel said: $_err" ;;
     *impairment*"qdisc kind is unknown"*|*impairment*"netem"*"not supported"*)
       die "this kernel has no netem (module sch_netem missing or not loadable: try 'modprobe sch_netem'), so the lab cannot $_what: a delay, jitter or loss needs it (a rate alone uses tbf). Kernel said: $_err" ;;
+    *nftables*"Operation not supported"*|*nftables*"Protocol not supported"*)
+      die "this kernel has no nftables support for what the lab asks (modules nf_tables, nft_chain_nat, nft_masq, nft_ct: try 'modprobe nf_tables'), so the lab cannot $_what. Kernel said: $_err" ;;
     *vlan_filtering*)
       die "this kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING), so the lab cannot set $_what. Kernel said: $_err" ;;
     *"add route"*)
@@ -228,6 +243,8 @@ prune_journal() {
 
 run_pass() { # NS FILE-PREFIX
   if [ -s "$2.sys" ]; then in_ns "$1" sh "$HERE/sysctl.sh" pre "$2.sys" "$REC/nsorig" "$2.sysdone" || die "cannot set the sysctls of $( [ "$1" = - ] && echo 'the host namespace' || echo "namespace '$1'")"; fi
+  # the namespace's nftables table (one transaction), before its links come up
+  if [ -s "$2.nft" ]; then in_ns "$1" nft -f "$2.nft" 2>"$2.err" || explain "$2.nft" "$2.nftwho" "$2.err"; fi
   if [ -s "$2.ip" ]; then in_ns "$1" ip -batch "$2.ip" 2>"$2.err" || explain "$2.ip" "$2.ipwho" "$2.err"; batch_done "$2.jl"; fi
   # bridge VLANs: dropping a VLAN a port does not have (the default VLAN 1, on a re-run) is fine
   if [ -s "$2.br" ] && ! in_ns "$1" bridge -force -batch "$2.br" 2>"$2.err"; then
@@ -260,6 +277,7 @@ wait_gone() {
 run_del() { # NS FILE-PREFIX: best effort, objects may already be gone
   if [ -s "$2.brdel" ]; then in_ns "$1" bridge -force -batch "$2.brdel" >/dev/null 2>&1 || true; fi
   if [ -s "$2.tcdel" ]; then in_ns "$1" tc -force -batch "$2.tcdel" >/dev/null 2>&1 || true; fi
+  if [ -s "$2.nftdel" ]; then in_ns "$1" nft -f "$2.nftdel" >/dev/null 2>&1 || true; fi
   if [ -s "$2.del" ]; then in_ns "$1" ip -force -batch "$2.del" >/dev/null 2>&1 || true; fi
 }
 
@@ -341,6 +359,16 @@ reconcile() { # MODE OLD NEW
   cat "$W/facts.tsv" >> "$W/facts"
   # (other deployments' host routes matter only when this run touches a host route)
   if grep -q '^[CUD] route - ' "$W/ops"; then other_records >> "$W/facts"; fi
+  # nftables tables: where a rule changes (repair: everywhere it reads, to sweep ours)
+  _nftns=$(awk '$1 == "D" && $2 == "ns" { gone[$3] = 1 } $1 ~ /^[CUD]$/ && $2 == "nft" { n[$3] = 1 }
+    END { for (x in n) if (!(x in gone)) print x }' "$W/ops")
+  if [ -n "$_nftns" ] || { [ "$_mode" = repair ] && command -v nft >/dev/null 2>&1; }; then
+    need nft "nftables (Debian's nftables package) for Firewall, Masquerade and PortForward"
+    # shellcheck disable=SC2086
+    if [ "$_mode" = repair ]; then _nftns=$(printf '%s\n' - $_need $_nftns | sed '/@lo$/d' | sort -u); fi
+    # shellcheck disable=SC2086,SC2046
+    nft_facts $(printf '%s\n' $_nftns | while read -r _n; do if [ "$_n" = - ] || [ -e "/run/netns/$_n" ]; then echo "$_n"; fi; done) >> "$W/facts"
+  fi
   tick "read $(printf '%s\n' "$_need" | grep -c . || true) namespace(s)"
   : > "$W/errors"
   # the generator: shared helpers, one module per kind, the main loop
@@ -349,7 +377,7 @@ reconcile() { # MODE OLD NEW
   set +f
   for _k in "$HERE"/../kinds/*.awk; do set -- "$@" -f "$_k"; done
   set -f
-  awk -F '\t' -v W="$W" -v MODE="$_mode" -v OWNER="$OWNER" -v DEP="$DEP" -v ALTDEP="$ALTDEP" "$@" -f "$HERE/gen.awk" \
+  awk -F '\t' -v W="$W" -v MODE="$_mode" -v OWNER="$OWNER" -v LAB="$LAB" -v DEP="$DEP" -v ALTDEP="$ALTDEP" "$@" -f "$HERE/gen.awk" \
     "$_new" "$W/facts" "$PREV_JOURNAL" "$_old" "$W/ops" "$W/ops" > "$W/nscmds" || {
       [ -s "$W/errors" ] && { cat "$W/errors" >&2; exit 1; }
       die "internal: the generator failed"; }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import { existsSync, readdirSync } from 'fs';
-import { Facts, LinkFact, NamespaceFacts } from './kind';
+import { nftTableName } from '../kinds/nft';
+import { FactRead, Facts, LinkFact, NamespaceFacts, NftTableFact } from './kind';
 
 /**
  * Kernel facts for `cdktf-netns verify`: each namespace read once (`ip -j`,
@@ -51,8 +52,34 @@ export function readNamespace(ns: string, sysctls: string[] = [], qdiscs = false
   };
 }
 
-/** Facts for a set of namespaces (and the sysctls and qdiscs asked for in them), read lazily and once each. */
-export function collectFacts(wanted: Array<{ ns: string; sysctl?: string; qdiscs?: boolean }>): Facts {
+// the table as JSON (chains, policies, rule comments), then its own comment (nft 1.0 lists it in text only)
+const NFT_READ = `nft -j list table inet "$1" 2>/dev/null || exit 3; echo '${SEP}'; nft list table inet "$1" | sed -n 's/^\tcomment "\\(.*\\)"$/\\1/p' | head -n 1`;
+
+/** The lab's nftables table in a namespace ("-" = this process's), or undefined when it has none. */
+export function readNftTable(ns: string, name: string, marker: string): NftTableFact | undefined {
+  if (ns !== '-' && !existsSync(`/run/netns/${ns}`)) return undefined;
+  const cmd = ['sh', '-c', NFT_READ, 'sh', name];
+  const args = ns === '-' ? cmd : ['nsenter', `--net=/run/netns/${ns}`, ...cmd];
+  const r = spawnSync(args[0], args.slice(1), { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) return undefined;
+  const cut = r.stdout.indexOf(`${SEP}\n`);
+  if (cut < 0) return undefined;
+  type Item = { chain?: { name: string; policy?: string }; rule?: { chain: string; comment?: string } };
+  const items = parseJson<{ nftables?: Item[] }>(r.stdout.slice(0, cut), {}).nftables ?? [];
+  const chains = items.filter((i) => i.chain).map((i) => ({ name: i.chain!.name, policy: i.chain!.policy, rules: [] as string[] }));
+  for (const i of items) if (i.rule) chains.find((c) => c.name === i.rule!.chain)?.rules.push(i.rule.comment ?? '');
+  return { name, comment: r.stdout.slice(cut + SEP.length + 1).trim(), marker, chains };
+}
+
+/** Who the facts are read for: the lab's id, the deployment and its kernel owner marker (for the nftables table). */
+export interface FactsFor {
+  readonly lab: string;
+  readonly deployment: string;
+  readonly owner: string;
+}
+
+/** Facts for a set of namespaces (and the sysctls, qdiscs and nftables tables asked for in them), read lazily and once each. */
+export function collectFacts(wanted: ReadonlyArray<FactRead>, who?: FactsFor): Facts {
   const sysctls = new Map<string, Set<string>>();
   const qdiscs = new Set<string>();
   for (const w of wanted) {
@@ -65,8 +92,15 @@ export function collectFacts(wanted: Array<{ ns: string; sysctl?: string; qdiscs
     if (!cache.has(name)) cache.set(name, readNamespace(name, [...(sysctls.get(name) ?? [])], qdiscs.has(name)));
     return cache.get(name)!;
   };
+  const tables = new Map<string, NftTableFact | undefined>();
+  const nft = (name: string): NftTableFact | undefined => {
+    if (!who) return undefined;
+    if (!tables.has(name)) tables.set(name, readNftTable(name, nftTableName(who.lab, who.deployment), who.owner));
+    return tables.get(name);
+  };
   return {
     ns,
+    nft,
     get hostSysctls() {
       return ns('-').sysctls;
     },

@@ -11,6 +11,7 @@
 #   L ns ifname alias kind master
 #   R ns family dest gateway protocol dev
 #   O token owner line      a host object another deployment's record lists
+#   F ns table comment      an nftables table named like the lab's (cdktf_netns_*), with its comment
 # Every input file starts with a `#` line (awk sees no record of an empty file).
 # Written into W: root.ip (namespaces and veth pairs, created from the root
 # namespace), root.del, per-namespace lines on stdout
@@ -24,7 +25,7 @@ BEGIN {
   KOWNER = kmarker(OWNER, DEP); AOWNER = ALTDEP == "" ? "" : kmarker(OWNER, ALTDEP)
 }
 FNR == 1 { nf++ }
-nf == 1 { split($0, kf, " "); if (kf[1] == "kind") { nid[kf[2]] = kf[3]; nsfk[kf[2]] = kf[5] } else if (object($0)) markers($0); next }
+nf == 1 { split($0, kf, " "); if (kf[1] == "kind") { nid[kf[2]] = kf[3]; nsfk[kf[2]] = kf[5] } else if (object($0)) { markers($0); if (kf[1] == "nft") nft_decl($0); else if (kf[1] == "bridge") nft_bridge($0) }; next }
 nf == 2 {
   if ($1 == "N") { nsent[$2] = $4; nsino[$2] = $3 }
   else if ($1 == "I") recino[$2] = $3
@@ -33,6 +34,7 @@ nf == 2 {
   else if ($1 == "R") { rk = $2 " " $3 " " $4; route[rk] = 1; rgw[rk] = $5; rproto[rk] = $6; rdev[rk] = $7 }
   else if ($1 == "O") { split($4, g, " "); if (g[1] == "route") { oroute[g[2] " " g[3] " " g[4]] = "deployment " $2 " of lab " $3 } }
   else if ($1 == "A") { addrof[$2 " " $4] = addrof[$2 " " $4] " " $3 }
+  else if ($1 == "F") nfttab[$2 " " $3] = $4
   next
 }
 nf == 3 { if (object($0)) journal[ident($0)] = $0; next }
@@ -44,7 +46,7 @@ nf == 6 {
   op = substr($0, 1, 1); line = substr($0, 3)
   if (op == "T" || op == "#" || line == "") next
   n = split(line, f, " ")
-  for (i = n + 1; i <= 12; i++) f[i] = "-"
+  for (i = n + 1; i <= 13; i++) f[i] = "-"
   kfields(f, n)
   id = ident(line)
   # (an awk array reference creates the element: ask `in` first, so `id in oldline` stays true only for recorded objects)
@@ -71,7 +73,7 @@ function in_trusted_ns(f, op,    idx, c, i, n) {
   }
   return 1
 }
-END { if (MODE == "repair") undeclared(); finish() }
+END { if (MODE == "repair") undeclared(); nft_flush(); finish() }
 
 # repair: interfaces that carry this lab's marker but are declared by no object
 # (in the host namespace only root can set an alias; in our namespaces, we own
@@ -103,6 +105,7 @@ function dispatch(k, op, f, o, id) {
   else if (k == "addr") addr_op(op, f, o, id)
   else if (k == "route") route_op(op, f, o, id)
   else if (k == "qdisc") qdisc_op(op, f, o, id)
+  else if (k == "nft") nft_op(op, f, o, id)
   else if (k == "hsysctl") hsysctl_op(op, f, o, id)
   else refuse("internal: unknown object kind '" k "' in the plan (engine and library versions differ?)")
 }

@@ -36,14 +36,35 @@ export interface LinkFact {
   readonly addr_info?: Array<{ local: string; prefixlen: number; scope?: string }>;
 }
 
+/** The lab's nftables table in one namespace, as `nft` lists it. */
+export interface NftTableFact {
+  readonly name: string;
+  /** The table's comment ('' when it has none). */
+  readonly comment: string;
+  /** The comment the lab gives it: its kernel marker for this deployment. */
+  readonly marker: string;
+  /** Its chains: policy (for base chains) and the comments of their rules, in order. */
+  readonly chains: ReadonlyArray<{ name: string; policy?: string; rules: string[] }>;
+}
+
 export interface Facts {
   ns(name: string): NamespaceFacts;
+  /** The lab's nftables table in a namespace (undefined when there is none); read only where a read asks for it. */
+  nft?(name: string): NftTableFact | undefined;
   /** Host sysctl values (key -> value). */
   readonly hostSysctls: Readonly<Record<string, string>>;
 }
 
 /** A reference from one object to another it hangs off (for ordering and cascades). */
 export type ParentRef = { readonly ns: string } | { readonly iface: readonly [string, string] } | { readonly gatewayOf: readonly [string, string] };
+
+/** What verify reads in a namespace. */
+export interface FactRead {
+  readonly ns: string;
+  readonly sysctl?: string;
+  readonly qdiscs?: boolean;
+  readonly nft?: boolean;
+}
 
 export interface Kind {
   /** The kind token that starts its data lines, e.g. `veth`. */
@@ -77,8 +98,8 @@ export interface Kind {
   parents(v: Values): ParentRef[];
   /** Drift: what differs between the kernel and the declared object (empty = in line). */
   verify(v: Values, facts: Facts): string[];
-  /** Namespaces whose facts verify needs, the sysctls it reads there, and whether it needs their qdiscs. */
-  reads(v: Values): Array<{ ns: string; sysctl?: string; qdiscs?: boolean }>;
+  /** Namespaces whose facts verify needs, the sysctls it reads there, and whether it needs their qdiscs or the lab's nftables table. */
+  reads(v: Values): Array<FactRead>;
 }
 
 /** A token the engine can carry: no blanks, quotes, shell or template characters. */

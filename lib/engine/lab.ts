@@ -6,7 +6,7 @@ import { fail, message, NetnsError } from '../core/errors';
 import { ParsedCidr, ParsedIp, subnetContains } from '../core/ip';
 import { ownerOf, shortHash, stateDirOf } from '../core/settings';
 import { describeNamespace, INamespace } from '../core/types';
-import { kindsTable } from '../kinds';
+import { HOST_SYSCTL, kindsTable, NAMESPACE, NS_SYSCTL } from '../kinds';
 import { DATA_FILE, ENGINE_DIR, ENGINE_SCRIPT, engineFiles, INTENTS_FILE, sha256 } from './files';
 import { IntentEntry, intentLine, intentsFile } from './intents';
 import { identityOf, Kind, line, Values } from './kind';
@@ -29,6 +29,24 @@ interface RouteEntry {
   readonly family: 4 | 6;
   readonly destination: string;
   readonly via: ParsedIp;
+}
+
+/** A traffic-policy construct that needs its namespace to forward (Masquerade, PortForward, forward rules). */
+interface ForwardingNeed {
+  readonly owner: IConstruct;
+  readonly namespace: INamespace;
+  readonly what: string;
+  /** Any of these families forwarding will do. */
+  readonly families: ReadonlyArray<4 | 6>;
+  readonly why: string;
+  /** Evaluated at synthesis (a Firewall's forward rules may be added later). */
+  readonly when?: () => boolean;
+}
+
+/** The chains a namespace's Firewall filters. */
+export interface FirewallChains {
+  readonly input?: 'accept' | 'drop';
+  readonly forward?: 'accept' | 'drop';
 }
 
 /** One declared kernel object (or a function that yields some, evaluated at synthesis). */
@@ -99,6 +117,8 @@ export class Lab extends Construct {
   private readonly routes = new Map<string, RouteEntry>();
   private readonly links: Array<[LabInterface, LabInterface]> = [];
   private readonly intents: IntentEntry[] = [];
+  private readonly firewalls = new Map<string, { owner: IConstruct; chains: FirewallChains }>();
+  private readonly forwardingNeeds: ForwardingNeed[] = [];
   private warned = false;
   private written?: LabData;
 
@@ -210,6 +230,31 @@ export class Lab extends Construct {
       );
     }
     this.routes.set(key, entry);
+  }
+
+  /** One Firewall per namespace: its chains are the namespace's. */
+  public registerFirewall(owner: IConstruct, ns: INamespace, chains: FirewallChains, forwardRules: () => boolean): void {
+    const prev = this.firewalls.get(nsToken(ns));
+    if (prev) {
+      fail(
+        owner,
+        `${describeNamespace(ns)} already has a Firewall (${prev.owner.node.path})`,
+        nsToken(ns),
+        'declare one Firewall per namespace, with all its rules (allowInput / allowForward add more)',
+      );
+    }
+    this.firewalls.set(nsToken(ns), { owner, chains });
+    this.requireForwarding(owner, ns, 'a Firewall with forward rules', [4, 6], 'its forward rules would match nothing', forwardRules);
+  }
+
+  /** The chains the namespace's Firewall filters (undefined: it has none). */
+  public firewallIn(ns: INamespace): FirewallChains | undefined {
+    return this.firewalls.get(nsToken(ns))?.chains;
+  }
+
+  /** Refuse (a namespace of the lab) or warn (the host, an imported namespace) when the namespace does not forward. */
+  public requireForwarding(owner: IConstruct, namespace: INamespace, what: string, families: ReadonlyArray<4 | 6>, why: string, when?: () => boolean): void {
+    this.forwardingNeeds.push({ owner, namespace, what, families, why, when });
   }
 
   public registerIntent(entry: IntentEntry): void {
@@ -351,7 +396,38 @@ export class Lab extends Construct {
     // intent's expected first hop, in the namespace the probe runs in.
     for (const r of this.routes.values()) this.checkNextHop(r.owner, r.namespace, r.via, 'gateway', warn, errors);
     for (const i of this.intents) if (i.via) this.checkNextHop(i.owner, i.from, i.via, 'first hop', warn, errors);
+    this.checkForwarding(warn, errors);
     return errors;
+  }
+
+  /** NAT and forward rules need a namespace that forwards: what the lab sets decides (the host's and imported namespaces' settings are not known: a warning). */
+  private checkForwarding(warn: boolean, errors: string[]): void {
+    if (!this.forwardingNeeds.length) return;
+    const KEYS: Record<4 | 6, string> = { 4: 'net.ipv4.ip_forward', 6: 'net.ipv6.conf.all.forwarding' };
+    const on = new Set<string>();
+    const managed = new Set<string>();
+    for (const c of this.contributions) {
+      for (const [kind, v] of c.objects()) {
+        if (kind === NAMESPACE) managed.add(v.name);
+        else if (kind === NS_SYSCTL && v.value === '1') on.add(`${v.ns} ${v.key}`);
+        else if (kind === HOST_SYSCTL && v.value === '1') on.add(`- ${v.key}`);
+      }
+    }
+    for (const n of this.forwardingNeeds) {
+      if (n.when && !n.when()) continue;
+      const ns = nsToken(n.namespace);
+      if (n.families.some((f) => on.has(`${ns} ${KEYS[f]}`))) continue;
+      const keys = n.families.map((f) => KEYS[f]).join(' or ');
+      const problem = `${n.what} in ${describeNamespace(n.namespace)}, which does not forward (${keys} is not 1): ${n.why}`;
+      if (managed.has(ns)) {
+        errors.push(message(n.owner, problem, ns, `make the namespace a Router, or addSysctl('${KEYS[n.families[0]]}', 1) on it`));
+      } else if (warn) {
+        const fix = n.namespace.isHost
+          ? 'declare a HostRouter in the stack (or ignore this if the host forwards already)'
+          : 'ignore this warning if the imported namespace forwards already';
+        Annotations.of(n.owner).addWarning(message(n.owner, problem, ns, fix));
+      }
+    }
   }
 
   /** A next hop must be another address on a connected subnet of its namespace (the host's own interfaces are not all known: a warning there). */

@@ -27,6 +27,7 @@ function touch_links(line, op,    f, k) {
   if (k == "veth") { touched[f[2] " " f[3]] = 1; touched[f[4] " " f[5]] = 1; nsdirty[f[2]] = 1; nsdirty[f[4]] = 1 }
   else if (k == "bridge" || k == "vlan") { touched[f[2] " " f[3]] = 1; nsdirty[f[2]] = 1 }
   else if (k == "addr") nsdirty[f[2]] = 1
+  else if (k == "ns" && op == "C") nsmade[f[2]] = 1
 }
 
 # Does NEW object `id` hang off a touched link (or sit in a namespace whose routes need re-ensuring)?
@@ -37,6 +38,7 @@ function hangs(id,    f, k) {
   if (k == "vlan") return ((f[2] " " f[4]) in touched)
   if (k == "qdisc") return ((f[2] " " f[3]) in touched)
   if (k == "route") return (f[2] in nsdirty)
+  if (k == "nft") return (f[2] in nsmade)
   return 0
 }
 

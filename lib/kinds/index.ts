@@ -4,6 +4,7 @@ import { BRIDGE } from './bridge';
 import { EXT_NAMESPACE } from './ext-namespace';
 import { HOST_SYSCTL } from './host-sysctl';
 import { NAMESPACE } from './namespace';
+import { NFT } from './nft';
 import { NS_SYSCTL } from './ns-sysctl';
 import { PORT } from './port';
 import { QDISC } from './qdisc';
@@ -11,10 +12,10 @@ import { ROUTE } from './route';
 import { VETH } from './veth';
 import { VLAN } from './vlan';
 
-export { ADDRESS, BRIDGE, EXT_NAMESPACE, HOST_SYSCTL, NAMESPACE, NS_SYSCTL, PORT, QDISC, ROUTE, VETH, VLAN };
+export { ADDRESS, BRIDGE, EXT_NAMESPACE, HOST_SYSCTL, NAMESPACE, NFT, NS_SYSCTL, PORT, QDISC, ROUTE, VETH, VLAN };
 
 /** Every kind the engine knows, in creation order. */
-export const KINDS: readonly Kind[] = [EXT_NAMESPACE, NAMESPACE, NS_SYSCTL, BRIDGE, VETH, VLAN, PORT, ADDRESS, ROUTE, QDISC, HOST_SYSCTL];
+export const KINDS: readonly Kind[] = [EXT_NAMESPACE, NAMESPACE, NS_SYSCTL, BRIDGE, VETH, VLAN, PORT, ADDRESS, ROUTE, QDISC, HOST_SYSCTL, NFT];
 
 export const KINDS_BY_NAME: ReadonlyMap<string, Kind> = new Map(KINDS.map((k) => [k.name, k]));
 

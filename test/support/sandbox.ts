@@ -140,13 +140,14 @@ export class Sandbox {
   /**
    * Back to an empty sandbox, whatever a failed step left: every namespace
    * (an entry whose mount is gone too), every interface but lo, the routes of
-   * our protocol, host forwarding off, the state directory emptied.
+   * our protocol, host forwarding off, the state directory emptied, every nftables table gone.
    */
   public wipe(): void {
     this.sh(
       'for n in $(ls /run/netns); do ip netns del "$n" 2>/dev/null || rm -f "/run/netns/$n"; done; ' +
         'for l in $(ip -o link show | sed -n "s/^[0-9]*: \\([^:@]*\\).*/\\1/p"); do [ "$l" = lo ] || ip link del "$l" 2>/dev/null; done; ' +
-        'ip route flush proto 213; ip -6 route flush proto 213; echo 0 > /proc/sys/net/ipv4/ip_forward; rm -rf /run/cdktf-netns/*',
+        'ip route flush proto 213; ip -6 route flush proto 213; echo 0 > /proc/sys/net/ipv4/ip_forward; rm -rf /run/cdktf-netns/*; ' +
+        'if command -v nft >/dev/null 2>&1; then nft flush ruleset; fi',
     );
   }
 

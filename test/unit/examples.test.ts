@@ -19,6 +19,7 @@ import { DATA_FILE, ENGINE_DIR, engineFiles, INTENTS_FILE, sha256 } from '../../
 import { RESERVED_TRIGGERS } from '../../lib/engine/plan-reader';
 import { NetnsPlan, setupNetnsMatchers } from '../../lib/testing';
 import { BridgeLanStack } from '../../examples/bridge-lan/stack';
+import { EdgeStack } from '../../examples/edge/stack';
 import { HostRouterStack } from '../../examples/host-router/stack';
 import { VethHostStack } from '../../examples/veth-host/stack';
 import { VlanStack } from '../../examples/vlan/stack';
@@ -135,6 +136,31 @@ const EXAMPLES: Array<[string, StackClass, (plan: NetnsPlan) => void]> = [
       expect(plan.get('qdisc:branch/wan-br').values).toMatchObject({ delay_us: '-', loss_mpct: '-', rate_kbit: '10000' });
       expect(plan).toRunAfter('qdisc:wan-hq', 'veth:wan-hq');
       expect(plan).toDeclareIntent('branch', '10.80.0.1');
+    },
+  ],
+  [
+    'edge',
+    EdgeStack,
+    (plan) => {
+      for (const ns of ['gw', 'internet', 'lan1', 'web']) expect(plan).toCreateNamespace(ns);
+      // one table's worth of rules in gw: two drop policies, their allows, the NAT and the forward with its opening
+      expect(plan.findAll('nft:gw/input/policy').map((o) => o.values.action)).toEqual(['drop']);
+      expect(plan.findAll('nft:gw/forward/policy').map((o) => o.values.action)).toEqual(['drop']);
+      expect(plan.get('nft:gw/input/firewall.input.0').values).toMatchObject({ proto: 'icmp', iif: 'br-lan', action: 'accept' });
+      expect(plan.get('nft:gw/forward/firewall.forward.0').values).toMatchObject({ iif: 'br-lan', oif: 'wan', action: 'accept' });
+      expect(plan.get('nft:gw/postrouting/nat.masq').values).toMatchObject({ oif: 'wan', action: 'masquerade' });
+      expect(plan.get('nft:gw/prerouting/web-8080.dnat').values).toMatchObject({
+        proto: 'tcp',
+        to: '203.0.113.1',
+        ports: '8080',
+        action: 'dnat',
+        toaddr: '192.168.1.20',
+        toport: '80',
+      });
+      expect(plan.get('nft:gw/forward/web-8080.open').values).toMatchObject({ proto: 'tcp', to: '192.168.1.20', ports: '80', action: 'dnatok' });
+      expect(plan.objects.filter((o) => o.kind === 'nft').every((o) => o.values.ns === 'gw')).toBe(true);
+      expect(plan).toDeclareIntent('lan1', '203.0.113.10', { via: '192.168.1.1' });
+      expect(plan).toDeclareIntent('internet', '203.0.113.1', { expect: 'unreachable' });
     },
   ],
 ];
