@@ -4,7 +4,7 @@
  * an attacker would do to it: rules deleted by hand, tables others made, a table wearing our name.
  */
 import { EdgeStack } from '../../examples/edge/stack';
-import { Reachable, Unreachable } from '../../lib';
+import { Firewall, HostRouter, Masquerade, Namespace, Reachable, Route, Unreachable, VethPair } from '../../lib';
 import { shellQuote, Sandbox } from '../support/sandbox';
 import { useLabs, useSandbox } from '../support/e2e';
 import { expectNothingLeft } from '../support/expect';
@@ -125,6 +125,95 @@ test('examples/edge: the LAN reaches the internet only through NAT, a page is fe
   } finally {
     for (const p of pids) stop(p);
   }
+  lab.destroyOk();
+  expectNothingLeft(sb);
+});
+
+test('in the host namespace: only our table is ours; tables others made are untouched (and their drop still wins), a table wearing our name is refused, kept on destroy', () => {
+  const lab = newLab('edge-host');
+  const build = (extra: boolean) =>
+    lab.synthStack((s) => {
+      new HostRouter(s, 'hr');
+      const far = new Namespace(s, 'far', { name: 'far' });
+      const inside = new Namespace(s, 'inside', { name: 'inside' });
+      const up = new VethPair(s, 'up', { a: { name: 'up0', addresses: ['10.72.0.1/24'] }, b: { name: 'eth0', namespace: far, addresses: ['10.72.0.2/24'] } });
+      const lan = new VethPair(s, 'lan', {
+        a: { name: 'lan0', addresses: ['10.73.0.1/24'] },
+        b: { name: 'eth0', namespace: inside, addresses: ['10.73.0.2/24'] },
+      });
+      new Route(s, 'default', { namespace: inside, destination: 'default', via: '10.73.0.1' });
+      new Masquerade(s, 'nat', { namespace: Namespace.HOST, outInterface: up.a });
+      const fw = new Firewall(s, 'fw', { namespace: Namespace.HOST, forward: { policy: 'drop', allow: [{ inInterface: lan.a, outInterface: up.a }] } });
+      if (extra) fw.allowForward({ inInterface: lan.a, protocol: 'icmp' });
+    });
+  // someone else's table, there before the lab
+  sb.ok(
+    `nft add table inet mine && nft add chain inet mine c '{ type filter hook forward priority 10; policy accept; }' && nft add rule inet mine c counter comment theirs`,
+  );
+  build(false);
+  lab.applyOk();
+  const table = `cdktf_netns_${lab.header.lab}_${lab.deployment()}`;
+  expect(tables('').split('\n').sort()).toEqual([`table inet ${table}`, 'table inet mine']);
+  // far has no route back to 10.73.0.0/24: only the NAT gets the answer home
+  expect(sb.ping('inside', '10.72.0.2')).toBe(true);
+  expect(sb.ok('nft list table inet mine')).toMatch(/counter packets [1-9]\d* bytes \d+ comment "theirs"/);
+  // another table's drop (Docker's, say) still drops: nftables runs every table's chains
+  sb.ok(`nft add table inet dockerish && nft add chain inet dockerish f '{ type filter hook forward priority -10; policy drop; }'`);
+  expect(sb.ping('inside', '10.72.0.2', 1)).toBe(false);
+  sb.ok('nft delete table inet dockerish');
+  expect(sb.ping('inside', '10.72.0.2')).toBe(true);
+  expect(lab.planExitCode()).toBe(0);
+
+  // an attacker swaps our table for one of the same name that is not ours
+  sb.ok(`nft delete table inet ${table} && nft add table inet ${table} '{ comment "evil"; }'`);
+  const v = cli(`verify ${lab.dir}`);
+  expect(v.code).toBe(2);
+  expect(v.out).toMatch(new RegExp(`the nftables table ${table} in the host namespace does not carry the marker cdktf-netns:edge-host@`));
+  // a change must rewrite the table: refused, naming it; nothing of the impostor is touched
+  build(true);
+  const r = lab.apply();
+  expect(r.code).not.toBe(0);
+  expect(r.stdout + r.stderr).toContain(
+    `an nftables table named ${table} already exists in the host namespace and was not made by this deployment of the lab (its comment: 'evil')`,
+  );
+  expect(sb.ok(`nft list table inet ${table}`)).toContain('comment "evil"');
+  // destroy removes the lab, and keeps both tables it did not make
+  expect(lab.destroyOk()).toMatch(new RegExp(`kept nftables table ${table} in the host namespace: its comment is 'evil'`));
+  expect(tables('').split('\n').sort()).toEqual([`table inet ${table}`, 'table inet mine']);
+  sb.ok(`nft delete table inet ${table} && nft delete table inet mine`);
+  expectNothingLeft(sb);
+});
+
+test('rules dropped from the code go: the rule, then the table with the last one; repair sweeps a table of ours that nothing declares', () => {
+  const lab = newLab('edge-sweep');
+  const build = (nat: boolean, fw: boolean) =>
+    lab.synthStack((s) => {
+      new HostRouter(s, 'hr');
+      const far = new Namespace(s, 'far', { name: 'far' });
+      const up = new VethPair(s, 'up', { a: { name: 'up0', addresses: ['10.74.0.1/24'] }, b: { name: 'eth0', namespace: far, addresses: ['10.74.0.2/24'] } });
+      if (nat) new Masquerade(s, 'nat', { namespace: Namespace.HOST, outInterface: up.a });
+      if (fw) new Firewall(s, 'fw', { namespace: Namespace.HOST, forward: { policy: 'drop' } });
+    });
+  build(true, true);
+  lab.applyOk();
+  const table = `cdktf_netns_${lab.header.lab}_${lab.deployment()}`;
+  const chains = () => [...sb.ok(`nft list table inet ${table} 2>/dev/null || true`).matchAll(/chain (\w+)/g)].map((m) => m[1]);
+  expect(chains()).toEqual(['forward', 'postrouting']);
+  build(false, true);
+  expect(lab.applyOk()).toMatch(/removed nftables rule nat\.masq in the host namespace/);
+  expect(chains()).toEqual(['forward']);
+  build(false, false);
+  expect(lab.applyOk()).toMatch(new RegExp(`removed nftables table ${table} in the host namespace`));
+  expect(tables('')).toBe('');
+  expect(lab.planExitCode()).toBe(0);
+  // a table of ours that nothing declares (left by hand, or by a run that was cut short)
+  sb.ok(`nft add table inet ${table} '{ comment "${lab.marker('cdktf-netns:edge-sweep/')}"; }'`);
+  const v = cli(`verify ${lab.dir}`);
+  expect(v.code).toBe(2);
+  expect(v.out).toContain(`DRIFT undeclared: not declared but owned by this lab: nftables table ${table}`);
+  expect(cli(`repair ${lab.dir}`).out).toMatch(new RegExp(`removed nftables table ${table} in the host namespace`));
+  expect(tables('')).toBe('');
+  expect(cli(`verify ${lab.dir}`).code).toBe(0);
   lab.destroyOk();
   expectNothingLeft(sb);
 });

@@ -31,7 +31,22 @@
  */
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { Bridge, HostSysctl, INamespace, LinkImpairment, Namespace, Reachable, Route, Router, Unreachable, VethPair, VlanInterface } from '../../lib';
+import {
+  Bridge,
+  Firewall,
+  HostSysctl,
+  INamespace,
+  LinkImpairment,
+  Masquerade,
+  Namespace,
+  PortForward,
+  Reachable,
+  Route,
+  Router,
+  Unreachable,
+  VethPair,
+  VlanInterface,
+} from '../../lib';
 
 /** What kind of value a target takes: the values of HOSTILE_VALUES[field] apply to it. */
 export type HostileField =
@@ -54,7 +69,10 @@ export type HostileField =
   | 'timeout'
   | 'delay'
   | 'loss'
-  | 'rate';
+  | 'rate'
+  | 'rule port'
+  | 'rule CIDR'
+  | 'forward target';
 
 export interface HostileTarget {
   /** What is set, e.g. "veth host-side name". */
@@ -126,6 +144,14 @@ function inNs(s: TerraformStack): Namespace {
   const ns = new Namespace(s, 'ns');
   pair(s, {}, {}, ns);
   return ns;
+}
+/** A Firewall `fw` in Router `r` with one allow rule (on input, or forward). */
+function fw(s: TerraformStack, rule: object, chain: 'input' | 'forward' = 'input'): void {
+  new Firewall(s, 'fw', { namespace: new Router(s, 'r', { ipv6Forwarding: true }), [chain]: { policy: 'drop', allow: [rule] } });
+}
+/** A PortForward `pf` in Router `r`: tcp 8080 to 10.0.0.2:80, with `o` over it. */
+function forward(s: TerraformStack, o: object): void {
+  new PortForward(s, 'pf', { namespace: new Router(s, 'r', { ipv6Forwarding: true }), protocol: 'tcp', port: 8080, to: '10.0.0.2:80', ...o });
 }
 /** Router `r` connected to a new namespace `ns` as `id`. */
 function connect(s: TerraformStack, id: string, o: object): void {
@@ -276,6 +302,32 @@ export const TARGETS: readonly HostileTarget[] = [
     build: (s, v) => new LinkImpairment(s, 'w', { interface: pair(s).a, lossPercent: v }),
   },
   { name: 'LinkImpairment rateMbit', field: 'rate', valid: 10, path: 'w', build: (s, v) => new LinkImpairment(s, 'w', { interface: pair(s).a, rateMbit: v }) },
+  // traffic policy: every value of a rule (Firewall, Masquerade, PortForward) reaches an nft file
+  { name: 'Firewall rule port', field: 'rule port', valid: 22, path: 'fw', build: (s, v) => fw(s, { protocol: 'tcp', port: v }) },
+  { name: 'Firewall rule from', field: 'rule CIDR', valid: '10.0.0.0/24', path: 'fw', build: (s, v) => fw(s, { from: v }) },
+  { name: 'Firewall rule to', field: 'rule CIDR', valid: '10.0.0.0/24', path: 'fw', build: (s, v) => fw(s, { to: v }, 'forward') },
+  { name: 'Firewall rule protocol', field: 'protocol', valid: 'udp', path: 'fw', build: (s, v) => fw(s, { protocol: v }) },
+  { name: 'Firewall rule inInterface', field: 'interface name', valid: 'eth0', path: 'fw', build: (s, v) => fw(s, { inInterface: v }) },
+  { name: 'Firewall rule outInterface', field: 'interface name', valid: 'eth1', path: 'fw', build: (s, v) => fw(s, { outInterface: v }, 'forward') },
+  {
+    name: 'Masquerade outInterface',
+    field: 'interface name',
+    valid: 'wan',
+    path: 'nat',
+    build: (s, v) => new Masquerade(s, 'nat', { namespace: new Router(s, 'r', { ipv6Forwarding: true }), outInterface: v }),
+  },
+  {
+    name: 'Masquerade source',
+    field: 'rule CIDR',
+    valid: '10.0.0.0/24',
+    path: 'nat',
+    build: (s, v) => new Masquerade(s, 'nat', { namespace: new Router(s, 'r', { ipv6Forwarding: true }), outInterface: 'wan', source: v }),
+  },
+  { name: 'PortForward port', field: 'rule port', valid: 8080, path: 'pf', build: (s, v) => forward(s, { port: v }) },
+  { name: 'PortForward to', field: 'forward target', valid: '10.0.0.2:80', path: 'pf', build: (s, v) => forward(s, { to: v }) },
+  { name: 'PortForward protocol', field: 'protocol', valid: 'udp', path: 'pf', build: (s, v) => forward(s, { protocol: v }) },
+  { name: 'PortForward toAddress', field: 'gateway', valid: '10.0.0.1', path: 'pf', build: (s, v) => forward(s, { toAddress: v }) },
+  { name: 'PortForward inInterface', field: 'interface name', valid: 'wan', path: 'pf', build: (s, v) => forward(s, { inInterface: v }) },
   { name: 'VlanInterface vlanId', field: 'VLAN id', valid: 10, path: 'v', build: (s, v) => new VlanInterface(s, 'v', { parent: 'eth0', vlanId: v }) },
   { name: 'veth end mtu', field: 'MTU', valid: 1500, path: 'p', build: (s, v) => pair(s, { mtu: v }) },
   { name: 'Bridge mtu', field: 'MTU', valid: 1500, path: 'br', build: (s, v) => new Bridge(s, 'br', { name: 'br0', mtu: v }) },
@@ -492,6 +544,42 @@ export const HOSTILE_VALUES: Readonly<Record<HostileField, readonly HostileValue
     { label: 'a string', value: '1%' },
     { label: 'NaN', value: NaN },
   ],
+  'rule port': [
+    { label: '0', value: 0 },
+    { label: '65536', value: 65536 },
+    { label: '-1', value: -1 },
+    { label: '80.5', value: 80.5 },
+    { label: 'a string', value: '80' },
+    { label: 'a range as a string', value: '1000-2000' },
+    { label: 'NaN', value: NaN },
+    { label: 'a range that runs backwards', value: [2000, 1000], error: 'runs backwards' },
+    { label: 'a range of three', value: [1, 2, 3] },
+    { label: 'a range from 0', value: [0, 10] },
+    { label: 'a range beyond 65535', value: [65000, 70000] },
+  ],
+  'rule CIDR': [
+    { label: 'host bits (the network is suggested)', value: '10.0.0.1/24', error: '10.0.0.0/24' },
+    { label: 'IPv6 host bits', value: 'fd00::1/64', error: 'fd00::/64' },
+    { label: 'prefix 33', value: '10.0.0.0/33' },
+    { label: 'a word', value: 'any' },
+    { label: 'empty', value: '' },
+    { label: 'a trailing space', value: '10.0.0.0/24 ' },
+    { label: 'a list in one string', value: '10.0.0.0/24,10.1.0.0/24' },
+    { label: 'an nft set', value: '{ 10.0.0.0/24 }' },
+    { label: 'a number', value: 42 },
+  ],
+  'forward target': [
+    { label: 'no port', value: '10.0.0.2' },
+    { label: 'port 0', value: '10.0.0.2:0' },
+    { label: 'port 65536', value: '10.0.0.2:65536' },
+    { label: 'IPv6 without brackets', value: 'fd00::2:80' },
+    { label: 'IPv4 in brackets', value: '[10.0.0.2]:80' },
+    { label: 'a host name', value: 'web:80' },
+    { label: 'empty', value: '' },
+    { label: 'a trailing space', value: '10.0.0.2:80 ' },
+    { label: 'a port range', value: '10.0.0.2:80-90' },
+    { label: 'a number', value: 80 },
+  ],
   rate: [
     { label: '0', value: 0 },
     { label: 'below 8 kbit/s', value: 0.001 },
@@ -572,6 +660,22 @@ export const HOSTILE_VALUES: Readonly<Record<HostileField, readonly HostileValue
 // ---- near misses: accepted ------------------------------------------------------------------------------------
 
 export const NEAR_MISSES: Readonly<Partial<Record<HostileField, readonly NearMiss[]>>> = {
+  'rule port': [
+    { label: 'the lowest port', value: 1 },
+    { label: 'the highest port', value: 65535 },
+    { label: 'a range', value: [1000, 2000] },
+    { label: 'a range of one', value: [80, 80] },
+  ],
+  'rule CIDR': [
+    { label: 'a /8', value: '10.0.0.0/8' },
+    { label: 'everything', value: '0.0.0.0/0' },
+    { label: 'one address, bare', value: '10.0.0.2' },
+    { label: 'IPv6 upper case', value: 'FD00::/8' },
+  ],
+  'forward target': [
+    { label: 'IPv6 in brackets', value: '[fd00::2]:80' },
+    { label: 'the highest port', value: '10.0.0.2:65535' },
+  ],
   delay: [
     { label: 'a microsecond', value: 0.001 },
     { label: 'a minute', value: 60_000 },
