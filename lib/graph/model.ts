@@ -1,5 +1,6 @@
 import { nsLabel } from '../engine/kind';
 import { NetnsPlan, PlannedObject } from '../engine/plan-reader';
+import { ruleText } from '../kinds/nft';
 import { impairmentText } from '../kinds/qdisc';
 
 /**
@@ -216,6 +217,21 @@ export function buildGraph(plan: NetnsPlan, overlays: GraphOverlays = {}): NetGr
 
   // link impairments: a note on the namespace of the interface they shape (what leaves it)
   for (const q of of('qdisc')) g.note(namespaceId(q.values.ns), `${q.values.if} sends: ${impairmentText(q.values)}`);
+
+  // traffic policy: the NAT and the port forwards, and the firewall's policies, as notes of their namespace
+  const firewalls = new Map<string, { chains: string[]; allows: number }>();
+  for (const r of of('nft')) {
+    const { ns, id, action, chain } = r.values;
+    if (action === 'masquerade' || action === 'dnat') g.note(namespaceId(ns), `NAT: ${ruleText(r.values)}`);
+    else if (action !== 'dnatok') {
+      const f = firewalls.get(ns) ?? { chains: [], allows: 0 };
+      if (id === 'policy') f.chains.push(`${chain} ${action}`);
+      else f.allows++;
+      firewalls.set(ns, f);
+    }
+  }
+  for (const [ns, f] of firewalls)
+    g.note(namespaceId(ns), `firewall: ${f.chains.join(', ')}${f.allows ? ` (${f.allows} allow rule${f.allows > 1 ? 's' : ''})` : ''}`);
 
   // overlays: notes on nodes, or edges of their own (dashed, directed: `g.addEdge(from, to, [what], 'dashed', true)`)
   if (overlays.routes) {

@@ -45,7 +45,10 @@ export function ruleText(v: Values): string {
   if (v.iif !== '-') m.push(`in ${v.iif}`);
   if (v.oif !== '-') m.push(`out ${v.oif}`);
   if (v.action === 'masquerade') return `masquerade${m.length ? ` ${m.join(' ')}` : ''}`;
-  if (v.action === 'dnat') return `port forward ${m.join(' ')} to ${v.toaddr.includes(':') ? `[${v.toaddr}]` : v.toaddr}:${v.toport}`;
+  if (v.action === 'dnat') {
+    const at = [v.iif !== '-' ? ` in ${v.iif}` : '', v.to !== '-' ? ` at ${v.to}` : ''].join('');
+    return `port forward ${v.proto} ${v.ports}${at} to ${v.toaddr.includes(':') ? `[${v.toaddr}]` : v.toaddr}:${v.toport}`;
+  }
   return `${v.chain}: allow ${m.length ? m.join(' ') : 'everything'}`;
 }
 

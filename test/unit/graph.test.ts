@@ -21,6 +21,7 @@ import { dotString } from '../../lib/graph/dot';
 import { mermaidText } from '../../lib/graph/mermaid';
 import { describePortVlans, idPart } from '../../lib/graph/model';
 import { BridgeLanStack } from '../../examples/bridge-lan/stack';
+import { EdgeStack } from '../../examples/edge/stack';
 import { HostRouterStack } from '../../examples/host-router/stack';
 import { VethHostStack } from '../../examples/veth-host/stack';
 import { VlanStack } from '../../examples/vlan/stack';
@@ -58,6 +59,7 @@ const STACKS: Array<[string, StackClass]> = [
   ['bridge-lan', BridgeLanStack],
   ['host-router', HostRouterStack],
   ['veth-host', VethHostStack],
+  ['edge', EdgeStack],
   ['vlan', VlanStack],
   ['wan', WanStack],
   ['everything', EverythingStack],

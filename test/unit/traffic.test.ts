@@ -68,7 +68,7 @@ test('the data lines: a policy line per chain, one line per rule, `-` for what a
   expect(ruleText(p.get('nft:gw/input/fw.input.0').values)).toBe('input: allow tcp port 8000-8099 in br-lan');
   expect(ruleText(p.get('nft:gw/forward/policy').values)).toBe('forward policy drop');
   expect(ruleText(p.get('nft:gw/postrouting/nat.masq').values)).toBe('masquerade from 192.168.1.0/24 out wan');
-  expect(ruleText(p.get('nft:gw/prerouting/pf.dnat').values)).toBe('port forward udp port 5000-5010 in wan to [fd00:1::20]:53');
+  expect(ruleText(p.get('nft:gw/prerouting/pf.dnat').values)).toBe('port forward udp 5000-5010 in wan to [fd00:1::20]:53');
   // in the namespace's trigger, after the links: re-written when the namespace is re-created
   expect(p).toCascadeFrom('nft:gw/postrouting/nat.masq', 'namespace:gw');
 });
