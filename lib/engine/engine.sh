@@ -359,13 +359,14 @@ reconcile() { # MODE OLD NEW
   cat "$W/facts.tsv" >> "$W/facts"
   # (other deployments' host routes matter only when this run touches a host route)
   if grep -q '^[CUD] route - ' "$W/ops"; then other_records >> "$W/facts"; fi
-  # nftables tables: where a rule changes (repair: everywhere it reads, to sweep ours)
+  # nftables tables: where a rule changes (repair: there and in the host namespace, to sweep ours
+  # where nothing is declared any more; the tables of namespaces the lab deletes go with them)
   _nftns=$(awk '$1 == "D" && $2 == "ns" { gone[$3] = 1 } $1 ~ /^[CUD]$/ && $2 == "nft" { n[$3] = 1 }
     END { for (x in n) if (!(x in gone)) print x }' "$W/ops")
   if [ -n "$_nftns" ] || { [ "$_mode" = repair ] && command -v nft >/dev/null 2>&1; }; then
     need nft "nftables (Debian's nftables package) for Firewall, Masquerade and PortForward"
     # shellcheck disable=SC2086
-    if [ "$_mode" = repair ]; then _nftns=$(printf '%s\n' - $_need $_nftns | sed '/@lo$/d' | sort -u); fi
+    if [ "$_mode" = repair ]; then _nftns=$(printf '%s\n' - $_nftns | sort -u); fi
     # shellcheck disable=SC2086,SC2046
     nft_facts $(printf '%s\n' $_nftns | while read -r _n; do if [ "$_n" = - ] || [ -e "/run/netns/$_n" ]; then echo "$_n"; fi; done) >> "$W/facts"
   fi

@@ -9,6 +9,7 @@ import { shellQuote, Sandbox } from '../support/sandbox';
 import { useLabs, useSandbox } from '../support/e2e';
 import { expectNothingLeft } from '../support/expect';
 import { netnsCli } from '../support/lab';
+import { killedApply, restoreCutState } from '../support/kill';
 
 jest.setTimeout(300_000);
 
@@ -216,4 +217,27 @@ test('rules dropped from the code go: the rule, then the table with the last one
   expect(cli(`verify ${lab.dir}`).code).toBe(0);
   lab.destroyOk();
   expectNothingLeft(sb);
+});
+
+test('a first deploy killed once the host table exists: destroy still removes it (the journal lists its rules); a re-apply heals', () => {
+  for (const after of ['destroy', 'apply'] as const) {
+    const lab = newLab(`edge-kill-${after}`);
+    lab.synthStack((s) => {
+      new HostRouter(s, 'hr');
+      const far = new Namespace(s, 'far', { name: 'far' });
+      const up = new VethPair(s, 'up', { a: { name: 'up0', addresses: ['10.75.0.1/24'] }, b: { name: 'eth0', namespace: far, addresses: ['10.75.0.2/24'] } });
+      new Masquerade(s, 'nat', { namespace: Namespace.HOST, outInterface: up.a });
+    });
+    const k = killedApply(sb, lab, { label: 'host table', cond: 'nft list tables | grep -q cdktf_netns_' }, true);
+    expect(k.killed).toBe(true);
+    restoreCutState(sb, lab);
+    expect(tables('')).toMatch(/^table inet cdktf_netns_/);
+    if (after === 'apply') {
+      lab.applyOk();
+      expect(tables('')).toBe(`table inet cdktf_netns_${lab.header.lab}_${lab.deployment()}`);
+      expect(lab.planExitCode()).toBe(0);
+    }
+    lab.destroyOk();
+    expectNothingLeft(sb);
+  }
 });
