@@ -141,7 +141,10 @@ ns_facts() {
 }
 
 # links and routes of the host and of the given namespaces (read once each);
-# a namespace given as NAME@lo only has its lo read (it is going away: only its marker matters)
+# a namespace given as NAME@lo only has its lo read (it is going away: only its marker matters);
+# in the namespaces of NFTNS (space-separated) also the names of the nftables tables, in the same
+# process, and for a table named like a lab's its comment (nft 1.0 lists that in text only):
+# `F ns table comment`
 link_facts() {
   : > "$W/facts.json"
   for _n in - "$@"; do
@@ -152,9 +155,11 @@ link_facts() {
           die "cannot read namespace '$_n'" ;;
       *)
         if [ "$_n" = - ]; then _pre=""; else _pre="nsenter --net=/run/netns/$_n"; fi
+        case " ${NFTNS:-} " in *" $_n "*) _t=1 ;; *) _t=0 ;; esac
         # shellcheck disable=SC2016
-        $_pre sh -c 'printf "{\"ns\":\"%s\",\"l\":" "$1"; ip -j -d addr show; printf ",\"r4\":"; ip -j -4 route show table main; printf ",\"r6\":"; ip -j -6 route show table main; printf "}\n"' sh "$_n" >> "$W/facts.json" ||
-          die "cannot read the interfaces of $( [ "$_n" = - ] && echo 'the host namespace' || echo "namespace '$_n'")" ;;
+        $_pre sh -c 'printf "{\"ns\":\"%s\",\"l\":" "$1"; ip -j -d addr show; printf ",\"r4\":"; ip -j -4 route show table main; printf ",\"r6\":"; ip -j -6 route show table main
+          if [ "$2" = 1 ]; then printf ",\"t\":"; nft -j list tables inet || exit 3; fi; printf "}\n"' sh "$_n" "$_t" >> "$W/facts.json" ||
+          die "cannot read the interfaces$( [ "$_t" = 1 ] && echo ' and nftables tables') of $( [ "$_n" = - ] && echo 'the host namespace' || echo "namespace '$_n'")" ;;
     esac
   done
   jq -r '.ns as $ns
@@ -162,18 +167,12 @@ link_facts() {
       (.l[] | .ifname as $dev | (.addr_info // [])[] | select(.scope != "host" and .scope != "link") | ["A", $ns, $dev, .local, (.prefixlen | tostring)] | @tsv),
       (.r4[] | ["R", $ns, "4", .dst, (.gateway // ""), (.protocol // "" | tostring), (.dev // "")] | @tsv),
       (.r6[] | ["R", $ns, "6", .dst, (.gateway // ""), (.protocol // "" | tostring), (.dev // "")] | @tsv),
-      (["G", $ns] | @tsv)' "$W/facts.json" || die "cannot read the kernel facts (jq failed)"
-}
-
-# the nftables tables named like a lab's (cdktf_netns_<hex>_<hex>) in the given namespaces, with
-# their comments (nft 1.0 lists a table's comment in text only): `F ns table comment`
-nft_facts() {
-  for _n in "$@"; do
-    _tl=$(in_ns "$_n" nft list tables inet) || die "cannot list the nftables tables of $( [ "$_n" = - ] && echo 'the host namespace' || echo "namespace '$_n'")"
-    printf '%s\n' "$_tl" | awk '$1 == "table" && $2 == "inet" && $3 ~ /^cdktf_netns_[0-9a-f]+_[0-9a-f]+$/ { print $3 }' | while read -r _t; do
-      _c=$(in_ns "$_n" nft list table inet "$_t" | sed -n 's/^	comment "\(.*\)"$/\1/p' | head -n 1 | tr -c 'A-Za-z0-9_.:/@~,+=\n-' '?')
-      printf 'F\t%s\t%s\t%s\n' "$_n" "$_t" "$_c"
-    done
+      ((.t.nftables // [])[] | select(.table.family == "inet") | .table.name | select(test("^cdktf_netns_[0-9a-f]+_[0-9a-f]+$")) | ["X", $ns, .] | @tsv),
+      (["G", $ns] | @tsv)' "$W/facts.json" > "$W/facts.raw" || die "cannot read the kernel facts (jq failed)"
+  grep -v '^X	' "$W/facts.raw" || true
+  grep '^X	' "$W/facts.raw" | while IFS='	' read -r _x _n _tb; do
+    _c=$(in_ns "$_n" nft list table inet "$_tb" | sed -n 's/^	comment "\(.*\)"$/\1/p' | head -n 1 | tr -c 'A-Za-z0-9_.:/@~,+=\n-' '?')
+    printf 'F\t%s\t%s\t%s\n' "$_n" "$_tb" "$_c"
   done
 }
 
@@ -354,22 +353,19 @@ reconcile() { # MODE OLD NEW
     END { for (i = 1; i <= n; i++) if (t[i] in ino) { print t[i] ((t[i] in gone) ? "@lo" : ""); seen[t[i]] = 1 }
       # repair also looks for namespaces carrying our marker that nothing declares
       if (MODE == "repair") for (x in ino) if (!(x in seen)) print x "@lo" }' MODE="$_mode" "$W/facts" FS=' ' "$W/ops")
+  # nftables tables: read where a rule changes (repair: there and in the host namespace, to sweep
+  # ours where nothing is declared any more; the tables of namespaces the lab deletes go with them)
+  NFTNS=$(awk '$1 == "D" && $2 == "ns" { gone[$3] = 1 } $1 ~ /^[CUD]$/ && $2 == "nft" { n[$3] = 1 }
+    END { for (x in n) if (!(x in gone)) print x }' "$W/ops" | tr '\n' ' ')
+  if [ -n "$NFTNS" ] || { [ "$_mode" = repair ] && command -v nft >/dev/null 2>&1; }; then
+    need nft "nftables (Debian's nftables package) for Firewall, Masquerade and PortForward"
+    if [ "$_mode" = repair ]; then NFTNS="- $NFTNS"; fi
+  fi
   # shellcheck disable=SC2086
   link_facts $_need > "$W/facts.tsv"
   cat "$W/facts.tsv" >> "$W/facts"
   # (other deployments' host routes matter only when this run touches a host route)
   if grep -q '^[CUD] route - ' "$W/ops"; then other_records >> "$W/facts"; fi
-  # nftables tables: where a rule changes (repair: there and in the host namespace, to sweep ours
-  # where nothing is declared any more; the tables of namespaces the lab deletes go with them)
-  _nftns=$(awk '$1 == "D" && $2 == "ns" { gone[$3] = 1 } $1 ~ /^[CUD]$/ && $2 == "nft" { n[$3] = 1 }
-    END { for (x in n) if (!(x in gone)) print x }' "$W/ops")
-  if [ -n "$_nftns" ] || { [ "$_mode" = repair ] && command -v nft >/dev/null 2>&1; }; then
-    need nft "nftables (Debian's nftables package) for Firewall, Masquerade and PortForward"
-    # shellcheck disable=SC2086
-    if [ "$_mode" = repair ]; then _nftns=$(printf '%s\n' - $_nftns | sort -u); fi
-    # shellcheck disable=SC2086,SC2046
-    nft_facts $(printf '%s\n' $_nftns | while read -r _n; do if [ "$_n" = - ] || [ -e "/run/netns/$_n" ]; then echo "$_n"; fi; done) >> "$W/facts"
-  fi
   tick "read $(printf '%s\n' "$_need" | grep -c . || true) namespace(s)"
   : > "$W/errors"
   # the generator: shared helpers, one module per kind, the main loop

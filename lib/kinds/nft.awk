@@ -93,9 +93,13 @@ function nft_write(ns,    t, alt, i, g, pol, has, d) {
     if (g[4] == "policy") pol[g[3]] = g[11]
     has[g[3]] = 1
   }
-  # (add, then delete: the delete never fails on a table that was not there)
-  nft_put(ns, "add table inet " t " { comment \"" KOWNER "\"; }")
-  nft_put(ns, "delete table inet " t)
+  # a table of ours that is there: replaced in the same transaction (add, then delete: the delete
+  # never fails on a table that went meanwhile). A deletion costs the kernel a grace period (some
+  # 20 ms): where no table is (a new namespace, a first rule), it is only defined.
+  if ((ns " " t) in nfttab) {
+    nft_put(ns, "add table inet " t " { comment \"" KOWNER "\"; }")
+    nft_put(ns, "delete table inet " t)
+  }
   nft_put(ns, "table inet " t " {")
   nft_put(ns, "  comment \"" KOWNER "\"")
   if ("input" in pol) nft_chain(ns, "input", "input", pol["input"])

@@ -15,7 +15,7 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { shellQuote } from '../../test/support/sandbox';
-import { StarSpec } from './star';
+import { bridgeNetwork, StarSpec } from './star';
 
 export type BaselineMethod = 'script' | 'batch';
 
@@ -43,45 +43,59 @@ function bridgeDestroy(spec: StarSpec, prefix: string): string[] {
 /** The "script" baseline: `create.sh` and `destroy.sh` in `dir`. */
 export function writeScriptBaseline(spec: StarSpec, dir: string): BaselineScripts {
   mkdirSync(dir, { recursive: true });
-  const create = lines(['set -e'], bridgeCreate(spec, 'ip '), spec.members.flatMap((m) => [
-    `ip netns add ${m.ns}`,
-    `ip -n ${m.ns} link set lo up`,
-    `ip link add ${m.veth} type veth peer name eth0 netns ${m.ns}`,
-    `ip link set ${m.veth} master ${spec.bridges[m.bridge].name}`,
-    `ip link set ${m.veth} up`,
-    `ip -n ${m.ns} addr add ${m.address} dev eth0`,
-    `ip -n ${m.ns} link set eth0 up`,
-    `ip -n ${m.ns} route add default via ${m.gateway}`,
-  ]));
-  const destroy = lines(['set -e'], spec.members.flatMap((m) => [
-    `ip link del ${m.veth}`,
-    `ip netns del ${m.ns}`,
-  ]), bridgeDestroy(spec, 'ip '));
+  const create = lines(
+    ['set -e'],
+    bridgeCreate(spec, 'ip '),
+    spec.members.flatMap((m) => [
+      `ip netns add ${m.ns}`,
+      `ip -n ${m.ns} link set lo up`,
+      `ip link add ${m.veth} type veth peer name eth0 netns ${m.ns}`,
+      `ip link set ${m.veth} master ${spec.bridges[m.bridge].name}`,
+      `ip link set ${m.veth} up`,
+      `ip -n ${m.ns} addr add ${m.address} dev eth0`,
+      `ip -n ${m.ns} link set eth0 up`,
+      `ip -n ${m.ns} route add default via ${m.gateway}`,
+    ]),
+  );
+  const destroy = lines(
+    ['set -e'],
+    spec.members.flatMap((m) => [`ip link del ${m.veth}`, `ip netns del ${m.ns}`]),
+    bridgeDestroy(spec, 'ip '),
+  );
   return writeEntryScripts(dir, create, destroy);
 }
 
 /** The "batch" baseline: batch files plus `create.sh` and `destroy.sh` in `dir`. */
 export function writeBatchBaseline(spec: StarSpec, dir: string): BaselineScripts {
   mkdirSync(join(dir, 'ns'), { recursive: true });
-  const root = lines(bridgeCreate(spec, ''), spec.members.flatMap((m) => [
-    `netns add ${m.ns}`,
-    `link add ${m.veth} type veth peer name eth0 netns ${m.ns}`,
-    `link set ${m.veth} master ${spec.bridges[m.bridge].name}`,
-    `link set ${m.veth} up`,
-  ]));
+  const root = lines(
+    bridgeCreate(spec, ''),
+    spec.members.flatMap((m) => [
+      `netns add ${m.ns}`,
+      `link add ${m.veth} type veth peer name eth0 netns ${m.ns}`,
+      `link set ${m.veth} master ${spec.bridges[m.bridge].name}`,
+      `link set ${m.veth} up`,
+    ]),
+  );
   writeFileSync(join(dir, 'root.batch'), root);
   for (const m of spec.members) {
-    writeFileSync(join(dir, 'ns', `${m.ns}.batch`), lines([
-      'link set lo up',
-      `addr add ${m.address} dev eth0`,
-      'link set eth0 up',
-      `route add default via ${m.gateway}`,
-    ]));
+    writeFileSync(
+      join(dir, 'ns', `${m.ns}.batch`),
+      lines(['link set lo up', `addr add ${m.address} dev eth0`, 'link set eth0 up', `route add default via ${m.gateway}`]),
+    );
   }
   // deleting a namespace deletes its eth0 and so the veth pair: no `link del` per veth
-  writeFileSync(join(dir, 'destroy.batch'), lines(spec.members.map((m) => `netns del ${m.ns}`), bridgeDestroy(spec, '')));
-  const create = lines(['set -e', `ip -batch ${shellQuote(join(dir, 'root.batch'))}`], spec.members.map((m) =>
-    `nsenter --net=/run/netns/${m.ns} ip -batch ${shellQuote(join(dir, 'ns', `${m.ns}.batch`))}`));
+  writeFileSync(
+    join(dir, 'destroy.batch'),
+    lines(
+      spec.members.map((m) => `netns del ${m.ns}`),
+      bridgeDestroy(spec, ''),
+    ),
+  );
+  const create = lines(
+    ['set -e', `ip -batch ${shellQuote(join(dir, 'root.batch'))}`],
+    spec.members.map((m) => `nsenter --net=/run/netns/${m.ns} ip -batch ${shellQuote(join(dir, 'ns', `${m.ns}.batch`))}`),
+  );
   const destroy = lines(['set -e', `ip -batch ${shellQuote(join(dir, 'destroy.batch'))}`]);
   return writeEntryScripts(dir, create, destroy);
 }
@@ -95,4 +109,40 @@ function writeEntryScripts(dir: string, create: string, destroy: string): Baseli
 
 export function writeBaseline(method: BaselineMethod, spec: StarSpec, dir: string): BaselineScripts {
   return method === 'script' ? writeScriptBaseline(spec, dir) : writeBatchBaseline(spec, dir);
+}
+
+/**
+ * A firewall in every namespace of a deployed star lab, by hand (the bench's step e, done without
+ * the library): input policy drop, established traffic, loopback and ICMP from the bridge's /16
+ * accepted. "script": one `nft` command per step through `ip netns exec`; "batch": one `nft -f`
+ * file per namespace through nsenter. Returns the entry script's path.
+ */
+export function writeFirewallBaseline(method: BaselineMethod, spec: StarSpec, dir: string): string {
+  mkdirSync(join(dir, 'fw'), { recursive: true });
+  const rules = (net: string) => ['ct state established,related accept', 'iifname "lo" accept', `ip saddr ${net} meta l4proto icmp accept`];
+  const body =
+    method === 'script'
+      ? spec.members.flatMap((m) => {
+          const nft = `ip netns exec ${m.ns} nft`;
+          return [
+            `${nft} add table inet fw`,
+            `${nft} add chain inet fw input '{ type filter hook input priority 0; policy drop; }'`,
+            ...rules(bridgeNetwork(m)).map((r) => `${nft} add rule inet fw input ${r.replace(/"/g, '')}`),
+          ];
+        })
+      : spec.members.map((m) => {
+          const file = join(dir, 'fw', `${m.ns}.nft`);
+          writeFileSync(
+            file,
+            lines(
+              ['table inet fw {', '  chain input {', '    type filter hook input priority 0; policy drop;'],
+              rules(bridgeNetwork(m)).map((r) => `    ${r}`),
+              ['  }', '}'],
+            ),
+          );
+          return `nsenter --net=/run/netns/${m.ns} nft -f ${shellQuote(file)}`;
+        });
+  const path = join(dir, 'firewall.sh');
+  writeFileSync(path, lines(['set -e'], body));
+  return path;
 }

@@ -45,10 +45,16 @@ interface IpAddrEntry {
   addr_info?: Array<{ family: string; local: string; prefixlen: number; scope: string }>;
 }
 
-interface IpRouteEntry { dst: string; gateway?: string }
+interface IpRouteEntry {
+  dst: string;
+  gateway?: string;
+}
 
 function globalAddrs(e: IpAddrEntry): string[] {
-  return (e.addr_info ?? []).filter((a) => a.scope === 'global').map((a) => `${a.local}/${a.prefixlen}`).sort();
+  return (e.addr_info ?? [])
+    .filter((a) => a.scope === 'global')
+    .map((a) => `${a.local}/${a.prefixlen}`)
+    .sort();
 }
 
 function isUp(e: IpAddrEntry): boolean {
@@ -59,10 +65,8 @@ const SECTION = '@@section';
 
 /** The sandbox's root namespace: addresses of every interface, and which are veths and bridges. */
 async function observeRoot(box: BenchSandbox): Promise<Map<string, RootLink>> {
-  const out = await box.ok([
-    'ip -j addr show', `echo ${SECTION}`, 'ip -j link show type veth', `echo ${SECTION}`, 'ip -j link show type bridge',
-  ].join('; '));
-  const [addrs, veths, bridges] = out.split(`${SECTION}\n`).map((s) => (s.trim() ? JSON.parse(s) as IpAddrEntry[] : []));
+  const out = await box.ok(['ip -j addr show', `echo ${SECTION}`, 'ip -j link show type veth', `echo ${SECTION}`, 'ip -j link show type bridge'].join('; '));
+  const [addrs, veths, bridges] = out.split(`${SECTION}\n`).map((s) => (s.trim() ? (JSON.parse(s) as IpAddrEntry[]) : []));
   const kinds = new Map<string, 'veth' | 'bridge'>([
     ...veths.map((e): [string, 'veth'] => [e.ifname, 'veth']),
     ...bridges.map((e): [string, 'bridge'] => [e.ifname, 'bridge']),
@@ -83,14 +87,17 @@ async function observeRoot(box: BenchSandbox): Promise<Map<string, RootLink>> {
  */
 async function observeNamespaces(box: BenchSandbox): Promise<{ namespaces: Map<string, number>; eth0: Map<string, NsEth0> }> {
   const batch = '/run/.bench-observe.batch'; // the sandbox's own tmpfs
-  const out = await box.ok(`printf 'addr show dev eth0\\nroute show default\\n' > ${batch}
+  const out = await box.ok(
+    `printf 'addr show dev eth0\\nroute show default\\n' > ${batch}
 set -- /run/netns/*
 [ -e "$1" ] || exit 0
 stat -L -c '# %n %i' "$@"
 for f in "$@"; do
   echo "@ \${f##*/}"
   nsenter --net="$f" ip -j -force -batch ${batch} 2>/dev/null || true
-done`, { timeoutMs: 30 * 60_000 });
+done`,
+    { timeoutMs: 30 * 60_000 },
+  );
   const namespaces = new Map<string, number>();
   const eth0 = new Map<string, NsEth0>();
   let current = '';
@@ -121,7 +128,12 @@ export async function observeLab(box: BenchSandbox): Promise<LabObservation> {
 }
 
 /** Counts of a complete lab, for the progress line. */
-export interface LabCounts { namespaces: number; ports: number; addresses: number; routes: number }
+export interface LabCounts {
+  namespaces: number;
+  ports: number;
+  addresses: number;
+  routes: number;
+}
 
 function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -139,7 +151,8 @@ export function checkLab(obs: LabObservation, spec: StarSpec): { problems: strin
   for (const b of spec.bridges) {
     const l = obs.rootLinks.get(b.name);
     if (!l || l.kind !== 'bridge') problems.push(`bridge ${b.name} missing`);
-    else if (!l.up || !sameList(l.addrs, [...b.addresses].sort())) problems.push(`bridge ${b.name}: ${l.up ? 'up' : 'down'} ${l.addrs.join(',')}, expected up ${[...b.addresses].sort().join(',')}`);
+    else if (!l.up || !sameList(l.addrs, [...b.addresses].sort()))
+      problems.push(`bridge ${b.name}: ${l.up ? 'up' : 'down'} ${l.addrs.join(',')}, expected up ${[...b.addresses].sort().join(',')}`);
   }
   const veths = new Set(spec.members.map((m) => m.veth));
   for (const [name, l] of obs.rootLinks) {
@@ -155,7 +168,9 @@ export function checkLab(obs: LabObservation, spec: StarSpec): { problems: strin
   };
   const n = spec.members.length;
   if (counts.namespaces !== n || counts.ports !== n || counts.addresses !== n || counts.routes !== n) {
-    problems.unshift(`expected ${n} of each, found ${counts.namespaces} namespaces, ${counts.ports} bridge ports, ${counts.addresses} eth0 addresses, ${counts.routes} default routes`);
+    problems.unshift(
+      `expected ${n} of each, found ${counts.namespaces} namespaces, ${counts.ports} bridge ports, ${counts.addresses} eth0 addresses, ${counts.routes} default routes`,
+    );
   }
   return { problems, counts };
 }
@@ -166,10 +181,12 @@ function checkMember(obs: LabObservation, spec: StarSpec, m: StarSpec['members']
   const port = obs.rootLinks.get(m.veth);
   const bridge = spec.bridges[m.bridge].name;
   if (!port || port.kind !== 'veth') out.push(`veth ${m.veth} missing`);
-  else if (port.master !== bridge || !port.up) out.push(`veth ${m.veth}: master ${port.master ?? '-'} ${port.up ? 'up' : 'down'}, expected master ${bridge} up`);
+  else if (port.master !== bridge || !port.up)
+    out.push(`veth ${m.veth}: master ${port.master ?? '-'} ${port.up ? 'up' : 'down'}, expected master ${bridge} up`);
   const e = obs.eth0.get(m.ns);
   if (!e) return [...out, `${m.ns}: eth0 missing`];
-  if (!e.up || !sameList(e.addrs, [m.address])) out.push(`${m.ns}: eth0 ${e.up ? 'up' : 'down'} ${e.addrs.join(',') || 'no address'}, expected up ${m.address}`);
+  if (!e.up || !sameList(e.addrs, [m.address]))
+    out.push(`${m.ns}: eth0 ${e.up ? 'up' : 'down'} ${e.addrs.join(',') || 'no address'}, expected up ${m.address}`);
   if (!sameList(e.defaultVia, [m.gateway])) out.push(`${m.ns}: default via ${e.defaultVia.join(',') || 'none'}, expected via ${m.gateway}`);
   return out;
 }
@@ -187,7 +204,10 @@ export async function pingSample(box: BenchSandbox, spec: StarSpec): Promise<str
     samples.set(`last${m.bridge}`, m);
   }
   for (const m of new Set(samples.values())) {
-    const r = await box.sh(`for i in 1 2 3; do nsenter --net=/run/netns/${shellQuote(m.ns)} ping -c 1 -W 2 -q ${shellQuote(m.gateway)} >/dev/null && exit 0; done; exit 1`, { timeoutMs: 30_000 });
+    const r = await box.sh(
+      `for i in 1 2 3; do nsenter --net=/run/netns/${shellQuote(m.ns)} ping -c 1 -W 2 -q ${shellQuote(m.gateway)} >/dev/null && exit 0; done; exit 1`,
+      { timeoutMs: 30_000 },
+    );
     if (r.code !== 0) problems.push(`ping ${m.ns} -> ${m.gateway} failed`);
   }
   return problems;
@@ -238,8 +258,12 @@ function ownerOf(key: string, vethOwner: Map<string, string>): string {
  * observations, split into those of the `touched` namespaces (expected) and
  * all others (unexpected).
  */
-export function identityChanges(before: Map<string, number>, after: Map<string, number>, touched: string[],
-  specs: StarSpec[]): { expected: string[]; unexpected: string[] } {
+export function identityChanges(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  touched: string[],
+  specs: StarSpec[],
+): { expected: string[]; unexpected: string[] } {
   const vethOwner = new Map(specs.flatMap((s) => s.members.map((m): [string, string] => [m.veth, m.ns])));
   const touchedSet = new Set(touched);
   const changed = [...new Set([...before.keys(), ...after.keys()])].filter((k) => before.get(k) !== after.get(k)).sort();

@@ -31,7 +31,7 @@ import { spawnSync } from 'child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { BaselineMethod, writeBaseline } from './baselines';
+import { BaselineMethod, writeBaseline, writeFirewallBaseline } from './baselines';
 import { checkEmpty, checkLab, identities, identityChanges, LabCounts, observeLab, pingSample, waitNoVeth } from './kernel';
 import { BenchSandbox, closeAll, waitForQuiet, withSandbox } from './sandbox-run';
 import { shellQuote } from '../../test/support/sandbox';
@@ -56,7 +56,13 @@ interface Options {
 class BenchFailure extends Error {}
 
 function fail(why: string, details = ''): never {
-  if (details) console.log(details.split('\n').map((l) => `    ${l}`).join('\n'));
+  if (details)
+    console.log(
+      details
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n'),
+    );
   throw new BenchFailure(why);
 }
 
@@ -64,7 +70,10 @@ function fail(why: string, details = ''): never {
 
 function parseList(value: string | undefined, what: string): string[] {
   if (!value) throw new BenchFailure(`${what} needs a value`);
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function parseOptions(argv: string[]): Options {
@@ -101,9 +110,20 @@ function missingPrerequisites(methods: Method[]): string[] {
 
 // ---------------------------------------------------------------- figures
 
-interface RunFigures { createMs: number; destroyMs: number }
+interface RunFigures {
+  createMs: number;
+  destroyMs: number;
+  /** Baselines: a firewall in every namespace of the deployed lab, by hand (the library's step e). */ firewallMs?: number;
+}
 
-interface StepFigures { applyMs: number; replaced: string[]; added: number; destroyed: number; expectedChanges: number; unexpected: number }
+interface StepFigures {
+  applyMs: number;
+  replaced: string[];
+  added: number;
+  destroyed: number;
+  expectedChanges: number;
+  unexpected: number;
+}
 
 interface CdktfFigures extends RunFigures {
   planMs: number;
@@ -183,28 +203,57 @@ async function checkDestroyed(box: BenchSandbox, what: string): Promise<void> {
 
 // ---------------------------------------------------------------- baselines
 
-async function runBaseline(method: BaselineMethod, spec: StarSpec, dir: string, label: string): Promise<RunFigures> {
+async function runBaseline(method: BaselineMethod, spec: StarSpec, dir: string, label: string, firewall: boolean): Promise<RunFigures> {
   const scripts = writeBaseline(method, spec, join(dir, 'scripts'));
+  const fwScript = firewall ? writeFirewallBaseline(method, spec, join(dir, 'scripts')) : undefined;
   const { baselineMs, quietMs, vethWaitS } = limits(spec.members.length);
   return withSandbox(async (box) => {
     await waitForQuiet(quietMs);
     const create = await box.timed(`sh ${shellQuote(scripts.create)}`, join(dir, 'create.log'), { timeoutMs: baselineMs });
     if (create.code !== 0) fail(`${label}: create script failed (${create.code})`, create.log.slice(-3000));
     const { counts } = await checkDeployed(box, spec, label);
+    let firewallMs: number | undefined;
+    if (fwScript) {
+      await waitForQuiet(quietMs);
+      const fw = await box.timed(`sh ${shellQuote(fwScript)}`, join(dir, 'firewall.log'), { timeoutMs: baselineMs });
+      if (fw.code !== 0) fail(`${label}: firewall script failed (${fw.code})`, fw.log.slice(-3000));
+      await checkFirewalls(box, spec, label);
+      firewallMs = fw.ms;
+      console.log(`  ${label}: a firewall in every namespace ${ms(fw.ms)} (ping ok)`);
+    }
     await waitForQuiet(quietMs);
     const destroy = await box.timed(`sh ${shellQuote(scripts.destroy)} && ${waitNoVeth(vethWaitS)}`, join(dir, 'destroy.log'), { timeoutMs: baselineMs });
     if (destroy.code !== 0) fail(`${label}: destroy script failed (${destroy.code})`, destroy.log.slice(-3000));
     await checkDestroyed(box, label);
     console.log(`  ${label}: create ${ms(create.ms)}, destroy ${ms(destroy.ms)} (${countsLine(counts)}, ping ok)`);
-    return { createMs: create.ms, destroyMs: destroy.ms };
+    return { createMs: create.ms, destroyMs: destroy.ms, firewallMs };
   });
+}
+
+/** After a firewall was added everywhere: pings still pass, and namespaces first, middle and last hold a table with an input drop policy. */
+async function checkFirewalls(box: BenchSandbox, spec: StarSpec, label: string): Promise<void> {
+  await checkDeployed(box, spec, label);
+  const ms = spec.members;
+  for (const m of [ms[0], ms[Math.floor(ms.length / 2)], ms[ms.length - 1]]) {
+    const r = await box.sh(`nsenter --net=/run/netns/${m.ns} nft list ruleset`);
+    if (r.code !== 0 || !/hook input priority (0|filter); policy drop;/.test(r.stdout))
+      fail(`${label}: no input firewall in ${m.ns}`, `${r.stdout}${r.stderr}`.slice(-1000));
+  }
 }
 
 // ---------------------------------------------------------------- cdktf-netns
 
 /** One incremental change of the deployed lab: re-synthesize, apply, check, compare identities. */
-async function runStep(box: BenchSandbox, lab: CdktfLab, size: number, done: StepId[], spec: StarSpec,
-  before: Map<string, number>, dir: string, label: string): Promise<{ figures: StepFigures; spec: StarSpec; ids: Map<string, number> }> {
+async function runStep(
+  box: BenchSandbox,
+  lab: CdktfLab,
+  size: number,
+  done: StepId[],
+  spec: StarSpec,
+  before: Map<string, number>,
+  dir: string,
+  label: string,
+): Promise<{ figures: StepFigures; spec: StarSpec; ids: Map<string, number> }> {
   const step = STEPS[done[done.length - 1]];
   const next = checkSpec(step.apply(spec));
   const synth = await synthInChild(size, done, join(dir, `synth-${step.id}`));
@@ -213,17 +262,25 @@ async function runStep(box: BenchSandbox, lab: CdktfLab, size: number, done: Ste
   rmSync(join(dir, `synth-${step.id}`), { recursive: true, force: true });
   const apply = await lab.apply();
   if (apply.code !== 0) fail(`${label} step (${step.id}): terraform apply failed (${apply.code})`, apply.log.slice(-4000));
+  if (next.firewall) await checkFirewalls(box, next, `${label} step (${step.id})`);
   const { obs } = await checkDeployed(box, next, `${label} step (${step.id})`);
   const ids = identities(obs);
   const { expected, unexpected } = identityChanges(before, ids, step.touches(spec), [spec, next]);
   const actions = applyActions(apply.log, new Map([...oldNames, ...lab.names]));
   const figures: StepFigures = {
-    applyMs: apply.ms, replaced: actions.replaced, added: actions.added, destroyed: actions.destroyed,
-    expectedChanges: expected.length, unexpected: unexpected.length,
+    applyMs: apply.ms,
+    replaced: actions.replaced,
+    added: actions.added,
+    destroyed: actions.destroyed,
+    expectedChanges: expected.length,
+    unexpected: unexpected.length,
   };
-  console.log(`  ${label} step (${step.id}) ${step.title}: apply ${ms(apply.ms)}; ${stepActions(figures)}; ` +
-    `identity changes: ${identityNote(step.touches(spec), expected.length)}, ${unexpected.length} elsewhere`);
-  if (unexpected.length) fail(`${label} step (${step.id}): ${unexpected.length} kernel object(s) changed that the change does not touch`, unexpected.slice(0, 20).join('\n'));
+  console.log(
+    `  ${label} step (${step.id}) ${step.title}: apply ${ms(apply.ms)}; ${stepActions(figures)}; ` +
+      `identity changes: ${identityNote(step.touches(spec), expected.length)}, ${unexpected.length} elsewhere`,
+  );
+  if (unexpected.length)
+    fail(`${label} step (${step.id}): ${unexpected.length} kernel object(s) changed that the change does not touch`, unexpected.slice(0, 20).join('\n'));
   return { figures, spec: next, ids };
 }
 
@@ -236,8 +293,14 @@ function stepActions(f: StepFigures): string {
   return `replaced ${f.replaced.length}${shown}, added ${f.added}, destroyed ${f.destroyed}`;
 }
 
-async function runIncremental(box: BenchSandbox, lab: CdktfLab, spec: StarSpec, deployed: Map<string, number>,
-  dir: string, label: string): Promise<Partial<Record<StepId, StepFigures>>> {
+async function runIncremental(
+  box: BenchSandbox,
+  lab: CdktfLab,
+  spec: StarSpec,
+  deployed: Map<string, number>,
+  dir: string,
+  label: string,
+): Promise<Partial<Record<StepId, StepFigures>>> {
   const out: Partial<Record<StepId, StepFigures>> = {};
   let current = spec;
   let ids = deployed;
@@ -276,7 +339,9 @@ async function runCdktf(spec: StarSpec, dir: string, label: string, incremental:
     const { obs, counts } = await checkDeployed(box, spec, label);
     const plan = await lab.plan();
     if (plan.code !== 0) fail(`${label}: no-op terraform plan exited ${plan.code} (0 = no changes expected, 2 = changes, 1 = error)`, plan.log.slice(-4000));
-    console.log(`  ${label}: synth N=${size} ${ms(full.wallMs)} / N=1 ${ms(one.wallMs)}; apply ${ms(apply.ms)} (${countsLine(counts)}, ping ok); no-op plan ${ms(plan.ms)} (exit 0)`);
+    console.log(
+      `  ${label}: synth N=${size} ${ms(full.wallMs)} / N=1 ${ms(one.wallMs)}; apply ${ms(apply.ms)} (${countsLine(counts)}, ping ok); no-op plan ${ms(plan.ms)} (exit 0)`,
+    );
     const probes = await runProbes(box, spec, join(dir, 'tf'), dir, label);
     const steps = incremental ? await runIncremental(box, lab, spec, identities(obs), dir, label) : {};
     const destroy = await lab.destroy();
@@ -284,9 +349,17 @@ async function runCdktf(spec: StarSpec, dir: string, label: string, incremental:
     await checkDestroyed(box, label);
     console.log(`  ${label}: destroy ${ms(destroy.ms)}${incremental ? ' (after the incremental steps: again N namespaces)' : ''}`);
     return {
-      createMs: apply.ms, destroyMs: destroy.ms, planMs: plan.ms,
-      synthNMs: full.wallMs, synth1Ms: one.wallMs, synthInProcessMs: full.buildMs + full.synthMs,
-      cdkTfJsonBytes: full.cdkTfJsonBytes, stackBytes: full.stackBytes, stackFiles: full.stackFiles, steps, ...probes,
+      createMs: apply.ms,
+      destroyMs: destroy.ms,
+      planMs: plan.ms,
+      synthNMs: full.wallMs,
+      synth1Ms: one.wallMs,
+      synthInProcessMs: full.buildMs + full.synthMs,
+      cdkTfJsonBytes: full.cdkTfJsonBytes,
+      stackBytes: full.stackBytes,
+      stackFiles: full.stackFiles,
+      steps,
+      ...probes,
     };
   });
 }
@@ -303,15 +376,24 @@ const MAX_PROBES = 400;
  * hand). The intents file is in the format the library reads (parseIntents accepts every line),
  * beside the deployed stack, with its own hash.
  */
-async function runProbes(box: BenchSandbox, spec: StarSpec, tfDir: string, logDir: string, label: string): Promise<{ probes: number; probeMs: number; pingLoopMs: number }> {
+async function runProbes(
+  box: BenchSandbox,
+  spec: StarSpec,
+  tfDir: string,
+  logDir: string,
+  label: string,
+): Promise<{ probes: number; probeMs: number; pingLoopMs: number }> {
   const step = Math.ceil(spec.members.length / MAX_PROBES);
   const sample = spec.members.filter((_, i) => i % step === 0);
   const n = sample.length;
   const text = intentsFile(sample.map((m) => `intent reach ${m.ns} ${m.gateway} icmp - - 5000 star/${m.ns}-reaches-gw`));
   if (parseIntents(text).length !== n) fail(`${label}: the bench's intents file does not read back as ${n} intents`);
   writeFileSync(join(tfDir, 'cdktf-netns', 'bench-intents.data'), text);
-  const probe = await box.timed(`sh cdktf-netns/engine/engine.sh check cdktf-netns/bench-intents.data ${sha256(text)}`, join(logDir, 'probe.log'), { cwd: tfDir });
-  if (probe.code !== 0 || !probe.log.includes(`intents: ${n} hold, 0 failed, 0 could not run`)) fail(`${label}: probing ${n} intents failed (${probe.code})`, probe.log.slice(-3000));
+  const probe = await box.timed(`sh cdktf-netns/engine/engine.sh check cdktf-netns/bench-intents.data ${sha256(text)}`, join(logDir, 'probe.log'), {
+    cwd: tfDir,
+  });
+  if (probe.code !== 0 || !probe.log.includes(`intents: ${n} hold, 0 failed, 0 could not run`))
+    fail(`${label}: probing ${n} intents failed (${probe.code})`, probe.log.slice(-3000));
   const loop = sample.map((m) => `ip netns exec ${m.ns} ping -n -q -c 1 -W 2 ${m.gateway} >/dev/null || exit 1`).join('\n');
   const pings = await box.timed(loop, join(logDir, 'ping-loop.log'));
   if (pings.code !== 0) fail(`${label}: the sequential ping loop failed (${pings.code})`, pings.log.slice(-3000));
@@ -334,7 +416,7 @@ async function runSize(opts: Options, size: number, work: string): Promise<SizeF
       const label = `rep ${rep}/${opts.reps} ${method}`;
       try {
         if (method === 'cdktf-netns') figures.cdktf.push(await runCdktf(spec, dir, label, incremental && size >= 3));
-        else (figures.baselines[method] ??= []).push(await runBaseline(method, spec, dir, label));
+        else (figures.baselines[method] ??= []).push(await runBaseline(method, spec, dir, label, incremental && size >= 3));
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -358,7 +440,8 @@ function printTable(size: number, reps: number, f: SizeFigures): void {
   console.log(`\nstar lab N=${size} (${bridges} bridge${bridges > 1 ? 's' : ''}), median of ${reps} rep${reps > 1 ? 's' : ''}`);
   console.log(row('', 'create', 'destroy'));
   const med = (runs: RunFigures[] | undefined) => ({
-    c: runs ? median(runs.map((r) => r.createMs)) : NaN, d: runs ? median(runs.map((r) => r.destroyMs)) : NaN,
+    c: runs ? median(runs.map((r) => r.createMs)) : NaN,
+    d: runs ? median(runs.map((r) => r.destroyMs)) : NaN,
   });
   for (const m of ['script', 'batch'] as BaselineMethod[]) {
     if (f.baselines[m]) console.log(row(m, ms(med(f.baselines[m]).c), ms(med(f.baselines[m]).d)));
@@ -371,18 +454,58 @@ function printTable(size: number, reps: number, f: SizeFigures): void {
   }
   const c = (pick: (x: CdktfFigures) => number) => median(f.cdktf.map(pick));
   console.log(row('no-op plan', ms(c((x) => x.planMs)), '', 'plan -detailed-exitcode: exit 0, no changes'));
-  console.log(row('plan JSON size (cdk.tf.json)', bytes(c((x) => x.cdkTfJsonBytes)), '',
-    `stack directory ${bytes(c((x) => x.stackBytes))} in ${c((x) => x.stackFiles)} file(s)`));
-  console.log(row(`synth delta (N=${size} - N=1)`, signedMs(c((x) => x.synthNMs - x.synth1Ms)), '',
-    `child wall N=${size} ${ms(c((x) => x.synthNMs))}, N=1 ${ms(c((x) => x.synth1Ms))}; in-process build+synth ${ms(c((x) => x.synthInProcessMs))}`));
-  console.log(row(`${c((x) => x.probes)} intents probed`, ms(c((x) => x.probeMs)), '',
-    `engine check, in parallel; sequential ping loop ${ms(c((x) => x.pingLoopMs))} (${ratio(c((x) => x.probeMs), c((x) => x.pingLoopMs))})`));
+  console.log(
+    row(
+      'plan JSON size (cdk.tf.json)',
+      bytes(c((x) => x.cdkTfJsonBytes)),
+      '',
+      `stack directory ${bytes(c((x) => x.stackBytes))} in ${c((x) => x.stackFiles)} file(s)`,
+    ),
+  );
+  console.log(
+    row(
+      `synth delta (N=${size} - N=1)`,
+      signedMs(c((x) => x.synthNMs - x.synth1Ms)),
+      '',
+      `child wall N=${size} ${ms(c((x) => x.synthNMs))}, N=1 ${ms(c((x) => x.synth1Ms))}; in-process build+synth ${ms(c((x) => x.synthInProcessMs))}`,
+    ),
+  );
+  console.log(
+    row(
+      `${c((x) => x.probes)} intents probed`,
+      ms(c((x) => x.probeMs)),
+      '',
+      `engine check, in parallel; sequential ping loop ${ms(c((x) => x.pingLoopMs))} (${ratio(
+        c((x) => x.probeMs),
+        c((x) => x.pingLoopMs),
+      )})`,
+    ),
+  );
+  const fwRuns = f.cdktf.map((x) => x.steps.e).filter((s): s is StepFigures => !!s);
+  for (const m of ['script', 'batch'] as BaselineMethod[]) {
+    const by = (f.baselines[m] ?? []).map((r) => r.firewallMs).filter((x): x is number => x !== undefined);
+    if (by.length)
+      console.log(
+        row(
+          `firewall everywhere, ${m}`,
+          ms(median(by)),
+          '',
+          fwRuns.length ? `cdktf-netns step (e) / ${m}: ${ratio(median(fwRuns.map((s) => s.applyMs)), median(by))}` : '',
+        ),
+      );
+  }
   for (const id of STEP_IDS) {
     const runs = f.cdktf.map((x) => x.steps[id]).filter((s): s is StepFigures => !!s);
     if (!runs.length) continue;
     const last = runs[runs.length - 1];
-    console.log(row(`incremental (${id}) ${STEPS[id].short}`, ms(median(runs.map((s) => s.applyMs))), '',
-      `${stepActions(last)}; unexpected re-creations ${Math.max(...runs.map((s) => s.unexpected))}`));
+    console.log(
+      row(
+        `incremental (${id}) ${STEPS[id].short}`,
+        ms(median(runs.map((s) => s.applyMs))),
+        '',
+        `${stepActions(last)}; unexpected re-creations ${Math.max(...runs.map((s) => s.unexpected))}`,
+      ),
+    );
   }
 }
 
@@ -426,12 +549,21 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as NodeJS.Signals[]) proces
 // last resort: never leave a sandbox behind, however the process ends
 process.on('exit', cleanUp);
 
-main(process.argv.slice(2)).then(() => {
-  console.log('\nbench: OK');
-  process.exit(0);
-}, (e: unknown) => {
-  const why = e instanceof Error ? e.message : String(e);
-  if (!(e instanceof BenchFailure) && e instanceof Error && e.stack) console.log(e.stack.split('\n').map((l) => `    ${l}`).join('\n'));
-  console.log(`\nbench: FAILED (${why.split('\n')[0]})`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  () => {
+    console.log('\nbench: OK');
+    process.exit(0);
+  },
+  (e: unknown) => {
+    const why = e instanceof Error ? e.message : String(e);
+    if (!(e instanceof BenchFailure) && e instanceof Error && e.stack)
+      console.log(
+        e.stack
+          .split('\n')
+          .map((l) => `    ${l}`)
+          .join('\n'),
+      );
+    console.log(`\nbench: FAILED (${why.split('\n')[0]})`);
+    process.exit(1);
+  },
+);

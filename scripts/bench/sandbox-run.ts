@@ -46,8 +46,12 @@ export function run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
     let stdout = '';
     let stderr = '';
     let done = false;
-    child.stdout!.on('data', (d) => { stdout += d; });
-    child.stderr!.on('data', (d) => { stderr += d; });
+    child.stdout!.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+    });
     const finish = (code: number, timedOut: boolean, extra = ''): void => {
       if (done) return;
       done = true;
@@ -110,13 +114,10 @@ export class BenchSandbox {
    * the sandbox (so nsenter's start-up is not counted): ms and exit code.
    */
   public async timed(command: string, log: string, opts: RunOptions = {}): Promise<{ code: number; ms: number; log: string }> {
-    const r = await this.sh([
-      't0=$(date +%s%N)',
-      `( ${command}\n) > ${shellQuote(log)} 2>&1`,
-      'rc=$?',
-      't1=$(date +%s%N)',
-      'echo "$rc $(( (t1 - t0) / 1000 ))"',
-    ].join('\n'), opts);
+    const r = await this.sh(
+      ['t0=$(date +%s%N)', `( ${command}\n) > ${shellQuote(log)} 2>&1`, 'rc=$?', 't1=$(date +%s%N)', 'echo "$rc $(( (t1 - t0) / 1000 ))"'].join('\n'),
+      opts,
+    );
     const out = readLog(log);
     const m = /^(\d+) (\d+)\s*$/m.exec(r.stdout);
     if (r.code !== 0 || !m) return { code: r.code === 0 ? -1 : r.code, ms: NaN, log: `${out}\n${r.stdout}\n${r.stderr}` };
@@ -140,7 +141,11 @@ export class BenchSandbox {
     for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
       if (pid === keeper || pid === String(process.pid)) continue;
       if (namespacesOf(pid).some((id) => this.ids.has(id))) {
-        try { process.kill(Number(pid), 'SIGKILL'); } catch { /* already gone */ }
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
       }
     }
   }

@@ -14,12 +14,12 @@
  *
  * Run as a program it synthesizes one star lab, for the synthesis timing:
  *
- *   npx ts-node scripts/bench/star.ts --size N --outdir DIR [--steps a,b,c,d]
+ *   npx ts-node scripts/bench/star.ts --size N --outdir DIR [--steps a,b,c,d,e]
  *
  * and prints `{"buildMs":..,"synthMs":..}` (in-process times) on stdout.
  */
 import { App, TerraformStack } from 'cdktf';
-import { Bridge, Namespace, Route, VethPair } from '../../lib';
+import { Bridge, Firewall, Namespace, Route, VethPair } from '../../lib';
 
 /** Ports per bridge (the kernel's limit is 1023). */
 export const PORTS_PER_BRIDGE = 1000;
@@ -49,7 +49,12 @@ export interface StarMember {
 export interface StarSpec {
   bridges: StarBridge[];
   members: StarMember[];
+  /** Every namespace has a Firewall: input policy drop, ICMP from its bridge's /16 accepted (step e). */
+  firewall?: boolean;
 }
+
+/** The network of a member's bridge (what its Firewall accepts ICMP from). */
+export const bridgeNetwork = (m: StarMember): string => `10.${m.bridge}.0.0/16`;
 
 /** Host address number `offset` (>= 1) inside 10.K.0.0/16, as a dotted quad. */
 function hostAddress(bridge: number, offset: number): string {
@@ -124,8 +129,8 @@ export interface Step {
   touches(spec: StarSpec): string[];
 }
 
-export type StepId = 'a' | 'b' | 'c' | 'd';
-export const STEP_IDS: StepId[] = ['a', 'b', 'c', 'd'];
+export type StepId = 'a' | 'b' | 'c' | 'd' | 'e';
+export const STEP_IDS: StepId[] = ['a', 'b', 'c', 'd', 'e'];
 
 /*
  * The steps pick members by position (first, second, third) so that they
@@ -186,6 +191,18 @@ export const STEPS: Record<StepId, Step> = {
     // a route and a bridge address change: no namespace or interface may be re-created
     touches: () => [],
   },
+  e: {
+    id: 'e',
+    title: 'a Firewall in every namespace (input drop, ICMP from the bridge accepted)',
+    short: 'firewall everywhere',
+    apply(spec) {
+      const s = cloneSpec(spec);
+      s.firewall = true;
+      return s;
+    },
+    // an nftables table in each namespace: no namespace or interface may be re-created
+    touches: () => [],
+  },
 };
 
 /** The lab after applying `steps` in order to the star lab of size n. */
@@ -207,6 +224,7 @@ export function buildStar(stack: TerraformStack, spec: StarSpec): void {
       b: { name: m.veth, bridge: bridges[m.bridge] },
     });
     new Route(stack, `r${m.index}`, { namespace: ns, destination: 'default', via: m.gateway });
+    if (spec.firewall) new Firewall(stack, `fw${m.index}`, { namespace: ns, input: { policy: 'drop', allow: [{ from: bridgeNetwork(m), protocol: 'icmp' }] } });
   }
 }
 
@@ -229,7 +247,7 @@ function cliMain(argv: string[]): void {
   const outdir = opt('--outdir');
   const steps = (opt('--steps') ?? '').split(',').filter(Boolean);
   const bad = steps.filter((s) => !(STEP_IDS as string[]).includes(s));
-  if (!outdir || bad.length) throw new Error(`usage: star.ts --size N --outdir DIR [--steps a,b,c,d]${bad.length ? ` (unknown step ${bad.join(',')})` : ''}`);
+  if (!outdir || bad.length) throw new Error(`usage: star.ts --size N --outdir DIR [--steps a,b,c,d,e]${bad.length ? ` (unknown step ${bad.join(',')})` : ''}`);
   const timings = synthStar(specAfter(size, steps as StepId[]), outdir);
   process.stdout.write(`${JSON.stringify(timings)}\n`);
 }

@@ -52,11 +52,16 @@ function dirSize(dir: string): { bytes: number; files: number } {
  */
 export async function synthInChild(size: number, steps: StepId[], outdir: string): Promise<SynthResult> {
   const t0 = performance.now();
-  const r = await run([process.execPath, '-r', 'ts-node/register/transpile-only', STAR_TS,
-    '--size', String(size), '--outdir', outdir, '--steps', steps.join(',')], { cwd: REPO, timeoutMs: 30 * 60_000 });
+  const r = await run(
+    [process.execPath, '-r', 'ts-node/register/transpile-only', STAR_TS, '--size', String(size), '--outdir', outdir, '--steps', steps.join(',')],
+    { cwd: REPO, timeoutMs: 30 * 60_000 },
+  );
   const wallMs = performance.now() - t0;
   const last = r.stdout.trim().split('\n').pop() ?? '';
-  if (r.code !== 0 || !last.startsWith('{')) throw new Error(`synthesis of the star lab (N=${size}${steps.length ? `, steps ${steps.join(',')}` : ''}) failed (${r.code}):\n${r.stdout.slice(-2000)}${r.stderr.slice(-4000)}`);
+  if (r.code !== 0 || !last.startsWith('{'))
+    throw new Error(
+      `synthesis of the star lab (N=${size}${steps.length ? `, steps ${steps.join(',')}` : ''}) failed (${r.code}):\n${r.stdout.slice(-2000)}${r.stderr.slice(-4000)}`,
+    );
   const { buildMs, synthMs } = JSON.parse(last) as { buildMs: number; synthMs: number };
   const stackDir = join(outdir, 'stacks', STACK);
   const { bytes, files } = dirSize(stackDir);
@@ -99,8 +104,12 @@ export class CdktfLab {
   public names = new Map<string, string>();
   private logs = 0;
 
-  constructor(private readonly box: BenchSandbox, private readonly dir: string, private readonly logDir: string,
-    private readonly limits: { terraformMs: number; quietMs: number; vethWaitS: number }) {}
+  constructor(
+    private readonly box: BenchSandbox,
+    private readonly dir: string,
+    private readonly logDir: string,
+    private readonly limits: { terraformMs: number; quietMs: number; vethWaitS: number },
+  ) {}
 
   /**
    * Make the working directory the synthesized stack directory, as

@@ -247,8 +247,8 @@ function tableText(lines: string[], facts: Record<string, string> = {}, mode = '
   };
 }
 
-test('the table nft.awk writes: one transaction (add, delete, define), the marker as its comment, base rules, every match', () => {
-  const { nft } = tableText([
+test('the table nft.awk writes: the marker as its comment, base rules, every match; a table of ours that is there is replaced in the same transaction', () => {
+  const lines = [
     'bridge gw br-lan m - 0 -',
     'nft gw input policy - - - - - - drop - -',
     'nft gw input fw.input.0 tcp - - br-lan - 8000-8099 accept - -',
@@ -260,11 +260,10 @@ test('the table nft.awk writes: one transaction (add, delete, define), the marke
     'nft gw prerouting pf.dnat tcp - 203.0.113.1 wan - 8080 dnat 192.168.1.20 80',
     'nft gw prerouting pf6.dnat udp - - - - 5000-5010 dnat fd00:1::20 53',
     'nft gw forward pf.open tcp - 192.168.1.20 - - 80 dnatok - -',
-  ]);
+  ];
+  const { nft } = tableText(lines);
   expect(nft.join('\n')).toBe(
     [
-      'add table inet cdktf_netns_feedfacecafebeef_0123456789ab { comment "cdktf-netns:stack@0123456789ab/"; }',
-      'delete table inet cdktf_netns_feedfacecafebeef_0123456789ab',
       'table inet cdktf_netns_feedfacecafebeef_0123456789ab {',
       '  comment "cdktf-netns:stack@0123456789ab/"',
       '  chain input {',
@@ -297,6 +296,13 @@ test('the table nft.awk writes: one transaction (add, delete, define), the marke
       '}',
     ].join('\n'),
   );
+  // where our table is already: add (a no-op), delete and define, one transaction (no moment without rules)
+  const again = tableText(lines, { 'gw cdktf_netns_feedfacecafebeef_0123456789ab': 'cdktf-netns:stack@0123456789ab/' }).nft;
+  expect(again.slice(0, 2)).toEqual([
+    'add table inet cdktf_netns_feedfacecafebeef_0123456789ab { comment "cdktf-netns:stack@0123456789ab/"; }',
+    'delete table inet cdktf_netns_feedfacecafebeef_0123456789ab',
+  ]);
+  expect(again.slice(2)).toEqual(nft);
 });
 
 test('ownership: the last rule gone deletes our table only; a table with our name and another comment is refused (kept on the way out); adoption removes the released one', () => {
