@@ -79,6 +79,7 @@ export class PortForward extends Construct implements ITerraformDependable {
     this.targetPort = target.port;
     const iif = interfaceIn(this, 'inInterface', this.namespace, props.inInterface);
     this.lab = Lab.of(this);
+    this.lab.registerPortForward(this, this.namespace, props.protocol, ports, iif, dst?.text ?? '-');
     this.lab.requireForwarding(this, this.namespace, 'PortForward', [target.ip!.family], 'the connections it forwards would not be routed on');
     const ns = nsToken(this.namespace);
     const id0 = ruleId(this, 'dnat');

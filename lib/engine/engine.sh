@@ -143,25 +143,32 @@ ns_facts() {
 # links and routes of the host and of the given namespaces (read once each);
 # a namespace given as NAME@lo only has its lo read (it is going away: only its marker matters);
 # in the namespaces of NFTNS (space-separated) also the names of the nftables tables, in the same
-# process, and for a table named like a lab's its comment (nft 1.0 lists that in text only):
-# `F ns table comment`
+# process (NAME@nft: only those, and lo's marker), and for a table named like a lab's its comment (nft 1.0 lists
+# that in text only): `F ns table comment`
+# one namespace's facts as a line of JSON (a message on stderr and status 1 when it cannot be read)
+read_ns() {
+  case $1 in
+    *@nft) _n=${1%@nft}
+      # shellcheck disable=SC2016
+      nsenter "--net=/run/netns/$_n" sh -c 'printf "{\"ns\":\"%s\",\"r4\":[],\"r6\":[],\"l\":" "$1"; ip -j -d addr show dev lo; printf ",\"t\":"; nft -j list tables inet || exit 3; printf "}\n"' sh "$_n" ||
+        { printf "cdktf-netns: cannot read the nftables tables of namespace '%s'\n" "$_n" >&2; return 1; } ;;
+    *@lo) _n=${1%@lo}
+      # shellcheck disable=SC2016
+      nsenter "--net=/run/netns/$_n" sh -c 'printf "{\"ns\":\"%s\",\"r4\":[],\"r6\":[],\"l\":" "$1"; ip -j -d addr show dev lo; printf "}\n"' sh "$_n" ||
+        { printf "cdktf-netns: cannot read namespace '%s'\n" "$_n" >&2; return 1; } ;;
+    *) _n=$1
+      if [ "$_n" = - ]; then _pre=""; else _pre="nsenter --net=/run/netns/$_n"; fi
+      case " ${NFTNS:-} " in *" $_n "*) _t=1 ;; *) _t=0 ;; esac
+      # shellcheck disable=SC2016
+      $_pre sh -c 'printf "{\"ns\":\"%s\",\"l\":" "$1"; ip -j -d addr show; printf ",\"r4\":"; ip -j -4 route show table main; printf ",\"r6\":"; ip -j -6 route show table main
+        if [ "$2" = 1 ]; then printf ",\"t\":"; nft -j list tables inet || exit 3; fi; printf "}\n"' sh "$_n" "$_t" ||
+        { printf 'cdktf-netns: cannot read the interfaces%s of %s\n' "$( [ "$_t" = 1 ] && echo ' and nftables tables')" "$( [ "$_n" = - ] && echo 'the host namespace' || echo "namespace '$_n'")" >&2; return 1; } ;;
+  esac
+}
+
 link_facts() {
-  : > "$W/facts.json"
-  for _n in - "$@"; do
-    case $_n in
-      *@lo) _n=${_n%@lo}
-        # shellcheck disable=SC2016
-        nsenter "--net=/run/netns/$_n" sh -c 'printf "{\"ns\":\"%s\",\"r4\":[],\"r6\":[],\"l\":" "$1"; ip -j -d addr show dev lo; printf "}\n"' sh "$_n" >> "$W/facts.json" ||
-          die "cannot read namespace '$_n'" ;;
-      *)
-        if [ "$_n" = - ]; then _pre=""; else _pre="nsenter --net=/run/netns/$_n"; fi
-        case " ${NFTNS:-} " in *" $_n "*) _t=1 ;; *) _t=0 ;; esac
-        # shellcheck disable=SC2016
-        $_pre sh -c 'printf "{\"ns\":\"%s\",\"l\":" "$1"; ip -j -d addr show; printf ",\"r4\":"; ip -j -4 route show table main; printf ",\"r6\":"; ip -j -6 route show table main
-          if [ "$2" = 1 ]; then printf ",\"t\":"; nft -j list tables inet || exit 3; fi; printf "}\n"' sh "$_n" "$_t" >> "$W/facts.json" ||
-          die "cannot read the interfaces$( [ "$_t" = 1 ] && echo ' and nftables tables') of $( [ "$_n" = - ] && echo 'the host namespace' || echo "namespace '$_n'")" ;;
-    esac
-  done
+  # (one namespace after another: reading them in parallel gains nothing, their netlink dumps queue in the kernel)
+  for _n in - "$@"; do read_ns "$_n" || exit 1; done > "$W/facts.json"
   jq -r '.ns as $ns
     | (.l[] | ["L", $ns, .ifname, (.ifalias // ""), (.linkinfo.info_kind // ""), (.master // "")] | @tsv),
       (.l[] | .ifname as $dev | (.addr_info // [])[] | select(.scope != "host" and .scope != "link") | ["A", $ns, $dev, .local, (.prefixlen | tostring)] | @tsv),
@@ -360,6 +367,13 @@ reconcile() { # MODE OLD NEW
   if [ -n "$NFTNS" ] || { [ "$_mode" = repair ] && command -v nft >/dev/null 2>&1; }; then
     need nft "nftables (Debian's nftables package) for Firewall, Masquerade and PortForward"
     if [ "$_mode" = repair ]; then NFTNS="- $NFTNS"; fi
+  fi
+  # (namespaces that exist where only rules change: their tables alone)
+  if [ -n "$NFTNS" ]; then
+    # shellcheck disable=SC2086
+    _need="$_need $(printf '%s\n' $_need | awk -F '\t' -v list="$NFTNS" 'FILENAME != "-" { if ($1 == "N" && $4 == "nsfs") ok[$2] = 1; next }
+      { sub(/@lo$/, ""); seen[$0] = 1 }
+      END { n = split(list, a, " "); for (i = 1; i <= n; i++) if ((a[i] in ok) && !(a[i] in seen)) print a[i] "@nft" }' "$W/facts" -)"
   fi
   # shellcheck disable=SC2086
   link_facts $_need > "$W/facts.tsv"

@@ -119,6 +119,7 @@ export class Lab extends Construct {
   private readonly intents: IntentEntry[] = [];
   private readonly firewalls = new Map<string, { owner: IConstruct; chains: FirewallChains }>();
   private readonly forwardingNeeds: ForwardingNeed[] = [];
+  private readonly portForwards: Array<{ owner: IConstruct; ns: string; proto: string; lo: number; hi: number; iif: string; dst: string }> = [];
   private warned = false;
   private written?: LabData;
 
@@ -245,6 +246,26 @@ export class Lab extends Construct {
     }
     this.firewalls.set(nsToken(ns), { owner, chains });
     this.requireForwarding(owner, ns, 'a Firewall with forward rules', [4, 6], 'its forward rules would match nothing', forwardRules);
+  }
+
+  /**
+   * Port forwards of one namespace must not overlap: the first rule would take what the second
+   * declares (same protocol, overlapping ports, and interface and address that can both match).
+   */
+  public registerPortForward(owner: IConstruct, ns: INamespace, proto: string, ports: string, iif: string, dst: string): void {
+    const [lo, hi = lo] = ports.split('-').map(Number);
+    const mine = { owner, ns: nsToken(ns), proto, lo, hi, iif, dst };
+    const both = (a: string, b: string) => a === '-' || b === '-' || a === b;
+    const clash = this.portForwards.find((o) => o.ns === mine.ns && o.proto === proto && o.lo <= hi && lo <= o.hi && both(o.iif, iif) && both(o.dst, dst));
+    if (clash) {
+      fail(
+        owner,
+        `${proto} port ${ports} in ${describeNamespace(ns)} is also forwarded by ${clash.owner.node.path} (${clash.lo === clash.hi ? clash.lo : `${clash.lo}-${clash.hi}`}): the first rule would take it all`,
+        ports,
+        'forward each port once (or tell them apart with inInterface or toAddress)',
+      );
+    }
+    this.portForwards.push(mine);
   }
 
   /** The chains the namespace's Firewall filters (undefined: it has none). */

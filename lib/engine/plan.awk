@@ -99,9 +99,11 @@ END {
   for (n in tns) print "T " n
 }
 
-# remember the namespaces an operation touches
+# remember the namespaces an operation touches (whose links the generator reads; an nftables rule
+# needs only the namespace's tables, which the engine reads where rules change)
 function nsof(line,    f, k, idx, n, i) {
   split(line, f, " "); k = f[1]
+  if (k == "nft") return
   n = split(nsf[k], idx, ",")
   for (i = 1; i <= n; i++) if (idx[i] + 0 > 0 && f[1 + idx[i]] != "-") tns[f[1 + idx[i]]] = 1
 }

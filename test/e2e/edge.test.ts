@@ -5,7 +5,7 @@
  */
 import { EdgeStack } from '../../examples/edge/stack';
 import { Firewall, HostRouter, Masquerade, Namespace, Reachable, Route, Unreachable, VethPair } from '../../lib';
-import { shellQuote, Sandbox } from '../support/sandbox';
+import { shellQuote } from '../support/sandbox';
 import { useLabs, useSandbox } from '../support/e2e';
 import { expectNothingLeft } from '../support/expect';
 import { netnsCli } from '../support/lab';
@@ -15,15 +15,6 @@ jest.setTimeout(300_000);
 
 const sb = useSandbox();
 const newLab = useLabs(sb);
-
-/** A process started in a namespace of the sandbox; its PID, to end it (and only it) later. */
-function startIn(sandbox: Sandbox, ns: string, script: string): number {
-  const pid = Number(sandbox.ok(`ip netns exec ${ns} node -e ${shellQuote(script)} >/dev/null 2>&1 & echo $!`).trim());
-  expect(pid).toBeGreaterThan(1);
-  sandbox.ok(`for i in $(seq 50); do ip netns exec ${ns} ss -Hltn | grep -q . && exit 0; sleep 0.1; done; exit 1`);
-  return pid;
-}
-const stop = (pid: number) => sb.sh(`kill ${pid}; while kill -0 ${pid} 2>/dev/null; do sleep 0.05; done`);
 
 /** An HTTP server answering who asked: `<name>: you are <remote address>`. */
 const whoami = (name: string, port: number) =>
@@ -64,7 +55,7 @@ test('examples/edge: the LAN reaches the internet only through NAT, a page is fe
   const first = lab.apply();
   expect(first.code).not.toBe(0);
   expect(first.stdout + first.stderr).toMatch(/2 of 7 intents failed: edge\/lan-reaches-gw-service edge\/internet-reaches-web/);
-  const pids = [startIn(sb, 'gw', whoami('gw', 9000)), startIn(sb, 'web', whoami('web', 80)), startIn(sb, 'internet', whoami('internet', 80))];
+  const pids = [sb.startIn('gw', whoami('gw', 9000), 9000), sb.startIn('web', whoami('web', 80), 80), sb.startIn('internet', whoami('internet', 80), 80)];
   try {
     // with the services up, every intent holds, the Unreachable tcp one against a live listener
     const out = lab.applyOk();
@@ -124,7 +115,7 @@ test('examples/edge: the LAN reaches the internet only through NAT, a page is fe
     expect(cli(`check ${lab.dir}`)).toMatchObject({ code: 0 });
     expect(lab.planExitCode()).toBe(0);
   } finally {
-    for (const p of pids) stop(p);
+    for (const p of pids) sb.stop(p);
   }
   lab.destroyOk();
   expectNothingLeft(sb);

@@ -10,7 +10,6 @@ import { Namespace, Reachable, Router, Unreachable, VethPair } from '../../lib';
 import { useLabs, useSandbox } from '../support/e2e';
 import { expectNoChangesThenNothingLeft, expectNothingLeft } from '../support/expect';
 import { Lab, netnsCli } from '../support/lab';
-import { Sandbox, shellQuote } from '../support/sandbox';
 
 jest.setTimeout(300_000);
 
@@ -30,16 +29,6 @@ function routedLab(s: TerraformStack): { sales: Namespace; dev: Namespace } {
   new VethPair(s, 'side', { a: { name: 'in-side', addresses: ['10.9.0.1/24'] }, b: { name: 'side0', namespace: sales, addresses: ['10.9.0.10/24'] } });
   return { sales, dev };
 }
-
-/** A process started in a namespace of the sandbox; its PID, to end it (and only it) later. */
-function startIn(sandbox: Sandbox, ns: string, script: string): number {
-  const pid = Number(sandbox.ok(`ip netns exec ${ns} node -e ${shellQuote(script)} >/dev/null 2>&1 & echo $!`).trim());
-  expect(pid).toBeGreaterThan(1);
-  // listening before the probe runs
-  sandbox.ok(`for i in $(seq 50); do ip netns exec ${ns} ss -Hltun | grep -q . && exit 0; sleep 0.1; done; exit 1`);
-  return pid;
-}
-const stop = (pid: number) => sb.sh(`kill ${pid}; while kill -0 ${pid} 2>/dev/null; do sleep 0.05; done`);
 
 function check(lab: Lab): { code: number; out: string } {
   const r = netnsCli(sb, `check ${lab.dir}`);
@@ -136,11 +125,11 @@ test('tcp and udp intents: they pass against a listener and fail without one; a 
   expect(r.stdout + r.stderr).toMatch(/intent intents-tcp\/web: FAILED: in-sales did not reach 10\.61\.2\.10:8080 within 1\.5 s/);
   expect(r.stdout + r.stderr).toMatch(/intent intents-tcp\/dns: FAILED: in-sales did not reach 10\.61\.2\.10:5353 within 1\.5 s/);
   expect(r.stdout + r.stderr).toMatch(/intent intents-tcp\/no-ssh: holds: in-sales got no answer from 10\.61\.2\.10:22/);
-  const tcp = startIn(sb, 'in-dev', "require('net').createServer((c) => c.end()).listen(8080, '10.61.2.10')");
-  const udp = startIn(
-    sb,
+  const tcp = sb.startIn('in-dev', "require('net').createServer((c) => c.end()).listen(8080, '10.61.2.10')", 8080);
+  const udp = sb.startIn(
     'in-dev',
     "const s = require('dgram').createSocket('udp4'); s.on('message', (m, r) => s.send(m, r.port, r.address)); s.bind(5353, '10.61.2.10')",
+    5353,
   );
   try {
     // the failed step is re-run by the next apply: now it passes
@@ -148,14 +137,14 @@ test('tcp and udp intents: they pass against a listener and fail without one; a 
     expect(out).toMatch(/intent intents-tcp\/web: holds: in-sales reached 10\.61\.2\.10:8080/);
     expect(out).toMatch(/intent intents-tcp\/dns: holds: in-sales reached 10\.61\.2\.10:5353/);
     expect(check(lab).code).toBe(0);
-    stop(tcp);
+    sb.stop(tcp);
     const c = check(lab);
     expect(c.code).toBe(2);
     expect(c.out).toMatch(/intent intents-tcp\/web: FAILED/);
     expect(c.out).toMatch(/intent intents-tcp\/dns: holds/);
   } finally {
-    stop(tcp);
-    stop(udp);
+    sb.stop(tcp);
+    sb.stop(udp);
   }
   lab.destroyOk();
   expectNothingLeft(sb);

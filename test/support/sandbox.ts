@@ -138,6 +138,22 @@ export class Sandbox {
   }
 
   /**
+   * Start a node script in a namespace of the sandbox (a server, say) and wait until it listens on
+   * `port` (tcp, or a bound udp socket); its PID, to end it (and only it) with `stop`.
+   */
+  public startIn(ns: string, script: string, port: number): number {
+    const pid = Number(this.ok(`ip netns exec ${ns} node -e ${shellQuote(script)} >/dev/null 2>&1 & echo $!`).trim());
+    if (!(pid > 1)) throw new Error(`startIn ${ns}: no PID`);
+    this.ok(`for i in $(seq 50); do ip netns exec ${ns} ss -Hltun "sport = :${port}" | grep -q . && exit 0; sleep 0.1; done; exit 1`);
+    return pid;
+  }
+
+  /** End a process startIn started, by its PID, and wait until it is gone. */
+  public stop(pid: number): void {
+    this.sh(`kill ${pid}; while kill -0 ${pid} 2>/dev/null; do sleep 0.05; done`);
+  }
+
+  /**
    * Back to an empty sandbox, whatever a failed step left: every namespace
    * (an entry whose mount is gone too), every interface but lo, the routes of
    * our protocol, host forwarding off, the state directory emptied, every nftables table gone.

@@ -140,6 +140,22 @@ describe('refusals that need more than one value', () => {
     expect(warningsOf(fw)).toEqual([expect.stringMatching(/stack\/fw: input policy drop in the host namespace .*SSH too/)]);
   });
 
+  test('overlapping port forwards: refused, naming the first; told apart by interface or address, accepted', () => {
+    const { stack, gw } = edge();
+    new PortForward(stack, 'one', { namespace: gw, protocol: 'tcp', port: [8000, 8010], to: '192.168.1.20:80' });
+    expect(thrownMessage(() => new PortForward(stack, 'two', { namespace: gw, protocol: 'tcp', port: 8005, to: '192.168.1.21:80' }))).toContain(
+      'stack/two: tcp port 8005 in namespace "gw" is also forwarded by stack/one (8000-8010): the first rule would take it all',
+    );
+    new PortForward(stack, 'udp', { namespace: gw, protocol: 'udp', port: 8005, to: '192.168.1.21:80' });
+    new PortForward(stack, 'next', { namespace: gw, protocol: 'tcp', port: 8011, to: '192.168.1.21:80' });
+    const two = edge();
+    new PortForward(two.stack, 'a', { namespace: two.gw, protocol: 'tcp', port: 80, inInterface: 'wan', to: '192.168.1.20:80' });
+    new PortForward(two.stack, 'b', { namespace: two.gw, protocol: 'tcp', port: 80, inInterface: 'br-lan', to: '192.168.1.21:80' });
+    expect(thrownMessage(() => new PortForward(two.stack, 'c', { namespace: two.gw, protocol: 'tcp', port: 80, to: '192.168.1.22:80' }))).toContain(
+      'is also forwarded by stack/a',
+    );
+  });
+
   test('one Firewall per namespace, naming the first', () => {
     const { stack, gw } = edge();
     new Firewall(stack, 'one', { namespace: gw, input: { policy: 'drop' } });
