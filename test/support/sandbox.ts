@@ -191,7 +191,7 @@ export function shellQuote(s: string): string {
 /** Whether the machine can run the E2E suite at all (used to fail loudly, never to skip). */
 export function e2ePrerequisites(): string[] {
   const missing: string[] = [];
-  for (const bin of ['unshare', 'nsenter', 'setpriv', 'strace', 'ip', 'terraform', 'ping', 'traceroute']) {
+  for (const bin of ['unshare', 'nsenter', 'setpriv', 'strace', 'ip', 'terraform', 'ping', 'traceroute', 'nft', 'ssh-keygen', '/usr/sbin/sshd']) {
     if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) missing.push(bin);
   }
   return missing;
