@@ -6,6 +6,7 @@ export { VethPair, VethPairProps, VethEndProps } from './veth-pair';
 export { Bridge, BridgeProps } from './bridge';
 export { VlanInterface, VlanInterfaceProps } from './vlan-interface';
 export { Route, RouteProps } from './route';
+export { VxlanLink, VxlanLinkProps, VxlanEndProps } from './vxlan-link';
 export { LinkImpairment, LinkImpairmentProps } from './link-impairment';
 export { Firewall, FirewallProps, FirewallChain, FirewallRule } from './firewall';
 export { Masquerade, MasqueradeProps } from './masquerade';

@@ -101,6 +101,7 @@ function dispatch(k, op, f, o, id) {
   else if (k == "bridge") bridge_op(op, f, o, id)
   else if (k == "veth") veth_op(op, f, o, id)
   else if (k == "vlan") vlan_op(op, f, o, id)
+  else if (k == "vxlan") vxlan_op(op, f, o, id)
   else if (k == "port") port_op(op, f, o, id)
   else if (k == "addr") addr_op(op, f, o, id)
   else if (k == "route") route_op(op, f, o, id)

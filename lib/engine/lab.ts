@@ -119,6 +119,8 @@ export class Lab extends Construct {
   private readonly intents: IntentEntry[] = [];
   private readonly firewalls = new Map<string, { owner: IConstruct; chains: FirewallChains }>();
   private readonly forwardingNeeds: ForwardingNeed[] = [];
+  private readonly tunnels: Array<{ owner: IConstruct; a: LabInterface; b: LabInterface; mtu: number }> = [];
+  private readonly tunnelLocals: Array<{ owner: IConstruct; ns: INamespace; ip: ParsedIp; what: string }> = [];
   private readonly portForwards: Array<{ owner: IConstruct; ns: string; proto: string; lo: number; hi: number; iif: string; dst: string }> = [];
   private warned = false;
   private written?: LabData;
@@ -231,6 +233,16 @@ export class Lab extends Construct {
       );
     }
     this.routes.set(key, entry);
+  }
+
+  /** A VXLAN tunnel between two bridges' ports: one layer-2 segment (checked for loops and MTUs at synth). */
+  public registerTunnel(t: { owner: IConstruct; a: LabInterface; b: LabInterface; mtu: number }): void {
+    this.tunnels.push(t);
+  }
+
+  /** A tunnel end's underlay address must be one of its namespace's (checked at synth, when every interface is declared). */
+  public checkLocalAddress(owner: IConstruct, ns: INamespace, ip: ParsedIp, what: string): void {
+    this.tunnelLocals.push({ owner, ns, ip, what });
   }
 
   /** One Firewall per namespace: its chains are the namespace's. */
@@ -380,6 +392,20 @@ export class Lab extends Construct {
       return p;
     };
     for (const [a, b] of this.links) parent.set(find(a), find(b));
+    // VXLAN tunnels join segments; one between bridges that are joined already closes a loop (no STP)
+    for (const t of this.tunnels) {
+      const [ra, rb] = [find(t.a), find(t.b)];
+      if (ra === rb) {
+        errors.push(
+          message(
+            t.owner,
+            'this VXLAN link closes a loop: its two bridges are on one layer-2 segment already (no spanning tree runs here, frames would circle forever)',
+            `${t.a.interfaceName} <-> ${t.b.interfaceName}`,
+            'drop this link, or the other path between the two bridges',
+          ),
+        );
+      } else parent.set(ra, rb);
+    }
     const segmentIds = new Map<LabInterface, number>();
     const segmentOf = (i: LabInterface): string => {
       if (i.vlan) {
@@ -418,7 +444,53 @@ export class Lab extends Construct {
     for (const r of this.routes.values()) this.checkNextHop(r.owner, r.namespace, r.via, 'gateway', warn, errors);
     for (const i of this.intents) if (i.via) this.checkNextHop(i.owner, i.from, i.via, 'first hop', warn, errors);
     this.checkForwarding(warn, errors);
+    this.checkTunnels(warn, errors);
     return errors;
+  }
+
+  /** A tunnel end's local address is its namespace's; the ports of a tunnel's bridges fit its MTU (else a warning: big frames vanish). */
+  private checkTunnels(warn: boolean, errors: string[]): void {
+    if (!this.tunnels.length) return;
+    const managed = this.managedNamespaces();
+    for (const l of this.tunnelLocals) {
+      const own = (this.interfacesByNs.get(l.ns.namespaceName) ?? []).some((i) => i.parsedAddresses.some((a) => a.text === l.ip.text));
+      if (own) continue;
+      const problem = `${l.what} ${l.ip.text} is no address of ${describeNamespace(l.ns)}`;
+      if (managed.has(nsToken(l.ns))) {
+        errors.push(
+          message(l.owner, problem, l.ip.text, `give ${describeNamespace(l.ns)} an interface with that address (the underlay), or use one of its addresses`),
+        );
+      } else if (warn) {
+        Annotations.of(l.owner).addWarning(
+          message(l.owner, problem, l.ip.text, 'ignore this warning if the address is on an interface the lab does not declare'),
+        );
+      }
+    }
+    if (!warn) return;
+    for (const t of this.tunnels) {
+      for (const end of [t.a, t.b]) {
+        const bridge = this.links.find(([x]) => x === end)?.[1];
+        if (!bridge) continue;
+        const ports = this.links.filter(([x, y]) => y === bridge && x !== end).map(([x]) => x);
+        const big = ports.filter((p) => ('mtu' in p ? ((p as { mtu?: number }).mtu ?? 1500) : 1500) > t.mtu);
+        if (!big.length) continue;
+        Annotations.of(t.owner).addWarning(
+          message(
+            t.owner,
+            `ports of bridge "${bridge.interfaceName}" take bigger frames than the tunnel carries (MTU ${t.mtu}): ${big.map((p) => `"${p.interfaceName}"`).join(', ')}; frames over ${t.mtu} bytes are dropped on the way`,
+            big.map((p) => p.interfaceName).join(','),
+            `set mtu: ${t.mtu} on the interfaces of that segment (both ends of their veth pairs), or give the link a bigger mtu over an underlay that carries it`,
+          ),
+        );
+      }
+    }
+  }
+
+  /** The namespaces the lab makes (not the host's, not imported ones): what they hold is all declared here. */
+  private managedNamespaces(): Set<string> {
+    const out = new Set<string>();
+    for (const c of this.contributions) for (const [kind, v] of c.objects()) if (kind === NAMESPACE) out.add(v.name);
+    return out;
   }
 
   /** NAT and forward rules need a namespace that forwards: what the lab sets decides (the host's and imported namespaces' settings are not known: a warning). */
@@ -426,11 +498,10 @@ export class Lab extends Construct {
     if (!this.forwardingNeeds.length) return;
     const KEYS: Record<4 | 6, string> = { 4: 'net.ipv4.ip_forward', 6: 'net.ipv6.conf.all.forwarding' };
     const on = new Set<string>();
-    const managed = new Set<string>();
+    const managed = this.managedNamespaces();
     for (const c of this.contributions) {
       for (const [kind, v] of c.objects()) {
-        if (kind === NAMESPACE) managed.add(v.name);
-        else if (kind === NS_SYSCTL && v.value === '1') on.add(`${v.ns} ${v.key}`);
+        if (kind === NS_SYSCTL && v.value === '1') on.add(`${v.ns} ${v.key}`);
         else if (kind === HOST_SYSCTL && v.value === '1') on.add(`- ${v.key}`);
       }
     }

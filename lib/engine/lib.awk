@@ -102,6 +102,7 @@ function markers(line,    g, n) {
   if (g[1] == "veth") { lmark[g[2] " " g[3]] = g[6]; lmark[g[4] " " g[5]] = g[6] }
   else if (g[1] == "bridge") lmark[g[2] " " g[3]] = g[4]
   else if (g[1] == "vlan") lmark[g[2] " " g[3]] = g[6]
+  else if (g[1] == "vxlan") lmark[g[2] " " g[3]] = g[8]
 }
 
 # Whether the link (ns, ifn) exists and carries the marker the lab gave it.

@@ -25,7 +25,7 @@
 function touch_links(line, op,    f, k) {
   split(line, f, " "); k = f[1]
   if (k == "veth") { touched[f[2] " " f[3]] = 1; touched[f[4] " " f[5]] = 1; nsdirty[f[2]] = 1; nsdirty[f[4]] = 1 }
-  else if (k == "bridge" || k == "vlan") { touched[f[2] " " f[3]] = 1; nsdirty[f[2]] = 1 }
+  else if (k == "bridge" || k == "vlan" || k == "vxlan") { touched[f[2] " " f[3]] = 1; nsdirty[f[2]] = 1 }
   else if (k == "addr") nsdirty[f[2]] = 1
   else if (k == "ns" && op == "C") nsmade[f[2]] = 1
 }

@@ -203,9 +203,26 @@ export function buildGraph(plan: NetnsPlan, overlays: GraphOverlays = {}): NetGr
   // ports that are no veth end (those plug their link into the bridge): a bridge or VLAN interface
   // of the lab, or an existing interface (Interface.fromName), joined to the bridge by its VLANs
   const vethEnds = new Set(of('veth').flatMap((v) => [at(v.values.ns_a, v.values.if_a), at(v.values.ns_b, v.values.if_b)]));
+  // VXLAN tunnels: an edge between the two bridges they join (their ends are those bridges' ports)
+  const masterOf = new Map(of('port').map((p) => [at(p.values.ns, p.values.if), p.values.master]));
+  const tunnelEnds = new Set<string>();
+  for (const v of of('vxlan')) {
+    tunnelEnds.add(at(v.values.ns, v.values.if));
+    const peer = of('vxlan').find((w) => w.values.vni === v.values.vni && w.values.local === v.values.remote && w.values.remote === v.values.local);
+    const mine = masterOf.get(at(v.values.ns, v.values.if));
+    if (!peer || !mine || v.values.local > peer.values.local) continue;
+    const theirs = masterOf.get(at(peer.values.ns, peer.values.if));
+    if (!theirs) continue;
+    g.addEdge(
+      interfaceId('br', v.values.ns, mine),
+      interfaceId('br', peer.values.ns, theirs),
+      [`VXLAN ${v.values.vni} (udp ${v.values.port})`, `${v.values.local} - ${peer.values.local}`],
+      'dashed',
+    );
+  }
   for (const p of of('port')) {
     const { ns, if: ifname, master, vlans } = p.values;
-    if (vethEnds.has(at(ns, ifname))) continue;
+    if (vethEnds.has(at(ns, ifname)) || tunnelEnds.has(at(ns, ifname))) continue;
     let id = [interfaceId('br', ns, ifname), interfaceId('vlan', ns, ifname)].find((i) => g.node(i));
     if (!id) {
       id = interfaceId('if', ns, ifname);

@@ -11,11 +11,12 @@ import { QDISC } from './qdisc';
 import { ROUTE } from './route';
 import { VETH } from './veth';
 import { VLAN } from './vlan';
+import { VXLAN } from './vxlan';
 
-export { ADDRESS, BRIDGE, EXT_NAMESPACE, HOST_SYSCTL, NAMESPACE, NFT, NS_SYSCTL, PORT, QDISC, ROUTE, VETH, VLAN };
+export { ADDRESS, BRIDGE, EXT_NAMESPACE, HOST_SYSCTL, NAMESPACE, NFT, NS_SYSCTL, PORT, QDISC, ROUTE, VETH, VLAN, VXLAN };
 
 /** Every kind the engine knows, in creation order. */
-export const KINDS: readonly Kind[] = [EXT_NAMESPACE, NAMESPACE, NS_SYSCTL, BRIDGE, VETH, VLAN, PORT, ADDRESS, ROUTE, QDISC, HOST_SYSCTL, NFT];
+export const KINDS: readonly Kind[] = [EXT_NAMESPACE, NAMESPACE, NS_SYSCTL, BRIDGE, VETH, VLAN, VXLAN, PORT, ADDRESS, ROUTE, QDISC, HOST_SYSCTL, NFT];
 
 export const KINDS_BY_NAME: ReadonlyMap<string, Kind> = new Map(KINDS.map((k) => [k.name, k]));
 

@@ -46,6 +46,7 @@ import {
   Unreachable,
   VethPair,
   VlanInterface,
+  VxlanLink,
 } from '../../lib';
 
 /** What kind of value a target takes: the values of HOSTILE_VALUES[field] apply to it. */
@@ -72,7 +73,8 @@ export type HostileField =
   | 'rate'
   | 'rule port'
   | 'rule CIDR'
-  | 'forward target';
+  | 'forward target'
+  | 'VNI';
 
 export interface HostileTarget {
   /** What is set, e.g. "veth host-side name". */
@@ -152,6 +154,15 @@ function fw(s: TerraformStack, rule: object, chain: 'input' | 'forward' = 'input
 /** A PortForward `pf` in Router `r`: tcp 8080 to 10.0.0.2:80, with `o` over it. */
 function forward(s: TerraformStack, o: object): void {
   new PortForward(s, 'pf', { namespace: new Router(s, 'r', { ipv6Forwarding: true }), protocol: 'tcp', port: 8080, to: '10.0.0.2:80', ...o });
+}
+/** VxlanLink `vx` between bridges in namespaces `sa` and `sb` (an underlay veth between them), `o` over its props. */
+function tunnel(s: TerraformStack, o: object, localA = '192.0.2.1'): void {
+  const sa = new Namespace(s, 'sa');
+  const sb = new Namespace(s, 'sb');
+  new VethPair(s, 'u', { a: { name: 'u0', namespace: sa, addresses: ['192.0.2.1/30'] }, b: { name: 'u1', namespace: sb, addresses: ['192.0.2.2/30'] } });
+  const a = new Bridge(s, 'ba', { name: 'br0', namespace: sa });
+  const b = new Bridge(s, 'bb', { name: 'br0', namespace: sb });
+  new VxlanLink(s, 'vx', { vni: 100, a: { bridge: a, local: localA }, b: { bridge: b, local: '192.0.2.2' }, ...o });
 }
 /** Router `r` connected to a new namespace `ns` as `id`. */
 function connect(s: TerraformStack, id: string, o: object): void {
@@ -328,6 +339,11 @@ export const TARGETS: readonly HostileTarget[] = [
   { name: 'PortForward protocol', field: 'protocol', valid: 'udp', path: 'pf', build: (s, v) => forward(s, { protocol: v }) },
   { name: 'PortForward toAddress', field: 'gateway', valid: '10.0.0.1', path: 'pf', build: (s, v) => forward(s, { toAddress: v }) },
   { name: 'PortForward inInterface', field: 'interface name', valid: 'wan', path: 'pf', build: (s, v) => forward(s, { inInterface: v }) },
+  // VXLAN: the VNI, the underlay addresses, the MTU, the interface name
+  { name: 'VxlanLink vni', field: 'VNI', valid: 100, path: 'vx', build: (s, v) => tunnel(s, { vni: v }) },
+  { name: 'VxlanLink a.local', field: 'gateway', valid: '192.0.2.1', path: 'vx', build: (s, v) => tunnel(s, {}, v) },
+  { name: 'VxlanLink mtu', field: 'MTU', valid: 1450, path: 'vx', orBelow: true, build: (s, v) => tunnel(s, { mtu: v }) },
+  { name: 'VxlanLink interfaceName', field: 'interface name', valid: 'vx-a', path: 'vx', orBelow: true, build: (s, v) => tunnel(s, { interfaceName: v }) },
   { name: 'VlanInterface vlanId', field: 'VLAN id', valid: 10, path: 'v', build: (s, v) => new VlanInterface(s, 'v', { parent: 'eth0', vlanId: v }) },
   { name: 'veth end mtu', field: 'MTU', valid: 1500, path: 'p', build: (s, v) => pair(s, { mtu: v }) },
   { name: 'Bridge mtu', field: 'MTU', valid: 1500, path: 'br', build: (s, v) => new Bridge(s, 'br', { name: 'br0', mtu: v }) },
@@ -568,6 +584,14 @@ export const HOSTILE_VALUES: Readonly<Record<HostileField, readonly HostileValue
     { label: 'an nft set', value: '{ 10.0.0.0/24 }' },
     { label: 'a number', value: 42 },
   ],
+  VNI: [
+    { label: '0 (reserved)', value: 0 },
+    { label: 'above 24 bits', value: 16_777_216 },
+    { label: '-1', value: -1 },
+    { label: '1.5', value: 1.5 },
+    { label: 'a string', value: '100' },
+    { label: 'NaN', value: NaN },
+  ],
   'forward target': [
     { label: 'no port', value: '10.0.0.2' },
     { label: 'port 0', value: '10.0.0.2:0' },
@@ -671,6 +695,10 @@ export const NEAR_MISSES: Readonly<Partial<Record<HostileField, readonly NearMis
     { label: 'everything', value: '0.0.0.0/0' },
     { label: 'one address, bare', value: '10.0.0.2' },
     { label: 'IPv6 upper case', value: 'FD00::/8' },
+  ],
+  VNI: [
+    { label: '1', value: 1 },
+    { label: '16777215', value: 16_777_215 },
   ],
   'forward target': [
     { label: 'IPv6 in brackets', value: '[fd00::2]:80' },

@@ -240,7 +240,7 @@ describe('kinds: every kind the library declares is implemented by the engine, f
     expect(new Set(KINDS.map((k) => k.name)).size).toBe(KINDS.length);
     const phases = KINDS.map((k) => k.phase);
     expect(phases).toEqual([...phases].sort((a, b) => a - b));
-    expect(KINDS.map((k) => k.name)).toEqual(['extns', 'ns', 'nsysctl', 'bridge', 'veth', 'vlan', 'port', 'addr', 'route', 'qdisc', 'hsysctl', 'nft']);
+    expect(KINDS.map((k) => k.name)).toEqual(['extns', 'ns', 'nsysctl', 'bridge', 'veth', 'vlan', 'vxlan', 'port', 'addr', 'route', 'qdisc', 'hsysctl', 'nft']);
   });
 
   test('gen.awk dispatches exactly the kinds of KINDS, each to its <name>_op', () => {
@@ -327,7 +327,7 @@ describe('kinds: every kind the library declares is implemented by the engine, f
   test('plan.awk branches only on known kinds, and covers every kind that makes or hangs off links', () => {
     const named = new Set(plan.split('\n').flatMap(branchKinds));
     for (const k of named) expect(KINDS.map((x) => x.name)).toContain(k);
-    expect([...named].sort()).toEqual(['addr', 'bridge', 'nft', 'ns', 'port', 'qdisc', 'route', 'veth', 'vlan']);
+    expect([...named].sort()).toEqual(['addr', 'bridge', 'nft', 'ns', 'port', 'qdisc', 'route', 'veth', 'vlan', 'vxlan']);
   });
 });
 
