@@ -36,7 +36,7 @@ export interface VxlanLinkProps {
    */
   readonly mtu?: number;
   /**
-   * Name of the VXLAN interface at each end.
+   * Name of the VXLAN interface at each end (in the host namespace the scope's prefix comes first, as for every interface).
    * @default - `vx<vni>`
    */
   readonly interfaceName?: string;
@@ -105,7 +105,7 @@ export class VxlanLink extends Construct implements ITerraformDependable {
     this.lab = Lab.of(this);
     const ifaces = ends.map(
       // (always set: without a lower device the kernel gives a VXLAN interface 1500, which no 1500 underlay carries)
-      (e) => new ManagedInterface({ owner: this, label: e.side, name, applyPrefix: false, namespace: e.bridge.namespace, mtu: this.mtu }),
+      (e) => new ManagedInterface({ owner: this, label: e.side, name, namespace: e.bridge.namespace, mtu: this.mtu }),
     ) as [ManagedInterface, ManagedInterface];
     ifaces.forEach((iface, i) => iface.setMaster(ends[i].bridge, this));
     this.a = ifaces[0];

@@ -129,3 +129,15 @@ test('the graph joins the two bridges with the tunnel (not as an unknown port)',
   expect(text).toMatch(/br_sa__br0 -\.-\|"VXLAN 100 \(udp 4789\)<br>192\.0\.2\.1 - 192\.0\.2\.2"\| br_sb__br0/);
   expect(text).not.toContain('existing interface');
 });
+
+test('in the host namespace the tunnel interface gets the scope prefix, as every interface there does', () => {
+  const stack = testStack('terraform_data', { 'cdktf-netns:prefix': 'a-' });
+  const far = new Namespace(stack, 'far');
+  new VethPair(stack, 'u', { a: { name: 'wan', addresses: ['192.0.2.1/30'] }, b: { name: 'wan', namespace: far, addresses: ['192.0.2.2/30'] } });
+  const hb = new Bridge(stack, 'hb', { name: 'br0' });
+  const fb = new Bridge(stack, 'fb', { name: 'br0', namespace: far });
+  new VxlanLink(stack, 'vx', { vni: 5, a: { bridge: hb, local: '192.0.2.1' }, b: { bridge: fb, local: '192.0.2.2' } });
+  const p = plan(stack);
+  expect(p.get('vxlan:host/a-vx5').values.local).toBe('192.0.2.1');
+  expect(p.get('vxlan:a-far/vx5').values.remote).toBe('192.0.2.1');
+});
