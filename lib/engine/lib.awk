@@ -119,6 +119,19 @@ function creating(line) { print line > (W "/creating") }
 function made(ns, ifn) { created[ns " " ifn] = 1; link[ns " " ifn] = 1; delete deleted[ns " " ifn] }
 function gone(ns, ifn) { deleted[ns " " ifn] = 1; delete link[ns " " ifn] }
 
+# Create a link of one interface (a bridge, a VLAN or VXLAN interface) with `cmd`, or adopt it when
+# it is ours already; 0 when it is someone else's (refused).
+function link_ensure(ns, ifn, marker, id, cmd, d) {
+  if (has_link(ns, ifn)) {
+    if (!owns(ns, ifn, marker, id)) { foreign("interface", ns, ifn, marker); return 0 }
+    say("adopted " d)
+  } else {
+    emit_create(ns, 1, cmd, "create " d); made(ns, ifn)
+    say("created " d)
+  }
+  return 1
+}
+
 function del_link(ns, ifn, marker, id, d) {
   if (!has_link(ns, ifn)) return
   if (!owns(ns, ifn, marker, id)) { say("kept " d ": it does not carry this lab's marker " marker); return }

@@ -8,13 +8,7 @@ function vlan_op(op, f, o, id,    ns, ifn, parent, marker, d) {
     if (!has_link(ns, parent) && !((ns " " parent) in created)) {
       refuse("parent interface '" parent "' of VLAN interface '" ifn "' does not exist in " where(ns) ": create it first, or fix the parent's name"); return
     }
-    if (has_link(ns, ifn)) {
-      if (!owns(ns, ifn, marker, id)) { foreign("interface", ns, ifn, marker); return }
-      say("adopted " d)
-    } else {
-      emit_create(ns, 1, "link add link " parent " name " ifn " type vlan id " f[5], "create " d); made(ns, ifn)
-      say("created " d)
-    }
+    if (!link_ensure(ns, ifn, marker, id, "link add link " parent " name " ifn " type vlan id " f[5], d)) return
   } else say("updated " d)
   link_finish(ns, ifn, marker, f[7], d)
 }

@@ -20,9 +20,9 @@ const newLab = useLabs(sb);
 const whoami = (name: string, port: number) =>
   `require('http').createServer((q, s) => s.end('${name}: you are ' + q.socket.remoteAddress.replace(/^::ffff:/, ''))).listen(${port})`;
 
-/** GET a page from inside a namespace (3 s); the body, or '' when nothing answered. */
-function fetchIn(ns: string, url: string): string {
-  const js = `require('http').get(${JSON.stringify(url)}, { timeout: 3000 }, (r) => { let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => process.stdout.write(b)); }).on('timeout', function () { this.destroy(); }).on('error', () => {});`;
+/** GET a page from inside a namespace (within `ms`); the body, or '' when nothing answered. */
+function fetchIn(ns: string, url: string, ms = 3000): string {
+  const js = `require('http').get(${JSON.stringify(url)}, { timeout: ${ms} }, (r) => { let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => process.stdout.write(b)); }).on('timeout', function () { this.destroy(); }).on('error', () => {});`;
   return sb.sh(`ip netns exec ${ns} node -e ${shellQuote(js)}`).stdout;
 }
 
@@ -46,9 +46,9 @@ test('examples/edge: the LAN reaches the internet only through NAT, a page is fe
     const stack = new EdgeStack(app, 'edge');
     // port intents prove the firewall: a service on gw is open to the LAN only; the web server through the forward
     stack.firewall.allowInput({ inInterface: stack.lan, protocol: 'tcp', port: 9000 });
-    new Reachable(stack, 'lan-reaches-gw-service', { from: stack.lan1, to: '192.168.1.1', protocol: 'tcp', port: 9000 });
+    new Reachable(stack, 'lan-reaches-gw-service', { from: stack.lan1, to: '192.168.1.1', protocol: 'tcp', port: 9000, timeout: 2 });
     new Unreachable(stack, 'internet-cannot-reach-gw-service', { from: stack.internet, to: '203.0.113.1', protocol: 'tcp', port: 9000, timeout: 2 });
-    new Reachable(stack, 'internet-reaches-web', { from: stack.internet, to: '203.0.113.1', protocol: 'tcp', port: 8080 });
+    new Reachable(stack, 'internet-reaches-web', { from: stack.internet, to: '203.0.113.1', protocol: 'tcp', port: 8080, timeout: 2 });
     return stack;
   });
   // first apply: the network is made, but nothing listens yet: the two Reachable tcp intents fail the deploy
@@ -76,7 +76,7 @@ test('examples/edge: the LAN reaches the internet only through NAT, a page is fe
     expect(fetchIn('lan1', 'http://192.168.1.20/')).toBe('web: you are 192.168.1.10');
     // dropped: even with a route to the LAN (added by hand), the internet opens no connection into it
     sb.ok('ip netns exec internet ip route add 192.168.1.0/24 via 203.0.113.1');
-    expect(fetchIn('internet', 'http://192.168.1.20/')).toBe('');
+    expect(fetchIn('internet', 'http://192.168.1.20/', 1500)).toBe('');
     expect(sb.ping('internet', '192.168.1.10', 1)).toBe(false);
     // the control: without the firewall's forward drop, that same request passes
     const fwd = handleOf('gw', table, 'forward', 'base rule: established');
@@ -87,13 +87,13 @@ test('examples/edge: the LAN reaches the internet only through NAT, a page is fe
     expect(v.code).toBe(2);
     expect(v.out).toMatch(/DRIFT undeclared: .*nftables rule intruder in chain forward of cdktf_netns_/);
     expect(cli(`repair ${lab.dir}`).code).toBe(0);
-    expect(fetchIn('internet', 'http://192.168.1.20/')).toBe('');
+    expect(fetchIn('internet', 'http://192.168.1.20/', 1500)).toBe('');
     sb.ok('ip netns exec internet ip route del 192.168.1.0/24 via 203.0.113.1');
 
     // a declared rule deleted by hand: verify reports it by what it does; repair restores it
     expect(cli(`verify ${lab.dir}`)).toMatchObject({ code: 0 });
     nftIn('gw', `delete rule inet ${table} postrouting handle ${handleOf('gw', table, 'postrouting', 'nat.masq')}`);
-    expect(fetchIn('lan1', 'http://203.0.113.10/')).toBe('');
+    expect(fetchIn('lan1', 'http://203.0.113.10/', 1500)).toBe('');
     v = cli(`verify ${lab.dir}`);
     expect(v.code).toBe(2);
     expect(v.out).toMatch(
