@@ -140,12 +140,10 @@ ns_facts() {
   if [ -s "$REC/nsino" ]; then awk '{ print "I\t" $1 "\t" $2 }' "$REC/nsino"; fi
 }
 
-# links and routes of the host and of the given namespaces (read once each);
-# a namespace given as NAME@lo only has its lo read (it is going away: only its marker matters);
-# in the namespaces of NFTNS (space-separated) also the names of the nftables tables, in the same
-# process (NAME@nft: only those, and lo's marker), and for a table named like a lab's its comment (nft 1.0 lists
-# that in text only): `F ns table comment`
-# one namespace's facts as a line of JSON (a message on stderr and status 1 when it cannot be read)
+# One namespace's facts as a line of JSON (a message on stderr and status 1 when it cannot be
+# read): its links and routes; NAME@lo only its lo (it is going away: only its marker matters); in
+# the namespaces of NFTNS (space-separated) also the names of its nftables tables, in the same
+# process; NAME@nft only those, and lo's marker (where only rules change).
 read_ns() {
   case $1 in
     *@nft) _n=${1%@nft}
@@ -166,6 +164,8 @@ read_ns() {
   esac
 }
 
+# The facts of the host and of the given namespaces (read once each), tab-separated for gen.awk;
+# for a table named like a lab's also its comment (nft 1.0 lists that in text only): `F ns table comment`
 link_facts() {
   # (one namespace after another: reading them in parallel gains nothing, their netlink dumps queue in the kernel)
   for _n in - "$@"; do read_ns "$_n" || exit 1; done > "$W/facts.json"
