@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { Annotations, ITerraformDependable } from './core/cdk';
 import { fail } from './core/errors';
-import { interfaceIn, knownKeys, nftRule, PortSpec, ruleId, TrafficProtocol, validateMatchCidr, validatePorts, validateProtocol } from './core/traffic';
+import { interfaceIn, nftRule, PortSpec, ruleId, TrafficProtocol, validateMatchCidr, validatePorts, validateProtocol } from './core/traffic';
 import { IInterface, INamespace } from './core/types';
-import { validateNamespaceHandle } from './core/validate';
+import { knownKeys, validateNamespaceHandle } from './core/validate';
 import { Lab, nsToken } from './engine/lab';
 import { Values } from './engine/kind';
 import { NFT } from './kinds';

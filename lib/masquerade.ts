@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { ITerraformDependable } from './core/cdk';
 import { fail } from './core/errors';
-import { interfaceIn, knownKeys, nftRule, ruleId, validateMatchCidr } from './core/traffic';
+import { interfaceIn, nftRule, ruleId, validateMatchCidr } from './core/traffic';
 import { IInterface, INamespace } from './core/types';
-import { validateNamespaceHandle } from './core/validate';
+import { knownKeys, validateNamespaceHandle } from './core/validate';
 import { Lab, nsToken } from './engine/lab';
 import { NFT } from './kinds';
 

@@ -2,9 +2,9 @@ import { Construct } from 'constructs';
 import { ITerraformDependable } from './core/cdk';
 import { fail } from './core/errors';
 import { parseIp } from './core/ip';
-import { interfaceIn, knownKeys, nftRule, PortSpec, ruleId, validatePorts } from './core/traffic';
+import { interfaceIn, nftRule, PortSpec, ruleId, validatePorts } from './core/traffic';
 import { IInterface, INamespace } from './core/types';
-import { validateIp, validateNamespaceHandle } from './core/validate';
+import { isPort, knownKeys, validateIp, validateNamespaceHandle } from './core/validate';
 import { Lab, nsToken } from './engine/lab';
 import { NFT } from './kinds';
 
@@ -37,7 +37,7 @@ function parseTarget(v: unknown): { ip: ReturnType<typeof parseIp>; port: number
   if (!m) return undefined;
   const ip = parseIp(m[1] ?? m[2]);
   const port = Number(m[3]);
-  if (!ip || (m[1] !== undefined) !== (ip.family === 6) || port < 1 || port > 65535) return undefined;
+  if (!ip || (m[1] !== undefined) !== (ip.family === 6) || !isPort(port)) return undefined;
   return { ip, port };
 }
 

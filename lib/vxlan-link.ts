@@ -3,9 +3,8 @@ import { ITerraformDependable } from './core/cdk';
 import { fail } from './core/errors';
 import { implementationOf, ManagedInterface } from './core/interface';
 import { macOf } from './core/settings';
-import { knownKeys } from './core/traffic';
 import { describeNamespace, IBridge, IInterface, isBridgeHandle } from './core/types';
-import { validateInterfaceName, validateIp, validateMtu } from './core/validate';
+import { isPort, knownKeys, validateInterfaceName, validateIp, validateMtu } from './core/validate';
 import { Lab } from './engine/lab';
 import { VXLAN } from './kinds';
 
@@ -73,8 +72,7 @@ export class VxlanLink extends Construct implements ITerraformDependable {
     if (typeof props.vni !== 'number' || !Number.isInteger(props.vni) || props.vni < 1 || props.vni > 16_777_215)
       fail(this, 'vni must be a whole number from 1 to 16777215 (24 bits; 0 is reserved)', props.vni, 'choose e.g. 100');
     const port = props.port ?? 4789;
-    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)
-      fail(this, 'port must be a whole number from 1 to 65535', props.port, 'leave it out for 4789, or give the port both ends use');
+    if (!isPort(port)) fail(this, 'port must be a whole number from 1 to 65535', props.port, 'leave it out for 4789, or give the port both ends use');
     const name = validateInterfaceName(this, 'interfaceName', props.interfaceName ?? `vx${props.vni}`);
     const ends = (['a', 'b'] as const).map((side) => {
       const e = props[side];

@@ -12,7 +12,7 @@ import {
 import { fail } from './errors';
 import { ParsedIp } from './ip';
 import { INamespace } from './types';
-import { validateIp, validateNamespaceHandle } from './validate';
+import { isPort, validateIp, validateNamespaceHandle } from './validate';
 
 /** What every connectivity intent says: from where, to what, how. */
 export interface IntentProps {
@@ -65,7 +65,7 @@ export abstract class IntentConstruct extends Construct {
     if (protocol === 'icmp' && props.port !== undefined) {
       fail(this, 'port is set on an icmp intent (ping has no ports)', props.port, "drop the port, or set protocol: 'tcp' or 'udp'");
     }
-    if (protocol !== 'icmp' && (typeof props.port !== 'number' || !Number.isInteger(props.port) || props.port < 1 || props.port > 65535)) {
+    if (protocol !== 'icmp' && !isPort(props.port)) {
       fail(this, `port of a ${protocol} intent must be a whole number from 1 to 65535`, props.port, 'set the port the service listens on, e.g. 80');
     }
     let gw: ParsedIp | undefined;

@@ -8,13 +8,12 @@ import { markerOf, prefixOf } from './settings';
 import { BridgePortVlans, describeNamespace, IInterface, INamespace, INTERFACE_BRAND, registerInterfaceHandle } from './types';
 
 export { BridgePortVlans };
-import { validateInterfaceAddress, validateInterfaceName, validateMtu, validateNamespaceHandle, validateVlanId } from './validate';
+import { knownKeys, validateInterfaceAddress, validateInterfaceName, validateMtu, validateNamespaceHandle, validateVlanId } from './validate';
 
 function validatePortVlans(scope: Construct, what: string, v: unknown): BridgePortVlans {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(scope, `${what}: VLAN options must be an object`, v, 'pass { pvid?, untagged?, tagged? }');
   const o = v as BridgePortVlans;
-  const unknown = Object.keys(o).filter((k) => !['pvid', 'untagged', 'tagged'].includes(k));
-  if (unknown.length) fail(scope, `${what}: unknown VLAN option(s) ${unknown.join(', ')}`, v, 'use pvid, untagged and tagged');
+  knownKeys(scope, `${what}: VLAN options`, o, ['pvid', 'untagged', 'tagged']);
   if (o.pvid !== undefined) validateVlanId(scope, `${what}: pvid`, o.pvid);
   if (o.untagged !== undefined && typeof o.untagged !== 'boolean') fail(scope, `${what}: untagged must be true or false`, o.untagged, 'pass a boolean');
   if (o.untagged !== undefined && o.pvid === undefined)

@@ -1,13 +1,13 @@
 import { IConstruct } from 'constructs';
 import { nsToken } from '../engine/lab';
-import { fail, show } from './errors';
+import { fail } from './errors';
 import { implementationOf } from './interface';
 import { parseCidr, parseIp } from './ip';
 import { markerOf, ownerOf, shortHash } from './settings';
 import { NFT } from '../kinds/nft';
 import { Values } from '../engine/kind';
 import { describeNamespace, IInterface, INamespace } from './types';
-import { validateInterfaceName } from './validate';
+import { isPort, validateInterfaceName } from './validate';
 
 /**
  * Shared validation of the traffic-policy constructs (Firewall, Masquerade, PortForward): the
@@ -21,8 +21,6 @@ export const TRAFFIC_PROTOCOLS: readonly TrafficProtocol[] = ['icmp', 'tcp', 'ud
 
 /** A port, or an inclusive range `[from, to]`. */
 export type PortSpec = number | readonly [number, number];
-
-const isPort = (p: unknown): p is number => typeof p === 'number' && Number.isInteger(p) && p >= 1 && p <= 65535;
 
 /** `80` or `1000-2000`, as nft writes them. */
 export function validatePorts(scope: IConstruct, what: string, v: unknown): string {
@@ -86,12 +84,6 @@ export function ruleId(scope: IConstruct, suffix: string): string {
   const path = markerOf(scope).slice(ownerOf(scope).length);
   const id = `${path}.${suffix}`;
   return id.length <= MAX_RULE_ID ? id : `${path.slice(0, MAX_RULE_ID - suffix.length - 11)}~${shortHash(path, 8)}.${suffix}`;
-}
-
-/** Refuse unknown keys of a props object, naming them (a typo would otherwise match everything). */
-export function knownKeys(scope: IConstruct, what: string, v: object, keys: readonly string[]): void {
-  const unknown = Object.keys(v).filter((k) => !keys.includes(k));
-  if (unknown.length) fail(scope, `${what}: unknown option(s) ${unknown.map((k) => show(k)).join(', ')}`, v, `use ${keys.join(', ')}`);
 }
 
 /** An nft data line's values, `-` for every field not given. */

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { fail } from './errors';
+import { fail, show } from './errors';
 import { ParsedCidr, ParsedIp, parseCidr, parseIp } from './ip';
 import { INamespace, isNamespaceHandle } from './types';
 
@@ -181,6 +181,15 @@ export function validateVlanId(scope: IConstruct, what: string, value: unknown):
     fail(scope, `${what}: VLAN id must be a whole number from 1 to 4094 (0 and 4095 are reserved by 802.1Q)`, value, 'choose an id between 1 and 4094');
   }
   return value;
+}
+
+/** A TCP or UDP port: a whole number from 1 to 65535. */
+export const isPort = (p: unknown): p is number => typeof p === 'number' && Number.isInteger(p) && p >= 1 && p <= 65535;
+
+/** Refuse unknown keys of an options object, naming them (a typo would otherwise be ignored, or match everything). */
+export function knownKeys(scope: IConstruct, what: string, v: object, keys: readonly string[]): void {
+  const unknown = Object.keys(v).filter((k) => !keys.includes(k));
+  if (unknown.length) fail(scope, `${what}: unknown option(s) ${unknown.map((k) => show(k)).join(', ')}`, v, `use ${keys.join(', ')}`);
 }
 
 export function validateMtu(scope: IConstruct, what: string, value: unknown): number {

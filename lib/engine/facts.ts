@@ -12,7 +12,11 @@ const SEP = '@@cdktf-netns@@';
 const READ =
   `ip -j -d addr show; echo '${SEP}'; ip -j -4 route show table main; echo '${SEP}'; ip -j -6 route show table main; echo '${SEP}'; ` +
   // $1: whether to read the qdiscs (a tc per namespace only where an impairment is declared)
-  `if [ "$1" = 1 ]; then tc -j qdisc show 2>/dev/null || echo '[]'; else echo '[]'; fi; echo '${SEP}'; shift; ` +
+  `if [ "$1" = 1 ]; then tc -j qdisc show 2>/dev/null || echo '[]'; else echo '[]'; fi; echo '${SEP}'; ` +
+  // $2: the lab's nftables table to read ('-': none), as JSON (chains, policies, rule comments), then its
+  // own comment (nft 1.0 lists that in text only); `none` when there is no such table
+  `if [ "$2" = - ]; then echo none; echo '${SEP}'; elif nft -j list table inet "$2" 2>/dev/null; then echo '${SEP}'; ` +
+  `nft list table inet "$2" | sed -n 's/^\tcomment "\\(.*\\)"$/\\1/p' | head -n 1; else echo none; echo '${SEP}'; fi; echo '${SEP}'; shift 2; ` +
   'for p in "$@"; do cat "$p" 2>/dev/null || echo "?"; done';
 
 /** The /proc/sys path of a dotted key (a `/` in the key is a dot of an interface name); lib.awk's sysctl_path does the same. */
@@ -24,16 +28,23 @@ function parseJson<T>(text: string, fallback: T): T {
   return JSON.parse(t) as T;
 }
 
-/** Read one namespace ("-" = the namespace this process runs in), its qdiscs too if asked. */
-export function readNamespace(ns: string, sysctls: string[] = [], qdiscs = false): NamespaceFacts {
+/** The lab's nftables table of one namespace (with the marker it should carry), as verify asks for it. */
+export interface NftRead {
+  readonly name: string;
+  readonly marker: string;
+}
+
+/**
+ * Read one namespace ("-" = the namespace this process runs in) in one process: links, routes,
+ * the sysctls asked for, its qdiscs and the lab's nftables table if asked.
+ */
+export function readNamespace(ns: string, sysctls: string[] = [], qdiscs = false, nft?: NftRead): NamespaceFacts {
   if (ns !== '-' && !existsSync(`/run/netns/${ns}`)) return { exists: false, links: [], routes: [], sysctls: {} };
-  const args =
-    ns === '-'
-      ? ['sh', '-c', READ, 'sh', qdiscs ? '1' : '0', ...sysctls.map(sysctlPath)]
-      : ['nsenter', `--net=/run/netns/${ns}`, 'sh', '-c', READ, 'sh', qdiscs ? '1' : '0', ...sysctls.map(sysctlPath)];
+  const cmd = ['sh', '-c', READ, 'sh', qdiscs ? '1' : '0', nft?.name ?? '-', ...sysctls.map(sysctlPath)];
+  const args = ns === '-' ? cmd : ['nsenter', `--net=/run/netns/${ns}`, ...cmd];
   const r = spawnSync(args[0], args.slice(1), { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (r.status !== 0) return { exists: false, links: [], routes: [], sysctls: {} };
-  const [links, r4, r6, tcJson, values] = r.stdout.split(`${SEP}\n`);
+  const [links, r4, r6, tcJson, nftJson, nftComment, values] = r.stdout.split(`${SEP}\n`);
   const vals = (values ?? '').split('\n');
   const out: Record<string, string> = {};
   sysctls.forEach((k, i) => {
@@ -49,26 +60,17 @@ export function readNamespace(ns: string, sysctls: string[] = [], qdiscs = false
     ],
     sysctls: out,
     qdiscs: parseJson<Array<{ dev: string; kind: string; root?: boolean }>>(tcJson, []).map((q) => ({ dev: q.dev, kind: q.kind, root: q.root === true })),
+    nft: nft && (nftJson ?? 'none').trim() !== 'none' ? nftTable(nft, nftJson, nftComment ?? '') : undefined,
   };
 }
 
-// the table as JSON (chains, policies, rule comments), then its own comment (nft 1.0 lists it in text only)
-const NFT_READ = `nft -j list table inet "$1" 2>/dev/null || exit 3; echo '${SEP}'; nft list table inet "$1" | sed -n 's/^\tcomment "\\(.*\\)"$/\\1/p' | head -n 1`;
-
-/** The lab's nftables table in a namespace ("-" = this process's), or undefined when it has none. */
-export function readNftTable(ns: string, name: string, marker: string): NftTableFact | undefined {
-  if (ns !== '-' && !existsSync(`/run/netns/${ns}`)) return undefined;
-  const cmd = ['sh', '-c', NFT_READ, 'sh', name];
-  const args = ns === '-' ? cmd : ['nsenter', `--net=/run/netns/${ns}`, ...cmd];
-  const r = spawnSync(args[0], args.slice(1), { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) return undefined;
-  const cut = r.stdout.indexOf(`${SEP}\n`);
-  if (cut < 0) return undefined;
+/** The table's chains (policies, rule comments in order) from `nft -j list table`. */
+function nftTable(read: NftRead, json: string, comment: string): NftTableFact {
   type Item = { chain?: { name: string; policy?: string }; rule?: { chain: string; comment?: string } };
-  const items = parseJson<{ nftables?: Item[] }>(r.stdout.slice(0, cut), {}).nftables ?? [];
+  const items = parseJson<{ nftables?: Item[] }>(json, {}).nftables ?? [];
   const chains = items.filter((i) => i.chain).map((i) => ({ name: i.chain!.name, policy: i.chain!.policy, rules: [] as string[] }));
   for (const i of items) if (i.rule) chains.find((c) => c.name === i.rule!.chain)?.rules.push(i.rule.comment ?? '');
-  return { name, comment: r.stdout.slice(cut + SEP.length + 1).trim(), marker, chains };
+  return { name: read.name, comment: comment.trim(), marker: read.marker, chains };
 }
 
 /** Who the facts are read for: the lab's id, the deployment and its kernel owner marker (for the nftables table). */
@@ -82,25 +84,23 @@ export interface FactsFor {
 export function collectFacts(wanted: ReadonlyArray<FactRead>, who?: FactsFor): Facts {
   const sysctls = new Map<string, Set<string>>();
   const qdiscs = new Set<string>();
+  // the lab's table is read where a rule is declared, and in the host namespace (for the tables of ours nothing declares)
+  const tables = new Set<string>(who ? ['-'] : []);
   for (const w of wanted) {
     if (!sysctls.has(w.ns)) sysctls.set(w.ns, new Set());
     if (w.sysctl) sysctls.get(w.ns)!.add(w.sysctl);
     if (w.qdiscs) qdiscs.add(w.ns);
+    if (w.nft && who) tables.add(w.ns);
   }
+  const table = who ? { name: nftTableName(who.lab, who.deployment), marker: who.owner } : undefined;
   const cache = new Map<string, NamespaceFacts>();
   const ns = (name: string): NamespaceFacts => {
-    if (!cache.has(name)) cache.set(name, readNamespace(name, [...(sysctls.get(name) ?? [])], qdiscs.has(name)));
+    if (!cache.has(name)) cache.set(name, readNamespace(name, [...(sysctls.get(name) ?? [])], qdiscs.has(name), tables.has(name) ? table : undefined));
     return cache.get(name)!;
-  };
-  const tables = new Map<string, NftTableFact | undefined>();
-  const nft = (name: string): NftTableFact | undefined => {
-    if (!who) return undefined;
-    if (!tables.has(name)) tables.set(name, readNftTable(name, nftTableName(who.lab, who.deployment), who.owner));
-    return tables.get(name);
   };
   return {
     ns,
-    nft,
+    nft: (name) => (tables.has(name) ? ns(name).nft : undefined),
     get hostSysctls() {
       return ns('-').sysctls;
     },

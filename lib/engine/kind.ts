@@ -23,6 +23,8 @@ export interface NamespaceFacts {
   readonly sysctls: Readonly<Record<string, string>>;
   /** `tc -j qdisc show`, parsed (only where a read asks for it): each interface's queueing disciplines (root: the one at its root). */
   readonly qdiscs?: ReadonlyArray<{ dev: string; kind: string; root: boolean }>;
+  /** The lab's nftables table (only where a read asks for it; undefined when there is none). */
+  readonly nft?: NftTableFact;
 }
 
 export interface LinkFact {

@@ -43,6 +43,14 @@ interface ForwardingNeed {
   readonly when?: () => boolean;
 }
 
+/** What the late checks read of the declared objects. */
+interface DeclaredFacts {
+  /** Namespaces the lab makes (not the host's, not imported ones): what they hold is all declared here. */
+  readonly managed: ReadonlySet<string>;
+  /** Sysctls set to 1: `NS KEY`, `- KEY` for the host's. */
+  readonly on: ReadonlySet<string>;
+}
+
 /** The chains a namespace's Firewall filters. */
 export interface FirewallChains {
   readonly input?: 'accept' | 'drop';
@@ -443,15 +451,18 @@ export class Lab extends Construct {
     // intent's expected first hop, in the namespace the probe runs in.
     for (const r of this.routes.values()) this.checkNextHop(r.owner, r.namespace, r.via, 'gateway', warn, errors);
     for (const i of this.intents) if (i.via) this.checkNextHop(i.owner, i.from, i.via, 'first hop', warn, errors);
-    this.checkForwarding(warn, errors);
-    this.checkTunnels(warn, errors);
+    // what both checks read of the declared objects, gathered once (and only when one of them has work)
+    let gathered: DeclaredFacts | undefined;
+    const declared = (): DeclaredFacts => (gathered ??= this.declaredFacts());
+    this.checkForwarding(warn, errors, declared);
+    this.checkTunnels(warn, errors, declared);
     return errors;
   }
 
   /** A tunnel end's local address is its namespace's; the ports of a tunnel's bridges fit its MTU (else a warning: big frames vanish). */
-  private checkTunnels(warn: boolean, errors: string[]): void {
+  private checkTunnels(warn: boolean, errors: string[], declared: () => DeclaredFacts): void {
     if (!this.tunnels.length) return;
-    const managed = this.managedNamespaces();
+    const { managed } = declared();
     for (const l of this.tunnelLocals) {
       const own = (this.interfacesByNs.get(l.ns.namespaceName) ?? []).some((i) => i.parsedAddresses.some((a) => a.text === l.ip.text));
       if (own) continue;
@@ -486,25 +497,25 @@ export class Lab extends Construct {
     }
   }
 
-  /** The namespaces the lab makes (not the host's, not imported ones): what they hold is all declared here. */
-  private managedNamespaces(): Set<string> {
-    const out = new Set<string>();
-    for (const c of this.contributions) for (const [kind, v] of c.objects()) if (kind === NAMESPACE) out.add(v.name);
-    return out;
-  }
-
-  /** NAT and forward rules need a namespace that forwards: what the lab sets decides (the host's and imported namespaces' settings are not known: a warning). */
-  private checkForwarding(warn: boolean, errors: string[]): void {
-    if (!this.forwardingNeeds.length) return;
-    const KEYS: Record<4 | 6, string> = { 4: 'net.ipv4.ip_forward', 6: 'net.ipv6.conf.all.forwarding' };
+  /** One pass over the declared objects: the namespaces the lab makes, and the sysctls set to 1 (`NS KEY`, `- KEY` for the host). */
+  private declaredFacts(): DeclaredFacts {
+    const managed = new Set<string>();
     const on = new Set<string>();
-    const managed = this.managedNamespaces();
     for (const c of this.contributions) {
       for (const [kind, v] of c.objects()) {
-        if (kind === NS_SYSCTL && v.value === '1') on.add(`${v.ns} ${v.key}`);
+        if (kind === NAMESPACE) managed.add(v.name);
+        else if (kind === NS_SYSCTL && v.value === '1') on.add(`${v.ns} ${v.key}`);
         else if (kind === HOST_SYSCTL && v.value === '1') on.add(`- ${v.key}`);
       }
     }
+    return { managed, on };
+  }
+
+  /** NAT and forward rules need a namespace that forwards: what the lab sets decides (the host's and imported namespaces' settings are not known: a warning). */
+  private checkForwarding(warn: boolean, errors: string[], declared: () => DeclaredFacts): void {
+    if (!this.forwardingNeeds.length) return;
+    const KEYS: Record<4 | 6, string> = { 4: 'net.ipv4.ip_forward', 6: 'net.ipv6.conf.all.forwarding' };
+    const { managed, on } = declared();
     for (const n of this.forwardingNeeds) {
       if (n.when && !n.when()) continue;
       const ns = nsToken(n.namespace);
