@@ -2,10 +2,10 @@ import { Construct } from 'constructs';
 import { fail } from './core/errors';
 import { implementationOf, ManagedInterface } from './core/interface';
 import { macOf } from './core/settings';
-import { validateBoolean } from './core/validate';
+import { namespaceOnHost, validateBoolean, validateHost } from './core/validate';
 import { Lab } from './engine/lab';
 import { BRIDGE } from './kinds';
-import { BRIDGE_BRAND, BridgePortVlans, IBridge, IInterface, INamespace, isBridgeHandle, registerBridgeHandle } from './core/types';
+import { BRIDGE_BRAND, BridgePortVlans, IBridge, IHost, IInterface, INamespace, isBridgeHandle, registerBridgeHandle } from './core/types';
 import { InterfaceConstruct } from './core/interface-construct';
 import { Namespace } from './namespace';
 
@@ -15,9 +15,14 @@ export interface BridgeProps {
   readonly name: string;
   /**
    * Namespace the bridge lives in.
-   * @default Namespace.HOST
+   * @default - the root namespace of `host` (Namespace.HOST on the local machine)
    */
   readonly namespace?: INamespace;
+  /**
+   * The machine the bridge lives on (its root namespace, unless `namespace` is given: then it must be on this host).
+   * @default - the namespace's machine (the local machine)
+   */
+  readonly host?: IHost;
   /**
    * Addresses of the bridge itself (lets its namespace talk to the LAN, or route for it).
    * @default - none
@@ -69,7 +74,7 @@ export class Bridge extends InterfaceConstruct implements IBridge {
       owner: this,
       label: '',
       name: props.name,
-      namespace: props.namespace ?? Namespace.HOST,
+      namespace: namespaceOnHost(this, 'namespace', props.namespace, validateHost(this, 'host', props.host), Namespace.HOST),
       addresses: props.addresses,
       mtu: props.mtu,
     });
@@ -78,19 +83,23 @@ export class Bridge extends InterfaceConstruct implements IBridge {
     this.registerInterface(this.iface);
     registerBridgeHandle(this);
     const iface = this.iface;
-    Lab.of(this).add(this, () => [
-      [
-        BRIDGE,
-        {
-          ns: iface.ns,
-          if: iface.interfaceName,
-          marker: iface.marker,
-          mtu: iface.mtuToken,
-          vlan_filtering: this.vlanFiltering ? '1' : '0',
-          mac: macOf(this, 'bridge'),
-        },
+    Lab.of(this).add(
+      this,
+      () => [
+        [
+          BRIDGE,
+          {
+            ns: iface.ns,
+            if: iface.interfaceName,
+            marker: iface.marker,
+            mtu: iface.mtuToken,
+            vlan_filtering: this.vlanFiltering ? '1' : '0',
+            mac: macOf(this, 'bridge'),
+          },
+        ],
       ],
-    ]);
+      iface.namespace.host,
+    );
     for (const p of props.ports ?? []) this.addPort(p);
   }
 

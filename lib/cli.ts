@@ -19,7 +19,7 @@ import { DATA_FILE, ENGINE_SCRIPT, INTENTS_FILE } from './engine/files';
 import { NFT_BASE_PREFIX } from './kinds/nft';
 import { collectFacts, listNamespaces, readNamespace } from './engine/facts';
 import { deploymentFromState, listDeployments, runEngine } from './engine/deployment';
-import { findLab, NetnsPlan } from './engine/plan-reader';
+import { findLab, NetnsPlan, plannedMachines } from './engine/plan-reader';
 import { DEFAULT_STATE_DIR, kernelMarker } from './core/settings';
 import { GRAPH_FORMATS, GraphFormat, GraphOptions, isGraphFormat, renderGraph } from './graph';
 
@@ -41,6 +41,9 @@ commands:
                record (what 'cdktf destroy' would have done)
   adopt TOKEN  offer a deployment whose Terraform state is lost to the next new deployment
                of the same lab: its next apply takes the objects over instead of refusing
+  forget-host NAME  drop a Host that is gone for good (its machine will not come back) from
+               the stack's Terraform state ('terraform state rm' of its three resources), so
+               that the rest of the lab can be destroyed; nothing on that machine is touched
   check        probe the lab's connectivity intents (Reachable, Unreachable) against the
                live kernel: one line per intent
   graph        draw the lab from its plan, offline (the kernel is not read): namespaces,
@@ -324,7 +327,7 @@ export function main(argv: string[], print: (s: string) => void = (s) => process
     print(USAGE.trimEnd());
     return cmd === undefined ? EXIT.ERROR : EXIT.OK;
   }
-  if (!['verify', 'repair', 'deployments', 'release', 'adopt', 'check', 'graph'].includes(cmd)) {
+  if (!['verify', 'repair', 'deployments', 'release', 'adopt', 'check', 'graph', 'forget-host'].includes(cmd)) {
     print(`cdktf-netns: unknown command '${cmd}'\n\n${USAGE.trimEnd()}`);
     return EXIT.ERROR;
   }
@@ -365,6 +368,12 @@ export function main(argv: string[], print: (s: string) => void = (s) => process
     const state = stateDir ?? (dirArg !== undefined || stack !== undefined ? stateOf(findStackDir(dirArg, stack)) : DEFAULT_STATE_DIR);
     return releaseOrAdopt(cmd, state, token, print);
   }
+  if (cmd === 'forget-host') {
+    const [name, dirArg, ...more] = positional;
+    if (name === undefined) throw new CliError("forget-host needs the Host's name (see cdktf-netns --help)");
+    if (more.length) throw new CliError(`forget-host: one host name and one stack directory at most (got ${positional.join(' ')})`);
+    return forgetHost(findStackDir(dirArg, stack), name, print);
+  }
   if (positional.length > 1) throw new CliError(`one stack directory at most (got ${positional.join(' ')})`);
   if (cmd === 'deployments') {
     if (stateDir !== undefined || (positional.length === 0 && stack === undefined && !hasPlan('.'))) return deployments(stateDir ?? DEFAULT_STATE_DIR, print);
@@ -380,6 +389,37 @@ export function main(argv: string[], print: (s: string) => void = (s) => process
     if (code !== EXIT.OK) return code;
   }
   return verify(dir, print, deployment);
+}
+
+/**
+ * Drop a Host's three resources from the stack's Terraform state: for a machine that is gone
+ * for good, whose resources Terraform could otherwise never destroy (their destroy step needs
+ * SSH). Nothing on the machine is touched.
+ */
+export function forgetHost(stackDir: string, name: string, print: (s: string) => void): number {
+  const doc = readPlanDoc(stackDir);
+  const lab = findLab(doc, name);
+  if (!lab) {
+    const hosts = plannedMachines(doc);
+    throw new CliError(`the stack declares no Host named '${name}' (its hosts: ${hosts.join(', ') || 'none'})`);
+  }
+  const tf = (args: string[]) => spawnSync('terraform', args, { cwd: stackDir, encoding: 'utf8', env: { ...process.env, TF_IN_AUTOMATION: '1' } });
+  const list = tf(['state', 'list']);
+  if (list.status !== 0) throw new CliError(`'terraform state list' failed in ${stackDir}: ${(list.stderr || list.stdout || '').trim()}`);
+  const have = new Set(list.stdout.split('\n'));
+  const gone = [lab.teardown, lab.unit, lab.seal].filter((a): a is string => a !== undefined && have.has(a));
+  const where = `host "${name}" (${lab.triggers.address})`;
+  if (!gone.length) {
+    print(`forget-host: ${where} has no resources in the Terraform state: nothing to forget`);
+    return EXIT.OK;
+  }
+  const rm = tf(['state', 'rm', ...gone]);
+  if (rm.status !== 0) throw new CliError(`'terraform state rm' failed in ${stackDir}: ${(rm.stderr || rm.stdout || '').trim()}`);
+  print(
+    `forgot ${where}: removed ${gone.length} resource${gone.length > 1 ? 's' : ''} from the Terraform state (${gone.join(', ')}). ` +
+      `Whatever is left on that machine is not touched: if it comes back, 'cdktf-netns release TOKEN' there removes the lab ('cdktf-netns deployments' lists it). Remove the Host from the code too.`,
+  );
+  return EXIT.OK;
 }
 
 function stateOf(stackDir: string): string {

@@ -118,13 +118,16 @@ export class Firewall extends Construct implements ITerraformDependable {
         `cdktf-netns: ${this.node.path}: input policy drop in the host namespace drops every connection to this machine that no rule allows (SSH too). Allow what you need, e.g. { protocol: 'tcp', port: 22 }`,
       );
     }
-    this.lab.add(this, () =>
-      (['input', 'forward'] as const)
-        .filter((chain) => policies[chain] !== undefined)
-        .flatMap((chain) => [
-          [NFT, nftRule({ ns: nsToken(this.namespace), chain, id: 'policy', action: policies[chain]! })] as [typeof NFT, Values],
-          ...this.rules[chain].map((v) => [NFT, v] as [typeof NFT, Values]),
-        ]),
+    this.lab.add(
+      this,
+      () =>
+        (['input', 'forward'] as const)
+          .filter((chain) => policies[chain] !== undefined)
+          .flatMap((chain) => [
+            [NFT, nftRule({ ns: nsToken(this.namespace), chain, id: 'policy', action: policies[chain]! })] as [typeof NFT, Values],
+            ...this.rules[chain].map((v) => [NFT, v] as [typeof NFT, Values]),
+          ]),
+      this.namespace.host,
     );
   }
 
@@ -177,6 +180,6 @@ export class Firewall extends Construct implements ITerraformDependable {
 
   /** Ready once the lab has applied. */
   public get fqn(): string {
-    return this.lab.dependable.fqn;
+    return this.lab.dependableOn(this.namespace.host).fqn;
   }
 }

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { HostSysctl } from './host-sysctl';
 import { fail } from './core/errors';
-import { validateBoolean } from './core/validate';
-import { INamespace, NAMESPACE_BRAND, registerNamespaceHandle } from './core/types';
+import { validateBoolean, validateHost } from './core/validate';
+import { IHost, INamespace, NAMESPACE_BRAND, registerNamespaceHandle } from './core/types';
 
 /** Options of a HostRouter. */
 export interface HostRouterProps {
@@ -11,6 +11,11 @@ export interface HostRouterProps {
    * @default false
    */
   readonly ipv6Forwarding?: boolean;
+  /**
+   * The machine that routes (its root namespace).
+   * @default - the local machine
+   */
+  readonly host?: IHost;
 }
 
 /**
@@ -26,6 +31,8 @@ export class HostRouter extends Construct implements INamespace {
   public readonly namespaceName = '';
   /** Always true: the host's own (root) namespace. */
   public readonly isHost = true;
+  /** The machine (undefined: the local machine). */
+  public readonly host?: IHost;
   /** The host sysctls it sets (IPv4 forwarding, and IPv6 forwarding when asked). */
   public readonly forwarding: readonly HostSysctl[];
   private readonly settings: HostSysctl[] = [];
@@ -34,10 +41,11 @@ export class HostRouter extends Construct implements INamespace {
     super(scope, id);
     registerNamespaceHandle(this);
     this.forwarding = this.settings;
-    this.settings.push(new HostSysctl(this, 'Ipv4Forwarding', { key: 'net.ipv4.ip_forward', value: '1' }));
-    if (props === null || typeof props !== 'object') fail(this, 'props must be an object', props, 'pass { ipv6Forwarding? }');
+    if (props === null || typeof props !== 'object') fail(this, 'props must be an object', props, 'pass { ipv6Forwarding?, host? }');
+    const host = (this.host = validateHost(this, 'host', props.host));
+    this.settings.push(new HostSysctl(this, 'Ipv4Forwarding', { key: 'net.ipv4.ip_forward', value: '1', host }));
     if (validateBoolean(this, 'ipv6Forwarding', props.ipv6Forwarding, false)) {
-      this.settings.push(new HostSysctl(this, 'Ipv6Forwarding', { key: 'net.ipv6.conf.all.forwarding', value: '1' }));
+      this.settings.push(new HostSysctl(this, 'Ipv6Forwarding', { key: 'net.ipv6.conf.all.forwarding', value: '1', host }));
     }
   }
 }

@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import { fail } from './core/errors';
 import { Lab } from './engine/lab';
 import { HOST_SYSCTL } from './kinds';
-import { validateSysctl } from './core/validate';
+import { validateHost, validateSysctl } from './core/validate';
+import { IHost } from './core/types';
 
 /** Options of a HostSysctl: one host-level sysctl. */
 export interface HostSysctlProps {
@@ -11,6 +12,11 @@ export interface HostSysctlProps {
   readonly key: string;
   /** The value to set while the lab exists. */
   readonly value: string | number;
+  /**
+   * The machine whose root namespace it is set on.
+   * @default - the local machine
+   */
+  readonly host?: IHost;
 }
 
 /**
@@ -24,18 +30,21 @@ export class HostSysctl extends Construct implements ITerraformDependable {
   public readonly key: string;
   /** The value it is set to while the lab exists. */
   public readonly value: string;
+  /** The machine it is set on (undefined: the local machine). */
+  public readonly host?: IHost;
   private readonly lab: Lab;
 
   constructor(scope: Construct, id: string, props: HostSysctlProps) {
     super(scope, id);
     if (!props || typeof props !== 'object') fail(this, 'props are required', props, 'pass { key, value }');
     [this.key, this.value] = validateSysctl(this, props.key, props.value, true);
+    this.host = validateHost(this, 'host', props.host);
     this.lab = Lab.of(this);
-    this.lab.add(this, () => [[HOST_SYSCTL, { key: this.key, value: this.value }]]);
+    this.lab.add(this, () => [[HOST_SYSCTL, { key: this.key, value: this.value }]], this.host);
   }
 
   /** Ready once the lab has applied. */
   public get fqn(): string {
-    return this.lab.dependable.fqn;
+    return this.lab.dependableOn(this.host).fqn;
   }
 }

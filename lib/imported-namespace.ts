@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Lab } from './engine/lab';
 import { EXT_NAMESPACE } from './kinds';
-import { INamespace, NAMESPACE_BRAND, registerNamespaceHandle } from './core/types';
+import { IHost, INamespace, NAMESPACE_BRAND, registerNamespaceHandle } from './core/types';
 import { validateNamespaceName } from './core/validate';
 
 /**
@@ -18,13 +18,16 @@ export class ImportedNamespace extends Construct implements INamespace {
   public readonly namespaceName: string;
   /** Always false. */
   public readonly isHost = false;
+  /** The machine where it exists (undefined: the local machine). */
+  public readonly host?: IHost;
 
-  constructor(scope: Construct, id: string, name: string) {
+  constructor(scope: Construct, id: string, name: string, host?: IHost) {
     super(scope, id);
     registerNamespaceHandle(this);
     this.namespaceName = validateNamespaceName(this, name);
+    this.host = host;
     const lab = Lab.of(this);
-    lab.registerNamespace(this, this.namespaceName);
-    lab.add(this, () => [[EXT_NAMESPACE, { name: this.namespaceName }]]);
+    lab.registerNamespace(this, this);
+    lab.add(this, () => [[EXT_NAMESPACE, { name: this.namespaceName }]], host);
   }
 }

@@ -1,4 +1,5 @@
-export { Namespace, NamespaceProps } from './namespace';
+export { Namespace, NamespaceProps, ImportedNamespaceOptions } from './namespace';
+export { Host, HostProps, HostConnection } from './host';
 export { Router, RouterProps, RouterConnectOptions } from './router';
 export { HostRouter, HostRouterProps } from './host-router';
 export { HostSysctl, HostSysctlProps } from './host-sysctl';
@@ -18,7 +19,7 @@ export { IntentProps } from './core/intent-construct';
 export { IntentProtocol, INTENT_TIMEOUT_CONTEXT, DEFAULT_INTENT_TIMEOUT } from './engine/intents';
 export { Interface } from './interface';
 export { ImportedInterfaceProps } from './imported-interface';
-export { INamespace, IInterface, IBridge, BridgePortVlans } from './core/types';
+export { INamespace, IInterface, IBridge, IHost, BridgePortVlans } from './core/types';
 export { NetnsError } from './core/errors';
 export { Backend, BACKEND_CONTEXT, PREFIX_CONTEXT, STATE_DIR_CONTEXT, DEFAULT_BACKEND, DEFAULT_STATE_DIR } from './core/settings';
 export { renderGraph, GraphOptions, GraphOverlays, GraphFormat, GRAPH_FORMATS } from './graph';

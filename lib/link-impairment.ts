@@ -86,23 +86,27 @@ export class LinkImpairment extends Construct implements ITerraformDependable {
     const whole = (x: number | undefined, scale: number) => (x === undefined ? '-' : String(Math.max(1, Math.round(x * scale))));
     this.interface = props.interface;
     this.lab = Lab.of(this);
-    this.lab.add(this, () => [
-      [
-        QDISC,
-        {
-          ns: iface.ns,
-          if: iface.interfaceName,
-          delay_us: whole(delay, 1000),
-          jitter_us: whole(jitter, 1000),
-          loss_mpct: whole(loss, 1000),
-          rate_kbit: whole(rate, 1000),
-        },
+    this.lab.add(
+      this,
+      () => [
+        [
+          QDISC,
+          {
+            ns: iface.ns,
+            if: iface.interfaceName,
+            delay_us: whole(delay, 1000),
+            jitter_us: whole(jitter, 1000),
+            loss_mpct: whole(loss, 1000),
+            rate_kbit: whole(rate, 1000),
+          },
+        ],
       ],
-    ]);
+      iface.namespace.host,
+    );
   }
 
   /** Ready once the lab has applied. */
   public get fqn(): string {
-    return this.lab.dependable.fqn;
+    return this.lab.dependableOn(this.interface.namespace.host).fqn;
   }
 }

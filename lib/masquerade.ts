@@ -51,23 +51,27 @@ export class Masquerade extends Construct implements ITerraformDependable {
       source ? [source.family] : [4, 6],
       'only its own traffic would be translated, none it routes',
     );
-    this.lab.add(this, () => [
-      [
-        NFT,
-        nftRule({
-          ns: nsToken(this.namespace),
-          chain: 'postrouting',
-          id: ruleId(this, 'masq'),
-          from: source?.text,
-          oif: this.outInterfaceName,
-          action: 'masquerade',
-        }),
+    this.lab.add(
+      this,
+      () => [
+        [
+          NFT,
+          nftRule({
+            ns: nsToken(this.namespace),
+            chain: 'postrouting',
+            id: ruleId(this, 'masq'),
+            from: source?.text,
+            oif: this.outInterfaceName,
+            action: 'masquerade',
+          }),
+        ],
       ],
-    ]);
+      this.namespace.host,
+    );
   }
 
   /** Ready once the lab has applied. */
   public get fqn(): string {
-    return this.lab.dependable.fqn;
+    return this.lab.dependableOn(this.namespace.host).fqn;
   }
 }

@@ -4,9 +4,9 @@ import { fail } from './core/errors';
 import { Lab } from './engine/lab';
 import { NAMESPACE, NS_SYSCTL } from './kinds';
 import { markerOf, prefixOf } from './core/settings';
-import { INamespace, isNamespaceHandle, NAMESPACE_BRAND, registerNamespaceHandle } from './core/types';
+import { IHost, INamespace, isNamespaceHandle, NAMESPACE_BRAND, registerNamespaceHandle } from './core/types';
 import { ImportedNamespace } from './imported-namespace';
-import { validateNamespaceName, validateSysctl } from './core/validate';
+import { validateHost, validateNamespaceName, validateSysctl } from './core/validate';
 
 /** Options of a Namespace. */
 export interface NamespaceProps {
@@ -22,6 +22,20 @@ export interface NamespaceProps {
    * @default - none
    */
   readonly sysctls?: Record<string, string | number>;
+  /**
+   * The machine the namespace lives on (a `Host`, reached over SSH); what is attached to it follows.
+   * @default - the local machine (the one running Terraform)
+   */
+  readonly host?: IHost;
+}
+
+/** Options of `Namespace.fromName`. */
+export interface ImportedNamespaceOptions {
+  /**
+   * The machine where the namespace exists.
+   * @default - the local machine
+   */
+  readonly host?: IHost;
 }
 
 const HOST: INamespace = Object.freeze({ namespaceName: '', isHost: true, [NAMESPACE_BRAND]: true as const });
@@ -45,8 +59,8 @@ export class Namespace extends Construct implements INamespace, ITerraformDepend
    * never creates, marks or deletes it, and the deploy fails, saying so, when
    * it does not exist. No name prefix is added.
    */
-  public static fromName(scope: Construct, id: string, name: string): INamespace {
-    return new ImportedNamespace(scope, id, name);
+  public static fromName(scope: Construct, id: string, name: string, options: ImportedNamespaceOptions = {}): INamespace {
+    return new ImportedNamespace(scope, id, name, validateHost(scope, 'fromName: host', options?.host));
   }
 
   /** Whether `x` is a namespace handle of this library (Namespace, Router, Namespace.HOST, HostRouter, an import). */
@@ -62,25 +76,32 @@ export class Namespace extends Construct implements INamespace, ITerraformDepend
   public readonly isHost = false;
   /** The ownership marker written into the kernel (alias of the namespace's `lo`). */
   public readonly marker: string;
+  /** The machine it lives on (undefined: the local machine). */
+  public readonly host?: IHost;
   private readonly sysctls = new Map<string, string>();
   private readonly lab: Lab;
 
   constructor(scope: Construct, id: string, props: NamespaceProps = {}) {
     super(scope, id);
     registerNamespaceHandle(this);
-    if (props === null || typeof props !== 'object') fail(this, 'props must be an object', props, 'pass { name?, sysctls? }');
+    if (props === null || typeof props !== 'object') fail(this, 'props must be an object', props, 'pass { name?, sysctls?, host? }');
+    this.host = validateHost(this, 'host', props.host);
     validateNamespaceName(this, props.name ?? id);
     this.namespaceName = validateNamespaceName(this, prefixOf(this) + (props.name ?? id));
     this.marker = markerOf(this);
     for (const [k, v] of Object.entries(props.sysctls ?? {})) this.addSysctl(k, v);
     this.lab = Lab.of(this);
-    this.lab.registerNamespace(this, this.namespaceName);
-    this.lab.add(this, () => [
-      [NAMESPACE, { name: this.namespaceName, marker: this.marker }],
-      ...[...this.sysctls]
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([key, value]) => [NS_SYSCTL, { ns: this.namespaceName, key, value }] as [typeof NS_SYSCTL, Record<string, string>]),
-    ]);
+    this.lab.registerNamespace(this, this);
+    this.lab.add(
+      this,
+      () => [
+        [NAMESPACE, { name: this.namespaceName, marker: this.marker }],
+        ...[...this.sysctls]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([key, value]) => [NS_SYSCTL, { ns: this.namespaceName, key, value }] as [typeof NS_SYSCTL, Record<string, string>]),
+      ],
+      this.host,
+    );
   }
 
   /** Set a sysctl of this namespace's network stack (key under `net.`). */
@@ -91,6 +112,6 @@ export class Namespace extends Construct implements INamespace, ITerraformDepend
 
   /** Ready once the lab has applied (the namespace exists with loopback up and its sysctls set). */
   public get fqn(): string {
-    return this.lab.dependable.fqn;
+    return this.lab.dependableOn(this.host).fqn;
   }
 }

@@ -83,35 +83,39 @@ export class PortForward extends Construct implements ITerraformDependable {
     this.lab.requireForwarding(this, this.namespace, 'PortForward', [target.ip!.family], 'the connections it forwards would not be routed on');
     const ns = nsToken(this.namespace);
     const id0 = ruleId(this, 'dnat');
-    this.lab.add(this, () => {
-      const common = { ns, proto: props.protocol, action: 'dnatok', to: this.targetAddress, ports: String(this.targetPort) };
-      // through the Firewall: forwarded connections on forward, or on input when the target is the namespace itself
-      const fw = this.lab.firewallIn(this.namespace);
-      const own = this.lab.connectedSubnets(this.namespace).some((s) => s.cidr.text === this.targetAddress);
-      return [
-        [
-          NFT,
-          nftRule({
-            ns,
-            chain: 'prerouting',
-            id: id0,
-            proto: props.protocol,
-            to: dst?.text,
-            iif,
-            ports,
-            action: 'dnat',
-            toaddr: this.targetAddress,
-            toport: String(this.targetPort),
-          }),
-        ],
-        ...(fw?.forward && !own ? [[NFT, nftRule({ ...common, chain: 'forward', id: ruleId(this, 'open') })] as const] : []),
-        ...(fw?.input && own ? [[NFT, nftRule({ ...common, chain: 'input', id: ruleId(this, 'open') })] as const] : []),
-      ] as Array<[typeof NFT, ReturnType<typeof nftRule>]>;
-    });
+    this.lab.add(
+      this,
+      () => {
+        const common = { ns, proto: props.protocol, action: 'dnatok', to: this.targetAddress, ports: String(this.targetPort) };
+        // through the Firewall: forwarded connections on forward, or on input when the target is the namespace itself
+        const fw = this.lab.firewallIn(this.namespace);
+        const own = this.lab.connectedSubnets(this.namespace).some((s) => s.cidr.text === this.targetAddress);
+        return [
+          [
+            NFT,
+            nftRule({
+              ns,
+              chain: 'prerouting',
+              id: id0,
+              proto: props.protocol,
+              to: dst?.text,
+              iif,
+              ports,
+              action: 'dnat',
+              toaddr: this.targetAddress,
+              toport: String(this.targetPort),
+            }),
+          ],
+          ...(fw?.forward && !own ? [[NFT, nftRule({ ...common, chain: 'forward', id: ruleId(this, 'open') })] as const] : []),
+          ...(fw?.input && own ? [[NFT, nftRule({ ...common, chain: 'input', id: ruleId(this, 'open') })] as const] : []),
+        ] as Array<[typeof NFT, ReturnType<typeof nftRule>]>;
+      },
+      this.namespace.host,
+    );
   }
 
   /** Ready once the lab has applied. */
   public get fqn(): string {
-    return this.lab.dependable.fqn;
+    return this.lab.dependableOn(this.namespace.host).fqn;
   }
 }

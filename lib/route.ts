@@ -46,11 +46,11 @@ export class Route extends Construct implements ITerraformDependable {
     this.namespace = props.namespace;
     this.lab = Lab.of(this);
     this.lab.registerRoute({ owner: this, rawDestination: props.destination, namespace: this.namespace, family, destination: this.destination, via });
-    this.lab.add(this, () => [[ROUTE, { ns: nsToken(this.namespace), family: String(family), dest: this.destination, via: this.via }]]);
+    this.lab.add(this, () => [[ROUTE, { ns: nsToken(this.namespace), family: String(family), dest: this.destination, via: this.via }]], this.namespace.host);
   }
 
   /** Ready once the route is installed. */
   public get fqn(): string {
-    return this.lab.dependable.fqn;
+    return this.lab.dependableOn(this.namespace.host).fqn;
   }
 }

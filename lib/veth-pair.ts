@@ -5,7 +5,7 @@ import { ManagedInterface } from './core/interface';
 import { Lab } from './engine/lab';
 import { VETH } from './kinds';
 import { macOf, markerOf } from './core/settings';
-import { BridgePortVlans, IBridge, IInterface, INamespace, isBridgeHandle } from './core/types';
+import { BridgePortVlans, hostKeyOf, IBridge, IInterface, INamespace, isBridgeHandle, isNamespaceHandle } from './core/types';
 import { Namespace } from './namespace';
 
 /** One end of a veth pair. */
@@ -14,7 +14,7 @@ export interface VethEndProps {
   readonly name: string;
   /**
    * Namespace the end lives in.
-   * @default Namespace.HOST
+   * @default - the namespace of its `bridge`; else the root namespace of the machine of the other end (Namespace.HOST on the local machine)
    */
   readonly namespace?: INamespace;
   /**
@@ -64,13 +64,27 @@ export class VethPair extends Construct implements ITerraformDependable {
     if (!props || typeof props !== 'object' || !props.a || !props.b) {
       fail(this, 'a veth pair needs both ends', props, 'pass { a: { name, ... }, b: { name, ... } }');
     }
+    // an end follows its namespace, else its bridge, else its peer's machine (its root namespace)
+    const given = (['a', 'b'] as const).map(
+      (label) => props[label].namespace ?? (isBridgeHandle(props[label].bridge) ? props[label].bridge.namespace : undefined),
+    );
+    const namespaces = given.map((ns, i) => ns ?? given[1 - i]?.host?.rootNamespace ?? Namespace.HOST);
+    if (isNamespaceHandle(namespaces[0]) && isNamespaceHandle(namespaces[1]) && hostKeyOf(namespaces[0]) !== hostKeyOf(namespaces[1])) {
+      const where = (ns: INamespace) => (ns.host ? `host "${ns.host.hostName}"` : 'the local machine');
+      fail(
+        this,
+        `a veth pair cannot cross machines: end a is on ${where(namespaces[0])}, end b on ${where(namespaces[1])}`,
+        `${props.a.name} <-> ${props.b.name}`,
+        'join the two machines with a VxlanLink between a bridge on each (and connect each side to its bridge with a veth pair)',
+      );
+    }
     const ends = (['a', 'b'] as const).map(
-      (label) =>
+      (label, i) =>
         new ManagedInterface({
           owner: this,
           label,
           name: props[label].name,
-          namespace: props[label].namespace ?? Namespace.HOST,
+          namespace: namespaces[i],
           addresses: props[label].addresses,
           mtu: props[label].mtu,
         }),
@@ -81,22 +95,26 @@ export class VethPair extends Construct implements ITerraformDependable {
     this.lab = Lab.of(this);
     this.lab.connect(a, b);
     const marker = markerOf(this);
-    this.lab.add(this, () => [
-      [
-        VETH,
-        {
-          ns_a: a.ns,
-          if_a: a.interfaceName,
-          ns_b: b.ns,
-          if_b: b.interfaceName,
-          marker,
-          mtu_a: a.mtuToken,
-          mtu_b: b.mtuToken,
-          mac_a: macOf(this, 'a'),
-          mac_b: macOf(this, 'b'),
-        },
+    this.lab.add(
+      this,
+      () => [
+        [
+          VETH,
+          {
+            ns_a: a.ns,
+            if_a: a.interfaceName,
+            ns_b: b.ns,
+            if_b: b.interfaceName,
+            marker,
+            mtu_a: a.mtuToken,
+            mtu_b: b.mtuToken,
+            mac_a: macOf(this, 'a'),
+            mac_b: macOf(this, 'b'),
+          },
+        ],
       ],
-    ]);
+      a.namespace.host,
+    );
     for (const [label, end] of [
       ['a', a],
       ['b', b],
@@ -113,6 +131,6 @@ export class VethPair extends Construct implements ITerraformDependable {
 
   /** Ready once the lab has applied (both ends up with their addresses). */
   public get fqn(): string {
-    return this.lab.dependable.fqn;
+    return this.lab.dependableOn(this.a.namespace.host).fqn;
   }
 }

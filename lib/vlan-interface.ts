@@ -91,18 +91,22 @@ export class VlanInterface extends InterfaceConstruct {
     });
     this.registerInterface(this.iface);
     const iface = this.iface;
-    Lab.of(this).add(this, () => [
-      [
-        VLAN,
-        {
-          ns: iface.ns,
-          if: iface.interfaceName,
-          parent: this.parentName,
-          vid: String(vid),
-          marker: iface.marker,
-          mtu: iface.mtuToken,
-        },
+    Lab.of(this).add(
+      this,
+      () => [
+        [
+          VLAN,
+          {
+            ns: iface.ns,
+            if: iface.interfaceName,
+            parent: this.parentName,
+            vid: String(vid),
+            marker: iface.marker,
+            mtu: iface.mtuToken,
+          },
+        ],
       ],
-    ]);
+      iface.namespace.host,
+    );
   }
 }

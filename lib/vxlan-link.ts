@@ -3,17 +3,20 @@ import { ITerraformDependable } from './core/cdk';
 import { fail } from './core/errors';
 import { implementationOf, ManagedInterface } from './core/interface';
 import { macOf } from './core/settings';
-import { describeNamespace, IBridge, IInterface, isBridgeHandle } from './core/types';
+import { describeNamespace, IBridge, IInterface, isBridgeHandle, sameNamespace } from './core/types';
 import { isPort, knownKeys, validateInterfaceName, validateIp, validateMtu } from './core/validate';
 import { Lab } from './engine/lab';
 import { VXLAN } from './kinds';
 
 /** One end of a VxlanLink: the bridge it joins, and the underlay address it sends from. */
 export interface VxlanEndProps {
-  /** The bridge this end is a port of (in any namespace of the lab). */
+  /** The bridge this end is a port of (in any namespace of the lab, on any machine). */
   readonly bridge: IBridge;
-  /** The underlay address this end sends from and the other end sends to: an address of the bridge's namespace. */
-  readonly local: string;
+  /**
+   * The underlay address this end sends from and the other end sends to: an address of the bridge's namespace.
+   * @default - the Host's address, when the bridge is in the root namespace of a Host (required otherwise)
+   */
+  readonly local?: string;
 }
 
 /** Options of a VxlanLink. */
@@ -67,7 +70,7 @@ export class VxlanLink extends Construct implements ITerraformDependable {
 
   constructor(scope: Construct, id: string, props: VxlanLinkProps) {
     super(scope, id);
-    if (!props || typeof props !== 'object') fail(this, 'props are required', props, 'pass { vni, a: { bridge, local }, b: { bridge, local } }');
+    if (!props || typeof props !== 'object') fail(this, 'props are required', props, 'pass { vni, a: { bridge, local? }, b: { bridge, local? } }');
     knownKeys(this, 'props', props, ['vni', 'a', 'b', 'port', 'mtu', 'interfaceName']);
     if (typeof props.vni !== 'number' || !Number.isInteger(props.vni) || props.vni < 1 || props.vni > 16_777_215)
       fail(this, 'vni must be a whole number from 1 to 16777215 (24 bits; 0 is reserved)', props.vni, 'choose e.g. 100');
@@ -80,15 +83,24 @@ export class VxlanLink extends Construct implements ITerraformDependable {
       knownKeys(this, side, e, ['bridge', 'local']);
       if (!isBridgeHandle(e.bridge)) fail(this, `${side}.bridge is not a Bridge of cdktf-netns`, e.bridge, 'pass a Bridge construct');
       const bridge = implementationOf(e.bridge)!;
-      const local = validateIp(this, `${side}.local`, e.local);
-      return { side, bridge, local };
+      const host = bridge.namespace.isHost ? bridge.namespace.host : undefined;
+      if (e.local === undefined && !host) {
+        fail(
+          this,
+          `${side}.local is required: the bridge is in ${describeNamespace(bridge.namespace)}, whose underlay address the lab does not know`,
+          e.local,
+          `give ${side}.local, an address of that namespace (only a bridge in the root namespace of a Host defaults to the Host's address)`,
+        );
+      }
+      const local = validateIp(this, `${side}.local`, e.local ?? host!.address);
+      return { side, bridge, local, defaulted: e.local === undefined };
     });
     const [a, b] = ends;
     if (a.local.family !== b.local.family)
       fail(this, `a.local is IPv${a.local.family} but b.local is IPv${b.local.family}`, props.b.local, 'give both ends addresses of one family');
     if (a.local.text === b.local.text) fail(this, 'a.local and b.local are the same address', props.b.local, 'give each end its own underlay address');
     if (a.bridge === b.bridge) fail(this, 'both ends are on the same bridge', a.bridge.interfaceName, 'join two different bridges');
-    if (a.bridge.namespace.namespaceName === b.bridge.namespace.namespaceName && a.bridge.namespace.isHost === b.bridge.namespace.isHost) {
+    if (sameNamespace(a.bridge.namespace, b.bridge.namespace)) {
       fail(
         this,
         `both bridges are in ${describeNamespace(a.bridge.namespace)}`,
@@ -109,29 +121,37 @@ export class VxlanLink extends Construct implements ITerraformDependable {
     this.a = ifaces[0];
     this.b = ifaces[1];
     this.lab.registerTunnel({ owner: this, a: ifaces[0], b: ifaces[1], mtu: this.mtu });
-    this.lab.add(this, () =>
-      ifaces.map((iface, i) => {
-        const me = ends[i];
-        const other = ends[1 - i];
-        const v = {
-          ns: iface.ns,
-          if: iface.interfaceName,
-          vni: String(this.vni),
-          local: me.local.text,
-          remote: other.local.text,
-          port: String(port),
-          marker: iface.marker,
-          mtu: iface.mtuToken,
-          mac: macOf(this, me.side),
-        };
-        return [VXLAN, v] as [typeof VXLAN, typeof v];
-      }),
-    );
-    for (const e of ends) this.lab.checkLocalAddress(this, e.bridge.namespace, e.local, `${e.side}.local`);
+    // each end is an object of its own machine
+    ifaces.forEach((iface, i) => {
+      const me = ends[i];
+      const other = ends[1 - i];
+      this.lab.add(
+        this,
+        () => [
+          [
+            VXLAN,
+            {
+              ns: iface.ns,
+              if: iface.interfaceName,
+              vni: String(this.vni),
+              local: me.local.text,
+              remote: other.local.text,
+              port: String(port),
+              marker: iface.marker,
+              mtu: iface.mtuToken,
+              mac: macOf(this, me.side),
+            },
+          ],
+        ],
+        iface.namespace.host,
+      );
+    });
+    // (a Host's own address is its own by definition)
+    for (const e of ends) if (!e.defaulted) this.lab.checkLocalAddress(this, e.bridge.namespace, e.local, `${e.side}.local`);
   }
 
   /** Ready once the lab has applied. */
   public get fqn(): string {
-    return this.lab.dependable.fqn;
+    return this.lab.dependableOn(this.a.namespace.host).fqn;
   }
 }

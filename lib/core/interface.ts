@@ -5,7 +5,7 @@ import { ParsedCidr } from './ip';
 import { Lab, LabInterface, nsToken } from '../engine/lab';
 import { ADDRESS, PORT } from '../kinds';
 import { markerOf, prefixOf } from './settings';
-import { BridgePortVlans, describeNamespace, IInterface, INamespace, INTERFACE_BRAND, registerInterfaceHandle } from './types';
+import { BridgePortVlans, describeNamespace, IInterface, INamespace, INTERFACE_BRAND, registerInterfaceHandle, sameNamespace } from './types';
 
 export { BridgePortVlans };
 import { knownKeys, validateInterfaceAddress, validateInterfaceName, validateMtu, validateNamespaceHandle, validateVlanId } from './validate';
@@ -140,7 +140,7 @@ export class ManagedInterface implements IInterface, LabInterface {
     this.lab = Lab.of(opts.owner);
     this.lab.registerInterface(this);
     const ns = nsToken(this.namespace);
-    this.lab.add(opts.owner, () => this.parsedAddresses.map((a) => [ADDRESS, { ns, if: this.interfaceName, cidr: a.cidr }]));
+    this.lab.add(opts.owner, () => this.parsedAddresses.map((a) => [ADDRESS, { ns, if: this.interfaceName, cidr: a.cidr }]), this.namespace.host);
   }
 
   /** Canonical addresses. */
@@ -158,9 +158,9 @@ export class ManagedInterface implements IInterface, LabInterface {
     return this.mtu ? String(this.mtu) : '-';
   }
 
-  /** Ready once the lab has applied (every object of the stack is one unit). */
+  /** Ready once the lab of its machine has applied. */
   public get fqn(): string {
-    return this.lab.dependable.fqn;
+    return this.lab.dependableOn(this.namespace.host).fqn;
   }
 
   /** Make this interface a port of `bridge` (same namespace required), optionally with VLAN membership. */
@@ -176,7 +176,7 @@ export class ManagedInterface implements IInterface, LabInterface {
       }
       this.portVlans = validatePortVlans(by, `port "${this.interfaceName}"`, vlans);
     }
-    if (bridge.namespace.namespaceName !== this.namespace.namespaceName) {
+    if (!sameNamespace(bridge.namespace, this.namespace)) {
       fail(
         by,
         `bridge port "${this.interfaceName}" is in ${describeNamespace(this.namespace)} but bridge "${bridge.interfaceName}" is in ${describeNamespace(bridge.namespace)}`,
@@ -203,6 +203,10 @@ export class ManagedInterface implements IInterface, LabInterface {
     if (this.master === bridge) return;
     this.master = bridge;
     this.lab.connect(this, bridge);
-    this.lab.add(by, () => [[PORT, { ns: this.ns, if: this.interfaceName, master: bridge.interfaceName, vlans: portVlanTokens(this.portVlans) }]]);
+    this.lab.add(
+      by,
+      () => [[PORT, { ns: this.ns, if: this.interfaceName, master: bridge.interfaceName, vlans: portVlanTokens(this.portVlans) }]],
+      this.namespace.host,
+    );
   }
 }

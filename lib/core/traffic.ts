@@ -1,12 +1,11 @@
 import { IConstruct } from 'constructs';
-import { nsToken } from '../engine/lab';
 import { fail } from './errors';
 import { implementationOf } from './interface';
 import { parseCidr, parseIp } from './ip';
 import { markerOf, ownerOf, shortHash } from './settings';
 import { NFT } from '../kinds/nft';
 import { Values } from '../engine/kind';
-import { describeNamespace, IInterface, INamespace } from './types';
+import { describeNamespace, IInterface, INamespace, sameNamespace } from './types';
 import { isPort, validateInterfaceName } from './validate';
 
 /**
@@ -63,7 +62,7 @@ export function interfaceIn(scope: IConstruct, what: string, ns: INamespace, v: 
   const impl = implementationOf(v);
   if (!impl)
     fail(scope, `${what} is neither an interface handle of cdktf-netns nor an interface name`, v, "pass one of the lab's interfaces (e.g. pair.a) or its name");
-  if (nsToken(impl.namespace) !== nsToken(ns)) {
+  if (!sameNamespace(impl.namespace, ns)) {
     fail(
       scope,
       `${what}: interface "${impl.interfaceName}" lives in ${describeNamespace(impl.namespace)}, not in ${describeNamespace(ns)} where the rule is`,

@@ -29,8 +29,32 @@ export interface INamespace {
   readonly namespaceName: string;
   /** True for the host (root) namespace. */
   readonly isHost: boolean;
+  /**
+   * The machine the namespace lives on (a `Host`, reached over SSH).
+   * @default - the local machine (the one running Terraform)
+   */
+  readonly host?: IHost;
   /** Brand: namespace handles are made by this library only. */
   readonly [NAMESPACE_BRAND]: true;
+}
+
+/** Brand of host handles. */
+export const HOST_BRAND: unique symbol = Symbol.for('cdktf-netns.IHost');
+
+/**
+ * A Linux machine a lab puts kernel objects on, reached by Terraform's own SSH
+ * communicator (`new Host(...)`). Constructs without a host live on the local
+ * machine, the one running Terraform.
+ */
+export interface IHost {
+  /** The host's name in the lab: unique in the stack, part of its resources' names and of its files' paths. */
+  readonly hostName: string;
+  /** The host's IP address (where Terraform connects, and the default underlay address of its VXLAN ends). */
+  readonly address: string;
+  /** The host's own (root) network namespace: what `Namespace.HOST` is on the local machine. */
+  readonly rootNamespace: INamespace;
+  /** Brand: host handles are made by this library only. */
+  readonly [HOST_BRAND]: true;
 }
 
 /**
@@ -92,6 +116,7 @@ interface HandleRegistry {
   readonly namespaces: WeakSet<object>;
   readonly interfaces: WeakSet<object>;
   readonly bridges: WeakSet<object>;
+  readonly hosts?: WeakSet<object>;
 }
 const REGISTRY_KEY = Symbol.for('cdktf-netns.handles');
 const registry: HandleRegistry =
@@ -110,6 +135,10 @@ export function registerNamespaceHandle(x: object): void {
 export function registerInterfaceHandle(x: object): void {
   registry.interfaces.add(x);
 }
+/** Record a host handle the library made. */
+export function registerHostHandle(x: object): void {
+  ((registry as { hosts?: WeakSet<object> }).hosts ??= new WeakSet()).add(x);
+}
 /** Record a bridge handle the library made. */
 export function registerBridgeHandle(x: object): void {
   registry.bridges.add(x);
@@ -123,10 +152,19 @@ const branded = (x: unknown, brand: symbol): boolean =>
 export const isNamespaceHandle = (x: unknown): x is INamespace => branded(x, NAMESPACE_BRAND) && registry.namespaces.has(x as object);
 /** Whether a value is an interface handle of this library. */
 export const isInterfaceHandle = (x: unknown): x is IInterface => branded(x, INTERFACE_BRAND) && registry.interfaces.has(x as object);
+/** Whether a value is a host handle of this library. */
+export const isHostHandle = (x: unknown): x is IHost => branded(x, HOST_BRAND) && (registry.hosts?.has(x as object) ?? false);
 /** Whether a value is a bridge handle of this library. */
 export const isBridgeHandle = (x: unknown): x is IBridge => branded(x, BRIDGE_BRAND) && registry.bridges.has(x as object);
 
 /** A printable name for a namespace in messages. */
 export function describeNamespace(ns: INamespace): string {
-  return ns.isHost ? 'the host namespace' : `namespace "${ns.namespaceName}"`;
+  const where = ns.host ? ` on host "${ns.host.hostName}"` : '';
+  return ns.isHost ? (ns.host ? `the root namespace of host "${ns.host.hostName}"` : 'the host namespace') : `namespace "${ns.namespaceName}"${where}`;
 }
+
+/** The name of the machine a namespace lives on: '' for the local machine. */
+export const hostKeyOf = (ns: INamespace): string => ns.host?.hostName ?? '';
+
+/** Whether two namespace handles are the same namespace (same machine, same name). */
+export const sameNamespace = (a: INamespace, b: INamespace): boolean => a.namespaceName === b.namespaceName && hostKeyOf(a) === hostKeyOf(b);

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { fail, show } from './errors';
 import { ParsedCidr, ParsedIp, parseCidr, parseIp } from './ip';
-import { INamespace, isNamespaceHandle } from './types';
+import { IHost, INamespace, isHostHandle, isNamespaceHandle } from './types';
 
 /**
  * Synth-time validation of every user value that may reach a shell command or
@@ -251,4 +251,32 @@ const NAMESPACE_HANDLES = 'a Namespace, a Router, Namespace.HOST, a HostRouter o
 export function validateNamespaceHandle(scope: IConstruct, what: string, value: unknown, fix: (handles: string) => string): INamespace {
   if (!isNamespaceHandle(value)) fail(scope, `${what} is not a namespace handle of cdktf-netns`, value, fix(NAMESPACE_HANDLES));
   return value;
+}
+
+/** An optional `host` prop: a Host of this library, or undefined (the local machine). */
+export function validateHost(scope: IConstruct, what: string, value: unknown): IHost | undefined {
+  if (value === undefined) return undefined;
+  if (!isHostHandle(value))
+    fail(
+      scope,
+      `${what} is not a Host of cdktf-netns`,
+      value,
+      'pass a Host construct (new Host(scope, id, { address })), or leave it out for the local machine',
+    );
+  return value;
+}
+
+/** The namespace a construct with a `host` prop lives in: the given one (which must be on that host), else the host's root namespace. */
+export function namespaceOnHost(scope: IConstruct, what: string, ns: INamespace | undefined, host: IHost | undefined, local: INamespace): INamespace {
+  if (ns === undefined) return host ? host.rootNamespace : local;
+  // (a value that is no namespace handle is refused, with its own message, where it is used)
+  if (host !== undefined && isNamespaceHandle(ns) && ns.host !== host) {
+    fail(
+      scope,
+      `${what}: the namespace is on ${ns.host ? `host "${ns.host.hostName}"` : 'the local machine'}, not on host "${host.hostName}"`,
+      ns.namespaceName || '(root)',
+      'leave host out (a construct follows its namespace), or pass a namespace of that host',
+    );
+  }
+  return ns;
 }

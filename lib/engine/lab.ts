@@ -1,11 +1,11 @@
-import { mkdirSync, rmSync, writeFileSync } from 'fs';
-import { dirname, join } from 'path';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'fs';
+import { basename, dirname, join } from 'path';
 import { Annotations, CDK_MODULE, ITerraformDependable, TerraformStack } from '../core/cdk';
 import { Construct, IConstruct } from 'constructs';
 import { fail, message, NetnsError } from '../core/errors';
 import { ParsedCidr, ParsedIp, subnetContains } from '../core/ip';
 import { ownerOf, shortHash, stateDirOf } from '../core/settings';
-import { describeNamespace, INamespace } from '../core/types';
+import { describeNamespace, hostKeyOf, IHost, INamespace } from '../core/types';
 import { HOST_SYSCTL, kindsTable, NAMESPACE, NS_SYSCTL } from '../kinds';
 import { DATA_FILE, ENGINE_DIR, ENGINE_SCRIPT, engineFiles, INTENTS_FILE, sha256 } from './files';
 import { IntentEntry, intentLine, intentsFile } from './intents';
@@ -45,9 +45,9 @@ interface ForwardingNeed {
 
 /** What the late checks read of the declared objects. */
 interface DeclaredFacts {
-  /** Namespaces the lab makes (not the host's, not imported ones): what they hold is all declared here. */
+  /** Namespaces the lab makes (`HOST|NAME`: not a root namespace, not imported ones): what they hold is all declared here. */
   readonly managed: ReadonlySet<string>;
-  /** Sysctls set to 1: `NS KEY`, `- KEY` for the host's. */
+  /** Sysctls set to 1: `HOST|NS KEY` (`HOST|- KEY` for a root namespace; HOST is '' for the local machine). */
   readonly on: ReadonlySet<string>;
 }
 
@@ -57,8 +57,27 @@ export interface FirewallChains {
   readonly forward?: 'accept' | 'drop';
 }
 
-/** One declared kernel object (or a function that yields some, evaluated at synthesis). */
-type Contribution = { owner: IConstruct; objects: () => Array<[Kind, Values]> };
+/** One declared kernel object (or a function that yields some, evaluated at synthesis), and the machine it lives on ('' here). */
+type Contribution = { owner: IConstruct; host: string; objects: () => Array<[Kind, Values]> };
+
+/** A remote machine as the lab sees it: its name and its validated connection data. */
+export interface LabHost extends IHost, IConstruct {
+  readonly connection: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The three resources of one machine's lab (the local machine's, or a Host's): each machine is
+ * its own unit, with its own data file, record and teardown, applied in parallel with the others.
+ */
+interface HostUnit {
+  readonly key: string;
+  readonly host?: LabHost;
+  readonly teardown: LabResource;
+  readonly unit: LabResource;
+  readonly seal: LabResource;
+  dataHash?: string;
+  written?: LabData;
+}
 
 /** The synthesized lab: its data file and the triggers that carry it into the plan. */
 export interface LabData {
@@ -72,6 +91,12 @@ const LAB_ID = 'cdktf-netns';
 
 /** The namespace token of data lines: `-` for the host's own namespace. */
 export const nsToken = (ns: INamespace): string => (ns.isHost ? '-' : ns.namespaceName);
+
+/** A namespace's key in the lab's registries: its machine and its token (one name may be used on each machine). */
+export const nsKey = (ns: INamespace): string => `${hostKeyOf(ns)}|${nsToken(ns)}`;
+
+/** Where a remote host's files are, under the stack's engine directory: hosts/NAME/<state dir's name>/up/LAB. */
+const HOSTS_DIR = 'hosts';
 
 /**
  * One per stack: every kernel object the stack declares, and the two
@@ -109,14 +134,11 @@ export class Lab extends Construct {
   /** Ownership prefix of every marker of this lab: `cdktf-netns:<stack>/`. */
   public readonly owner: string;
   public readonly stateDir: string;
-  /** The lab's id: the name of its record under the state directory. */
+  /** The lab's id on the local machine: the name of its record under the state directory. */
   public readonly labId: string;
-  public readonly teardown: LabResource;
-  public readonly unit: LabResource;
-  /** The final step of an apply: completes an interrupted one. */
-  public readonly seal: LabResource;
-  private dataHash?: string;
 
+  private readonly units = new Map<string, HostUnit>();
+  private readonly hosts = new Map<string, LabHost>();
   private readonly contributions: Contribution[] = [];
   private readonly namespaces = new Map<string, IConstruct>();
   private readonly interfaces = new Map<string, LabInterface>();
@@ -131,79 +153,173 @@ export class Lab extends Construct {
   private readonly tunnelLocals: Array<{ owner: IConstruct; ns: INamespace; ip: ParsedIp; what: string }> = [];
   private readonly portForwards: Array<{ owner: IConstruct; ns: string; proto: string; lo: number; hi: number; iif: string; dst: string }> = [];
   private warned = false;
-  private written?: LabData;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
     this.owner = ownerOf(this);
     this.stateDir = stateDirOf(this);
     this.labId = shortHash(this.owner, 16);
-    const identity = () => ({ lab: this.labId, state: this.stateDir, owner: this.owner });
-    // The deployment's identity is the Teardown's Terraform id: born when the lab is first applied
-    // (twin deployments of one plan get different ones), stable until it is destroyed.
-    this.teardown = new LabResource(this, 'Teardown', {
-      triggers: identity,
-      destroy: `sh ${ENGINE_SCRIPT} destroy \${self.{T}.state} \${self.{T}.lab} \${self.id}`,
-    });
-    const deployment = this.teardown.getStringAttribute('id');
-    this.unit = new LabResource(this, 'Lab', {
-      triggers: () => {
-        // the data file written moments ago by this synthesis (app.synth), or computed now (Testing.synth)
-        const d = this.written ?? this.data();
-        this.written = undefined;
-        this.dataHash = d.hash;
-        return { ...identity(), deployment, engine: engineFiles().hash, data: d.hash, ...d.triggers };
-      },
-      create: `sh ${ENGINE_SCRIPT} apply ${DATA_FILE} \${self.{T}.data} \${self.{T}.deployment}`,
-      dependsOn: () => [this.teardown],
-    });
-    // The last step of every apply that changed something, and of the one after an interrupted
-    // apply (it was never created then): finishes what a killed run left undone. Its triggers
-    // carry the unit's id, so it is replaced exactly when the unit is.
-    // The connectivity intents run there too, after the healing: their lines are its triggers (a
-    // changed intent replaces it, and so re-runs the probes), their failure fails the apply.
-    this.seal = new LabResource(this, 'Seal', {
-      triggers: () => ({ deployment, unit: this.unit.getStringAttribute('id'), data: this.dataHash ?? this.data().hash, ...this.intentTriggers() }),
-      create: () =>
-        `sh ${ENGINE_SCRIPT} seal ${DATA_FILE} \${self.{T}.data} \${self.{T}.deployment}` +
-        (this.intents.length ? ` && sh ${ENGINE_SCRIPT} check ${INTENTS_FILE} \${self.{T}.intents_hash}` : ''),
-      dependsOn: () => [this.unit],
-    });
     this.node.addValidation({ validate: () => this.validate() });
-    // write the engine files and the data file beside the stack's plan (cdktf's custom synthesis hook)
+    // write the engine files and the data files beside the stack's plan (cdktf's custom synthesis hook)
     Object.defineProperty(this, Symbol.for('cdktf/customSynthesis'), {
       value: { onSynthesize: (session: SynthesisSession) => this.writeFiles(session) },
       enumerable: false,
     });
   }
 
-  /** What user resources depend on: the lab is complete once its final step has run. */
+  /** The lab id of a machine's unit: the local one's is the hash of the owner, a host's adds its name (two units on one kernel never share a record). */
+  private labIdOf(key: string): string {
+    return key ? shortHash(`${this.owner}@${key}`, 16) : this.labId;
+  }
+
+  /**
+   * The unit of a machine ('' the local one), made on first use: a machine gets resources when
+   * something is declared on it (a Host always: emptying its code empties its lab).
+   */
+  private unitOf(key: string): HostUnit {
+    const existing = this.units.get(key);
+    if (existing) return existing;
+    const host = key ? this.hosts.get(key) : undefined;
+    if (key && !host) throw new Error(`cdktf-netns: internal error: no Host named ${key}`);
+    const scope: Construct = host ? new Construct(this, `host-${key}`) : this;
+    const lab = this.labIdOf(key);
+    const identity = () => ({ lab, state: this.stateDir, owner: this.owner, ...(host ? { machine: host.hostName, address: host.address } : {}) });
+    const up = `\${self.{T}.state}/up/\${self.{T}.lab}`;
+    const remoteOf = (what: string) =>
+      host && {
+        connection: host.connection,
+        upload: { source: `${ENGINE_DIR}/${HOSTS_DIR}/${key}/${basename(this.stateDir)}`, destination: dirname(this.stateDir) },
+        stateDir: this.stateDir,
+        scriptName: `${lab}-${what}`,
+      };
+    // remote: the engine runs from the bundle uploaded to STATE/up/LAB; the host's Teardown uploads
+    // it too (so a destroy finds it even when no apply finished), and its destroy removes it
+    const engine = host ? `sh ${up}/${ENGINE_DIR}/engine/engine.sh` : `sh ${ENGINE_SCRIPT}`;
+    // (scp makes the uploaded directories 0755: taken back to root-only before anything runs)
+    const lock = host ? `chmod go-rwx \${self.{T}.state} \${self.{T}.state}/up && chmod -R go-rwx ${up} && ` : '';
+    const dataFile = host ? `${up}/${DATA_FILE}` : DATA_FILE;
+    const intentsFile = host ? `${up}/${INTENTS_FILE}` : INTENTS_FILE;
+    // The deployment's identity is the Teardown's Terraform id: born when the lab is first applied
+    // (twin deployments of one plan get different ones), stable until it is destroyed.
+    const teardown = new LabResource(scope, 'Teardown', {
+      triggers: identity,
+      ...(host ? { create: `${lock}${engine} list \${self.{T}.state} >/dev/null && echo "cdktf-netns: host ${key} (${host.address}) is ready"` } : {}),
+      destroy:
+        `${engine} destroy \${self.{T}.state} \${self.{T}.lab} \${self.id}` +
+        (host ? ` && rm -rf -- ${up} \${self.{T}.state}/tf-\${self.{T}.lab}-lab.sh \${self.{T}.state}/tf-\${self.{T}.lab}-seal.sh` : ''),
+      remote: remoteOf('teardown'),
+    });
+    const deployment = teardown.getStringAttribute('id');
+    const u: HostUnit = {
+      key,
+      host,
+      teardown,
+      unit: new LabResource(scope, 'Lab', {
+        triggers: () => {
+          // the data file written moments ago by this synthesis (app.synth), or computed now (Testing.synth)
+          const d = u.written ?? this.data(key);
+          u.written = undefined;
+          u.dataHash = d.hash;
+          return { ...identity(), deployment, engine: engineFiles().hash, data: d.hash, ...d.triggers };
+        },
+        create: (host ? `${lock}cd ${up} && sh ${ENGINE_SCRIPT}` : `sh ${ENGINE_SCRIPT}`) + ` apply ${DATA_FILE} \${self.{T}.data} \${self.{T}.deployment}`,
+        dependsOn: () => [teardown],
+        remote: remoteOf('lab'),
+      }),
+      // The last step of every apply that changed something, and of the one after an interrupted
+      // apply (it was never created then): finishes what a killed run left undone. Its triggers
+      // carry the unit's id, so it is replaced exactly when the unit is.
+      // The connectivity intents run there too, after the healing: their lines are its triggers (a
+      // changed intent replaces it, and so re-runs the probes), their failure fails the apply.
+      seal: new LabResource(scope, 'Seal', {
+        triggers: () => ({
+          ...(host ? { machine: key, lab, state: this.stateDir } : {}),
+          deployment,
+          unit: u.unit.getStringAttribute('id'),
+          data: u.dataHash ?? this.data(key).hash,
+          ...this.intentTriggers(key),
+        }),
+        create: () =>
+          `${lock}${engine} seal ${dataFile} \${self.{T}.data} \${self.{T}.deployment}` +
+          (this.intentsOn(key).length ? ` && ${engine} check ${intentsFile} \${self.{T}.intents_hash}` : ''),
+        dependsOn: () => [u.unit],
+        remote: remoteOf('seal'),
+      }),
+    };
+    this.units.set(key, u);
+    return u;
+  }
+
+  /** The local machine's Teardown (made when first asked for). */
+  public get teardown(): LabResource {
+    return this.unitOf('').teardown;
+  }
+
+  /** The local machine's Lab resource. */
+  public get unit(): LabResource {
+    return this.unitOf('').unit;
+  }
+
+  /** The local machine's final step of an apply: completes an interrupted one. */
+  public get seal(): LabResource {
+    return this.unitOf('').seal;
+  }
+
+  /** A remote machine of the lab: its own unit (Teardown, Lab, Seal), made now. */
+  public registerHost(host: LabHost): void {
+    const prev = this.hosts.get(host.hostName);
+    if (prev) fail(host, `host name is already used by ${prev.node.path}`, host.hostName, 'give each Host a distinct name');
+    const same = [...this.hosts.values()].find((h) => h.address === host.address);
+    if (same) {
+      fail(
+        host,
+        `address ${host.address} is already the address of host "${same.hostName}"`,
+        host.address,
+        'declare each machine once (its namespaces can share one Host)',
+      );
+    }
+    this.hosts.set(host.hostName, host);
+    this.unitOf(host.hostName);
+  }
+
+  /** What depends on objects of a machine: that machine's final step. */
+  public dependableOn(host?: IHost): ITerraformDependable {
+    return this.unitOf(host?.hostName ?? '').seal;
+  }
+
+  /** What user resources depend on: the local machine's lab is complete once its final step has run. */
   public get dependable(): ITerraformDependable {
     return this.seal;
   }
 
-  /** Declare kernel objects; `objects` runs at synthesis, so later changes (addSysctl, addPort) are seen. */
-  public add(owner: IConstruct, objects: () => Array<[Kind, Values]>): void {
-    this.contributions.push({ owner, objects });
+  /**
+   * Declare kernel objects of a machine (`host`: undefined for the local one); `objects` runs at
+   * synthesis, so later changes (addSysctl, addPort) are seen.
+   */
+  public add(owner: IConstruct, objects: () => Array<[Kind, Values]>, host?: IHost): void {
+    const key = host?.hostName ?? '';
+    this.unitOf(key);
+    this.contributions.push({ owner, host: key, objects });
   }
 
-  public registerNamespace(owner: IConstruct, name: string): void {
-    const prev = this.namespaces.get(name);
+  public registerNamespace(owner: IConstruct, ns: INamespace): void {
+    const name = ns.namespaceName;
+    const prev = this.namespaces.get(nsKey(ns));
     if (prev) {
       throw new NetnsError(
         message(
           owner,
-          `namespace name is already used by ${prev.node.path}`,
+          `namespace name is already used${ns.host ? ` on host "${ns.host.hostName}"` : ''} by ${prev.node.path}`,
           name,
           'give each Namespace a distinct name (or set a different cdktf-netns:prefix on one of the scopes)',
         ),
       );
     }
-    this.namespaces.set(name, owner);
+    this.namespaces.set(nsKey(ns), owner);
   }
 
   public registerInterface(iface: LabInterface): void {
-    const key = `${iface.namespace.namespaceName} ${iface.interfaceName}`;
+    const key = `${nsKey(iface.namespace)} ${iface.interfaceName}`;
     const clash = this.interfaces.get(key);
     if (clash) {
       throw new NetnsError(
@@ -217,9 +333,9 @@ export class Lab extends Construct {
     }
     this.interfaces.set(key, iface);
     this.interfaceList.push(iface);
-    const inNs = this.interfacesByNs.get(iface.namespace.namespaceName) ?? [];
+    const inNs = this.interfacesByNs.get(nsKey(iface.namespace)) ?? [];
     inNs.push(iface);
-    this.interfacesByNs.set(iface.namespace.namespaceName, inNs);
+    this.interfacesByNs.set(nsKey(iface.namespace), inNs);
   }
 
   /** Record a layer-2 connection (veth pair, bridge port). */
@@ -228,7 +344,7 @@ export class Lab extends Construct {
   }
 
   public registerRoute(entry: RouteEntry): void {
-    const key = `${entry.namespace.namespaceName} ${entry.family} ${entry.destination}`;
+    const key = `${nsKey(entry.namespace)} ${entry.family} ${entry.destination}`;
     const dup = this.routes.get(key);
     if (dup) {
       throw new NetnsError(
@@ -255,7 +371,7 @@ export class Lab extends Construct {
 
   /** One Firewall per namespace: its chains are the namespace's. */
   public registerFirewall(owner: IConstruct, ns: INamespace, chains: FirewallChains, forwardRules: () => boolean): void {
-    const prev = this.firewalls.get(nsToken(ns));
+    const prev = this.firewalls.get(nsKey(ns));
     if (prev) {
       fail(
         owner,
@@ -264,7 +380,7 @@ export class Lab extends Construct {
         'declare one Firewall per namespace, with all its rules (allowInput / allowForward add more)',
       );
     }
-    this.firewalls.set(nsToken(ns), { owner, chains });
+    this.firewalls.set(nsKey(ns), { owner, chains });
     this.requireForwarding(owner, ns, 'a Firewall with forward rules', [4, 6], 'its forward rules would match nothing', forwardRules);
   }
 
@@ -274,7 +390,7 @@ export class Lab extends Construct {
    */
   public registerPortForward(owner: IConstruct, ns: INamespace, proto: string, ports: string, iif: string, dst: string): void {
     const [lo, hi = lo] = ports.split('-').map(Number);
-    const mine = { owner, ns: nsToken(ns), proto, lo, hi, iif, dst };
+    const mine = { owner, ns: nsKey(ns), proto, lo, hi, iif, dst };
     const both = (a: string, b: string) => a === '-' || b === '-' || a === b;
     const clash = this.portForwards.find((o) => o.ns === mine.ns && o.proto === proto && o.lo <= hi && lo <= o.hi && both(o.iif, iif) && both(o.dst, dst));
     if (clash) {
@@ -290,7 +406,7 @@ export class Lab extends Construct {
 
   /** The chains the namespace's Firewall filters (undefined: it has none). */
   public firewallIn(ns: INamespace): FirewallChains | undefined {
-    return this.firewalls.get(nsToken(ns))?.chains;
+    return this.firewalls.get(nsKey(ns))?.chains;
   }
 
   /** Refuse (a namespace of the lab) or warn (the host, an imported namespace) when the namespace does not forward. */
@@ -298,41 +414,52 @@ export class Lab extends Construct {
     this.forwardingNeeds.push({ owner, namespace, what, families, why, when });
   }
 
+  /** A connectivity intent: probed on the machine of the namespace it is probed from. */
   public registerIntent(entry: IntentEntry): void {
+    this.unitOf(hostKeyOf(entry.from));
     this.intents.push(entry);
   }
 
-  /** The intents file's text (undefined when the lab declares none). */
-  public intentsText(): string | undefined {
-    return this.intents.length ? intentsFile(this.intentLines()) : undefined;
+  /** The intents probed on a machine ('' the local one). */
+  private intentsOn(key: string): IntentEntry[] {
+    return this.intents.filter((e) => hostKeyOf(e.from) === key);
   }
 
-  private intentLines(): string[] {
-    return this.intents.map((e) => intentLine(e, nsToken(e.from)));
+  /** The intents file's text of a machine (undefined when it has none). */
+  public intentsText(key = ''): string | undefined {
+    const lines = this.intentLines(key);
+    return lines.length ? intentsFile(lines) : undefined;
   }
 
-  private intentTriggers(): Record<string, string> {
-    if (!this.intents.length) return {};
-    const lines = this.intentLines();
+  private intentLines(key: string): string[] {
+    return this.intentsOn(key).map((e) => intentLine(e, nsToken(e.from)));
+  }
+
+  private intentTriggers(key: string): Record<string, string> {
+    const lines = this.intentLines(key);
+    if (!lines.length) return {};
     return { intents: lines.join('\n'), intents_hash: sha256(intentsFile(lines)) };
   }
 
   /** Addresses of managed interfaces in a namespace, with the interface that carries them. */
   public connectedSubnets(ns: INamespace): Array<{ cidr: ParsedCidr; iface: LabInterface }> {
-    return (this.interfacesByNs.get(ns.namespaceName) ?? []).flatMap((iface) => iface.parsedAddresses.map((cidr) => ({ cidr, iface })));
+    return (this.interfacesByNs.get(nsKey(ns)) ?? []).flatMap((iface) => iface.parsedAddresses.map((cidr) => ({ cidr, iface })));
   }
 
   /**
    * The data file: a header (owner, lab id, state directory), the kinds table,
-   * then one line per object in creation order. Deterministic: the same code
-   * gives the same bytes.
+   * then one line per object in creation order, of one machine ('' the local
+   * one). Deterministic: the same code gives the same bytes.
    */
-  public data(): LabData {
+  public data(key = ''): LabData {
     // the cross-construct rules run here too, so `skipValidation` cannot let a bad lab through
     const errors = this.validate();
     if (errors.length) throw new NetnsError(errors.join('\n'));
     const objects: Array<{ kind: Kind; values: Values; owner: IConstruct; seq: number }> = [];
-    for (const c of this.contributions) for (const [kind, values] of c.objects()) objects.push({ kind, values, owner: c.owner, seq: objects.length });
+    for (const c of this.contributions) {
+      if (c.host !== key) continue;
+      for (const [kind, values] of c.objects()) objects.push({ kind, values, owner: c.owner, seq: objects.length });
+    }
     objects.sort((a, b) => a.kind.phase - b.kind.phase || a.seq - b.seq);
     parentsFirst(objects);
     const seen = new Map<string, { owner: IConstruct; line: string }>();
@@ -363,7 +490,7 @@ export class Lab extends Construct {
     const text = [
       '# cdktf-netns lab data v1: written by cdktf synth; read by cdktf-netns/engine/engine.sh',
       `#owner ${this.owner}`,
-      `#lab ${this.labId}`,
+      `#lab ${this.labIdOf(key)}`,
       `#state ${this.stateDir}`,
       ...kindsTable(),
       ...lines,
@@ -375,16 +502,32 @@ export class Lab extends Construct {
   private writeFiles(session: SynthesisSession): void {
     const stack = TerraformStack.of(this);
     const stackDir = dirname(join(session.outdir, session.manifest.forStack(stack).synthesizedStackPath));
-    const dir = join(stackDir, ENGINE_DIR);
-    rmSync(dir, { recursive: true, force: true });
-    for (const f of engineFiles().files) {
-      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-      writeFileSync(join(dir, f.path), f.content, { mode: 0o644 });
+    rmSync(join(stackDir, ENGINE_DIR), { recursive: true, force: true });
+    // the local machine's files (the data file always: the CLI finds the lab by it), then one
+    // bundle per Host, laid out as it is uploaded: <state dir's name>/up/LAB/cdktf-netns/...,
+    // every directory root-only (scp creates them with these modes on the host)
+    this.writeBundle(stackDir, '');
+    for (const key of this.hosts.keys()) {
+      const top = join(stackDir, ENGINE_DIR, HOSTS_DIR, key, basename(this.stateDir));
+      const bundle = join(top, 'up', this.labIdOf(key));
+      mkdirSync(bundle, { recursive: true, mode: 0o700 });
+      for (const d of [top, join(top, 'up'), bundle]) chmodSync(d, 0o700);
+      this.writeBundle(bundle, key);
     }
-    this.written = this.data();
-    writeFileSync(join(stackDir, DATA_FILE), this.written.text, { mode: 0o644 });
-    const intents = this.intentsText();
-    if (intents !== undefined) writeFileSync(join(stackDir, INTENTS_FILE), intents, { mode: 0o644 });
+  }
+
+  /** The engine, a machine's data file and its intents file, under `dir`/cdktf-netns. */
+  private writeBundle(dir: string, key: string): void {
+    for (const f of engineFiles().files) {
+      mkdirSync(dirname(join(dir, ENGINE_DIR, f.path)), { recursive: true, mode: 0o700 });
+      writeFileSync(join(dir, ENGINE_DIR, f.path), f.content, { mode: 0o644 });
+    }
+    const data = this.data(key);
+    const unit = this.units.get(key);
+    if (unit) unit.written = data;
+    writeFileSync(join(dir, DATA_FILE), data.text, { mode: 0o644 });
+    const intents = this.intentsText(key);
+    if (intents !== undefined) writeFileSync(join(dir, INTENTS_FILE), intents, { mode: 0o644 });
   }
 
   private validate(): string[] {
@@ -418,7 +561,7 @@ export class Lab extends Construct {
     const segmentOf = (i: LabInterface): string => {
       if (i.vlan) {
         const p = i.vlan.parent;
-        const base = typeof p === 'string' ? `host:${i.namespace.namespaceName}:${p}` : segmentOf(p);
+        const base = typeof p === 'string' ? `host:${nsKey(i.namespace)}:${p}` : segmentOf(p);
         return `${base}/vlan${i.vlan.vid}`;
       }
       const root = find(i);
@@ -464,10 +607,10 @@ export class Lab extends Construct {
     if (!this.tunnels.length) return;
     const { managed } = declared();
     for (const l of this.tunnelLocals) {
-      const own = (this.interfacesByNs.get(l.ns.namespaceName) ?? []).some((i) => i.parsedAddresses.some((a) => a.text === l.ip.text));
+      const own = (this.interfacesByNs.get(nsKey(l.ns)) ?? []).some((i) => i.parsedAddresses.some((a) => a.text === l.ip.text));
       if (own) continue;
       const problem = `${l.what} ${l.ip.text} is no address of ${describeNamespace(l.ns)}`;
-      if (managed.has(nsToken(l.ns))) {
+      if (managed.has(nsKey(l.ns))) {
         errors.push(
           message(l.owner, problem, l.ip.text, `give ${describeNamespace(l.ns)} an interface with that address (the underlay), or use one of its addresses`),
         );
@@ -503,9 +646,9 @@ export class Lab extends Construct {
     const on = new Set<string>();
     for (const c of this.contributions) {
       for (const [kind, v] of c.objects()) {
-        if (kind === NAMESPACE) managed.add(v.name);
-        else if (kind === NS_SYSCTL && v.value === '1') on.add(`${v.ns} ${v.key}`);
-        else if (kind === HOST_SYSCTL && v.value === '1') on.add(`- ${v.key}`);
+        if (kind === NAMESPACE) managed.add(`${c.host}|${v.name}`);
+        else if (kind === NS_SYSCTL && v.value === '1') on.add(`${c.host}|${v.ns} ${v.key}`);
+        else if (kind === HOST_SYSCTL && v.value === '1') on.add(`${c.host}|- ${v.key}`);
       }
     }
     return { managed, on };
@@ -518,17 +661,17 @@ export class Lab extends Construct {
     const { managed, on } = declared();
     for (const n of this.forwardingNeeds) {
       if (n.when && !n.when()) continue;
-      const ns = nsToken(n.namespace);
+      const ns = nsKey(n.namespace);
       if (n.families.some((f) => on.has(`${ns} ${KEYS[f]}`))) continue;
       const keys = n.families.map((f) => KEYS[f]).join(' or ');
       const problem = `${n.what} in ${describeNamespace(n.namespace)}, which does not forward (${keys} is not 1): ${n.why}`;
       if (managed.has(ns)) {
-        errors.push(message(n.owner, problem, ns, `make the namespace a Router, or addSysctl('${KEYS[n.families[0]]}', 1) on it`));
+        errors.push(message(n.owner, problem, nsToken(n.namespace), `make the namespace a Router, or addSysctl('${KEYS[n.families[0]]}', 1) on it`));
       } else if (warn) {
         const fix = n.namespace.isHost
           ? 'declare a HostRouter in the stack (or ignore this if the host forwards already)'
           : 'ignore this warning if the imported namespace forwards already';
-        Annotations.of(n.owner).addWarning(message(n.owner, problem, ns, fix));
+        Annotations.of(n.owner).addWarning(message(n.owner, problem, nsToken(n.namespace), fix));
       }
     }
   }
@@ -536,7 +679,7 @@ export class Lab extends Construct {
   /** A next hop must be another address on a connected subnet of its namespace (the host's own interfaces are not all known: a warning there). */
   private checkNextHop(owner: IConstruct, ns: INamespace, via: ParsedIp, what: string, warn: boolean, errors: string[]): void {
     // a next hop that is the namespace's own address routes nothing anywhere
-    const own = (this.interfacesByNs.get(ns.namespaceName) ?? []).find((i) => i.parsedAddresses.some((a) => a.text === via.text));
+    const own = (this.interfacesByNs.get(nsKey(ns)) ?? []).find((i) => i.parsedAddresses.some((a) => a.text === via.text));
     if (own) {
       errors.push(
         message(

@@ -39,13 +39,26 @@ export interface PlannedLab {
   readonly triggers: Record<string, string>;
 }
 
-/** Find the lab unit (and its teardown) among a synthesized stack's resources. */
 /** What findLab reads of a synthesized plan. */
 interface PlanDoc {
   resource?: Record<string, Record<string, { triggers?: Record<string, string>; triggers_replace?: Record<string, string> }>>;
 }
 
-export function findLab(json: unknown): PlannedLab | undefined {
+/** The Hosts a synthesized plan declares (their names, sorted). */
+export function plannedMachines(json: unknown): string[] {
+  const doc = json as PlanDoc | undefined;
+  const names = new Set<string>();
+  for (const type of ['terraform_data', 'null_resource']) {
+    for (const res of Object.values(doc?.resource?.[type] ?? {})) {
+      const m = (res.triggers_replace ?? res.triggers)?.machine;
+      if (typeof m === 'string' && m) names.add(m);
+    }
+  }
+  return [...names].sort();
+}
+
+/** Find the lab unit of a machine ('' the local one, else a Host's name), its teardown and its seal, among a synthesized stack's resources. */
+export function findLab(json: unknown, machine = ''): PlannedLab | undefined {
   const doc = json as PlanDoc | undefined;
   let unit: PlannedLab | undefined;
   let teardown: string | undefined;
@@ -54,7 +67,9 @@ export function findLab(json: unknown): PlannedLab | undefined {
   for (const type of ['terraform_data', 'null_resource']) {
     for (const [name, res] of Object.entries(doc?.resource?.[type] ?? {})) {
       const t = res.triggers_replace ?? res.triggers;
-      if (t && typeof t.unit === 'string' && typeof t.deployment === 'string') {
+      // a Host's three resources name the machine ('' or absent: the local machine's)
+      if (!t || (t.machine ?? '') !== machine) continue;
+      if (typeof t.unit === 'string' && typeof t.deployment === 'string') {
         seal = `${type}.${name}`;
         sealTriggers = t;
         continue;
@@ -69,15 +84,15 @@ export function findLab(json: unknown): PlannedLab | undefined {
 
 /** A read-only view of the kernel objects a plan declares. */
 export class NetnsPlan {
-  /** Synthesize a stack (running its validations) and read its plan. */
-  public static fromStack(stack: TerraformStack): NetnsPlan {
-    return NetnsPlan.fromJson(Testing.synth(stack, true));
+  /** Synthesize a stack (running its validations) and read its plan: the objects of one machine (a Host's name; '' the local machine). */
+  public static fromStack(stack: TerraformStack, machine = ''): NetnsPlan {
+    return NetnsPlan.fromJson(Testing.synth(stack, true), machine);
   }
 
-  /** Read a plan from synthesized JSON (a string or a parsed object). */
-  public static fromJson(json: string | object): NetnsPlan {
+  /** Read a plan from synthesized JSON (a string or a parsed object): the objects of one machine (a Host's name; '' the local machine). */
+  public static fromJson(json: string | object, machine = ''): NetnsPlan {
     const doc = typeof json === 'string' ? JSON.parse(json) : json;
-    const lab = findLab(doc);
+    const lab = findLab(doc, machine);
     if (!lab) return new NetnsPlan([], undefined);
     const lines = Object.entries(lab.triggers)
       .filter(([k]) => !RESERVED_TRIGGERS.includes(k))

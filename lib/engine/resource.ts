@@ -31,6 +31,24 @@ export interface LabResourceProps {
   readonly destroy?: string;
   /** Resources this one is created after (and destroyed before). */
   readonly dependsOn?: () => ITerraformDependable[];
+  /**
+   * Run the commands on another machine over SSH (Terraform's communicator): the bundle is
+   * uploaded first (`file`), the commands run by `remote-exec` from a script in the state
+   * directory (root-only), which deletes itself. @default - local-exec on this machine
+   */
+  readonly remote?: RemoteTarget;
+}
+
+/** A machine reached over SSH, and what to upload there before each create step. */
+export interface RemoteTarget {
+  /** Connection data (`host`, `user`, `port`, `timeout`, and `private_key_file`, `host_key` when set). */
+  readonly connection: Readonly<Record<string, string | undefined>>;
+  /** A local directory whose last component is the remote state directory's, and the state directory's parent there. */
+  readonly upload: { readonly source: string; readonly destination: string };
+  /** The remote state directory (its scripts go there). */
+  readonly stateDir: string;
+  /** The name of this resource's remote-exec script there (`tf-NAME.sh`): [a-z0-9-]. */
+  readonly scriptName: string;
 }
 
 const NULL_PROVIDER_ID = 'cdktf-netns-null';
@@ -81,6 +99,17 @@ export class LabResource extends TerraformResource {
     this.props = props;
   }
 
+  /** Where the connection data lives: terraform_data's `input` (changed in place), else the triggers (`ssh_` keys). */
+  private connectionRef(key: string): string {
+    return this.backend === 'terraform_data' ? `\${self.input.${key}}` : `\${self.triggers.ssh_${key}}`;
+  }
+
+  /** The connection data as stored on the resource (terraform_data: `input`; null_resource: triggers). */
+  private connectionData(): Record<string, string> {
+    const c = this.props.remote?.connection ?? {};
+    return Object.fromEntries(Object.entries(c).filter((e): e is [string, string] => e[1] !== undefined));
+  }
+
   /** Name of the attribute that holds the triggers for this backend. */
   public get triggersAttribute(): string {
     return this.backend === 'null_resource' ? 'triggers' : 'triggers_replace';
@@ -97,9 +126,42 @@ export class LabResource extends TerraformResource {
 
   /** Compute what is only known at synthesis: triggers, provisioners, depends_on. */
   private prepare(): void {
+    const remote = this.props.remote;
     this.synthTriggers = this.props.triggers();
+    if (remote) {
+      if (this.backend === 'null_resource') {
+        for (const [k, v] of Object.entries(this.connectionData())) this.synthTriggers[`ssh_${k}`] = v;
+      }
+      const data = this.connectionData();
+      this.connection = {
+        type: 'ssh',
+        host: this.connectionRef('host'),
+        user: this.connectionRef('user'),
+        port: this.connectionRef('port') as unknown as number,
+        timeout: this.connectionRef('timeout'),
+        ...(data.private_key_file ? { privateKey: `\${file(${this.connectionRef('private_key_file').slice(2, -1)})}` } : {}),
+        ...(data.host_key ? { hostKey: this.connectionRef('host_key') } : {}),
+        // remote-exec's script: in the root-only state directory (Terraform makes it mode 0777), not
+        // in the shared /tmp; one name per resource, as Terraform leaves an empty file in its place
+        scriptPath: `${remote.stateDir}/tf-${remote.scriptName}.sh`,
+      };
+      const run = (cmd: string) => ({ type: 'remote-exec' as const, inline: [this.command(cmd)] });
+      const upload = { type: 'file' as const, source: remote.upload.source, destination: remote.upload.destination };
+      this.provisioners = [
+        ...(this.props.create !== undefined ? [upload, run(typeof this.props.create === 'string' ? this.props.create : this.props.create())] : []),
+        // (cdktf's RemoteExecProvisioner type lacks `when`; Terraform takes it on every provisioner)
+        ...(this.props.destroy !== undefined ? [{ ...run(this.props.destroy), when: 'destroy' } as ReturnType<typeof run>] : []),
+      ];
+    } else {
+      this.provisioners = this.localProvisioners();
+    }
+    const deps = [...new Set([...(this.props.dependsOn?.() ?? []), ...this.extraDeps])];
+    this.dependsOn = deps.length ? deps.map((d) => dependable(d)) : undefined;
+  }
+
+  private localProvisioners(): NonNullable<TerraformResource['provisioners']> {
     const common = { interpreter: ['/bin/sh', '-c'] };
-    this.provisioners = [
+    return [
       ...(this.props.create !== undefined
         ? [{ type: 'local-exec' as const, command: this.command(typeof this.props.create === 'string' ? this.props.create : this.props.create()), ...common }]
         : []),
@@ -107,8 +169,6 @@ export class LabResource extends TerraformResource {
         ? [{ type: 'local-exec' as const, when: 'destroy' as const, command: this.command(this.props.destroy), ...common }]
         : []),
     ];
-    const deps = [...new Set([...(this.props.dependsOn?.() ?? []), ...this.extraDeps])];
-    this.dependsOn = deps.length ? deps.map((d) => dependable(d)) : undefined;
   }
 
   // (cdktf's own signatures return `any`: the synthesized JSON)
@@ -122,18 +182,25 @@ export class LabResource extends TerraformResource {
     return super.toHclTerraform();
   }
 
+  /** terraform_data's `input`: the connection data of a remote resource (an in-place update when it changes). */
+  private input(): Record<string, string> | undefined {
+    return this.props.remote && this.backend === 'terraform_data' ? this.connectionData() : undefined;
+  }
+
   protected synthesizeAttributes(): Record<string, unknown> {
-    return { [this.triggersAttribute]: hashMapper(stringToTerraform)(this.synthTriggers ?? this.props.triggers()) };
+    const input = this.input();
+    return {
+      [this.triggersAttribute]: hashMapper(stringToTerraform)(this.synthTriggers ?? this.props.triggers()),
+      ...(input ? { input: hashMapper(stringToTerraform)(input) } : {}),
+    };
   }
 
   protected synthesizeHclAttributes(): Record<string, unknown> {
+    const input = this.input();
+    const map = (value: unknown) => ({ value, isBlock: false, type: 'map', storageClassType: 'stringMap' });
     return {
-      [this.triggersAttribute]: {
-        value: hashMapperHcl(stringToHclTerraform)(this.synthTriggers ?? this.props.triggers()),
-        isBlock: false,
-        type: 'map',
-        storageClassType: 'stringMap',
-      },
+      [this.triggersAttribute]: map(hashMapperHcl(stringToHclTerraform)(this.synthTriggers ?? this.props.triggers())),
+      ...(input ? { input: map(hashMapperHcl(stringToHclTerraform)(input)) } : {}),
     };
   }
 }

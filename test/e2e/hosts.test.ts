@@ -1,21 +1,17 @@
 /**
- * Groundwork of issue 13 (labs across machines), on simulated hosts (test/support/hosts.ts):
- * machines with their own network, mount and UTS namespaces and a private /run, reached by
- * Terraform's own SSH communicator (no provider), inside the private sandbox. Proven here, by
- * hand-written Terraform around the library's engine (the constructs that write it are the next
- * step): the engine uploaded to a root-only directory runs a lab's apply and destroy on each
- * host over SSH (remote-exec's script in /run, not /tmp), the host key pinned, the key file's
- * path kept on the resource (destroy sees only `self`, and a changed path rebuilds nothing);
- * each host's objects stay on that host, the machine running Terraform gets none; a VXLAN
- * tunnel joins bridges on two hosts; a host whose sshd is down fails the apply naming it.
+ * Labs across machines (issue 13), on simulated hosts (test/support/hosts.ts): machines with their
+ * own network, mount and UTS namespaces and a private /run, reached by Terraform's own SSH
+ * communicator (no provider), inside the private sandbox. The workshop split over two hosts
+ * (examples/two-hosts): sales and the router on host1, dev on host2, dev's subnet one layer-2
+ * segment over a VXLAN tunnel between bridges on the two; every host's lab is its own unit (its
+ * engine and record in a root-only directory there), and the machine running Terraform gets none.
  */
-import { createHash } from 'crypto';
-import { readFileSync, writeFileSync } from 'fs';
-import { join } from 'path';
-import { Namespace, VethPair } from '../../lib';
+import { Namespace, Reachable, Host } from '../../lib';
+import { TwoHostsStack } from '../../examples/two-hosts/stack';
 import { useLabs, useSandbox } from '../support/e2e';
-import { SimHosts, startHosts } from '../support/hosts';
-import { labHeader } from '../support/lab';
+import { SimHost, SimHosts, startHosts, UNDERLAY } from '../support/hosts';
+import { killedApply } from '../support/kill';
+import { Lab, netnsCli } from '../support/lab';
 
 jest.setTimeout(300_000);
 
@@ -27,135 +23,120 @@ beforeAll(() => {
 });
 afterAll(() => sim?.dispose());
 
-/** Terraform for one lab per host: upload the engine and the data, apply; destroy on the way out. */
-function remoteLab(dir: string, hosts: Array<{ id: string; address: string; hostKey: string; keyFile: string }>): void {
-  const h = labHeader(dir);
-  const data = readFileSync(join(dir, 'cdktf-netns', 'lab.data'));
-  const hash = createHash('sha256').update(data).digest('hex');
-  const remote = `/run/cdktf-netns/engine/${h.lab}`;
-  const resources: Record<string, unknown> = {};
-  for (const host of hosts) {
-    resources[`lab_${host.id}`] = {
-      // what the connection and destroy need lives on the resource (destroy sees only self);
-      // `input` changes in place: a new key path rebuilds nothing
-      input: { host: host.address, key: host.keyFile, host_key: host.hostKey },
-      triggers_replace: { data: hash, state: h.state, lab: h.lab },
-      connection: {
-        type: 'ssh',
-        host: '${self.input.host}',
-        user: 'root',
-        private_key: '${file(self.input.key)}',
-        host_key: '${self.input.host_key}',
-        timeout: '5s',
-        // remote-exec's script: in root-only /run, not in the shared /tmp
-        script_path: '/run/cdktf-netns-tf-%RAND%.sh',
-      },
-      provisioner: [
-        { 'remote-exec': { inline: [`umask 077 && mkdir -p ${remote}`] } },
-        { file: { source: join(dir, 'cdktf-netns'), destination: remote } },
-        { 'remote-exec': { inline: [`cd ${remote}/cdktf-netns && sh engine/engine.sh apply lab.data \${self.triggers_replace.data} \${self.id}`] } },
-        {
-          'remote-exec': {
-            when: 'destroy',
-            inline: [`sh ${remote}/cdktf-netns/engine/engine.sh destroy \${self.triggers_replace.state} \${self.triggers_replace.lab} \${self.id}`],
-          },
-        },
-      ],
-    };
-  }
-  writeFileSync(
-    join(dir, 'main.tf.json'),
-    JSON.stringify({ terraform: { backend: { local: { path: 'terraform.tfstate' } } }, resource: { terraform_data: resources } }, null, 2),
-  );
+const hostProps = (h: SimHost, keyFile = sim.keyFile) => ({ address: h.address, hostKey: h.hostKey, privateKeyFile: keyFile });
+
+function workshop(lab: Lab, keyFile?: string): void {
+  const [h1, h2] = sim.hosts;
+  lab.synth((app) => new TwoHostsStack(app, 'two-hosts', { rack1: hostProps(h1, keyFile), rack2: hostProps(h2, keyFile) }));
 }
 
-test('the engine runs a lab on each host over SSH: objects on the hosts only, a second plan empty, destroy leaves every host clean', () => {
-  const lab = newLab('twohost');
-  lab.synthStack((s) => {
-    const ns = new Namespace(s, 'inner', { name: 'inner' });
-    new VethPair(s, 'p', { a: { name: 'to-inner', addresses: ['10.77.0.1/24'] }, b: { name: 'eth0', namespace: ns, addresses: ['10.77.0.2/24'] } });
-  });
-  const [h1, h2] = sim.hosts;
-  remoteLab(
-    lab.dir,
-    [h1, h2].map((h) => ({ id: h.name, address: h.address, hostKey: h.hostKey, keyFile: sim.keyFile })),
-  );
+/**
+ * What is left of labs on a host: namespaces, links other than lo and eth0, files with content
+ * (records, bundles, scripts), bundle directories, and remote-exec scripts, blank or not, but the
+ * Teardown's own (Terraform blanks a script after it ran: the destroy's stays, empty).
+ */
+function leftOn(h: SimHost): string {
+  return sim
+    .on(
+      h,
+      'ip netns list; ip -o link show | grep -v -e " lo:" -e " eth0@" || true; find /run/cdktf-netns -type f -size +0c; ' +
+        'find /run/cdktf-netns/up -mindepth 1; find /run/cdktf-netns -name "tf-*" ! -name "tf-*-teardown.sh"; ls /tmp | grep terraform_ || true',
+    )
+    .stdout.trim();
+}
+
+test('the workshop over two hosts: dev reached through the router on the other host over VXLAN, nothing on the machine running Terraform, an empty re-plan, a moved key changes nothing, destroy leaves both hosts clean', () => {
+  const lab = newLab('two-hosts');
+  workshop(lab);
   const out = lab.applyOk();
-  expect(out).toMatch(/lab_host1 \(remote-exec\): cdktf-netns: lab cdktf-netns:twohost\/: \d+ created/);
-  expect(out).toMatch(/lab_host2 \(remote-exec\): cdktf-netns: lab cdktf-netns:twohost\/: \d+ created/);
+  // each host's lab ran there (and its intents, probed on the machine of `from`)
+  expect(out).toMatch(/host-rack1_Teardown_\w+ \(remote-exec\): cdktf-netns: host rack1 \(10\.200\.0\.11\) is ready/);
+  expect(out).toMatch(/host-rack1_Lab_\w+ \(remote-exec\): cdktf-netns: lab cdktf-netns:two-hosts\/: \d+ created/);
+  expect(out).toMatch(/host-rack2_Lab_\w+ \(remote-exec\): cdktf-netns: lab cdktf-netns:two-hosts\/: \d+ created/);
+  const [h1, h2] = sim.hosts;
+  expect(sim.on(h1, 'ip netns list').stdout).toMatch(/^router/m);
+  expect(sim.on(h1, 'ip netns list').stdout).toMatch(/^sales/m);
+  expect(sim.on(h2, 'ip netns list').stdout.trim()).toMatch(/^dev/);
+  // sales (host1) -> router (host1) -> VXLAN -> dev (host2); dev routes back through host1's router
+  expect(sim.on(h1, 'ip netns exec sales ping -c 1 -W 2 172.16.20.10').code).toBe(0);
+  expect(sim.on(h2, 'ip netns exec dev ping -c 1 -W 2 172.16.10.10').code).toBe(0);
+  expect(sim.on(h2, 'ip netns exec dev traceroute -n -q 1 -w 2 -m 3 172.16.10.10').stdout).toMatch(/^ 1\s+172\.16\.20\.1 /m);
+  // the tunnel: 1450 bytes of frame cross with DF set, one byte more does not (1500 less VXLAN's 50)
+  expect(sim.on(h2, "ip -o link show vx20 | sed -n 's/.* mtu \\([0-9]*\\).*/\\1/p'").stdout.trim()).toBe('1450');
+  expect(sim.on(h2, 'ip netns exec dev ping -c 1 -W 2 -M do -s 1422 172.16.20.1').code).toBe(0);
+  expect(sim.on(h2, 'ip netns exec dev ping -c 1 -W 2 -M do -s 1423 172.16.20.1').code).not.toBe(0);
   for (const h of [h1, h2]) {
-    expect(sim.on(h, 'hostname').stdout.trim()).toBe(h.name);
-    expect(sim.on(h, 'ip netns list').stdout).toMatch(/^inner/m);
-    expect(sim.on(h, 'ip netns exec inner ping -c 1 -W 2 10.77.0.1').code).toBe(0);
-    // the engine and its record: root-only, on the host; remote-exec's script did not stay in /tmp
+    // the engine and its record: root-only, on the host; remote-exec's scripts there (Terraform blanks them), not in /tmp
     expect(sim.on(h, 'stat -c %a /run/cdktf-netns').stdout.trim()).toBe('700');
+    expect(sim.on(h, 'find /run/cdktf-netns -maxdepth 1 -name "tf-*" -size +0c | wc -l').stdout.trim()).toBe('0');
     expect(sim.on(h, 'ls /tmp | grep -c terraform_ || true').stdout.trim()).toBe('0');
   }
-  // the machine running Terraform (the sandbox's root) got no lab object
+  // the machine running Terraform (the sandbox's root) got no lab object, and no record
   expect(sb.namespaces()).toEqual([]);
-  expect(Object.keys(sb.links('')).sort()).toEqual(['u-host1', 'u-host2', 'underlay0']);
+  expect(Object.keys(sb.links('')).sort()).toEqual(['u-host1', 'u-host2', UNDERLAY.bridge]);
+  expect(sb.sh('find /run/cdktf-netns/labs -type f 2>/dev/null | wc -l').stdout.trim()).toBe('0');
   expect(lab.planExitCode()).toBe(0);
-  // a new key path (the same key, copied) is an in-place update: nothing is re-created on the hosts
-  const inode = (h: typeof h1) => sim.on(h, 'stat -L -c %i /run/netns/inner').stdout.trim();
-  const before = inode(h1);
+  // a new key path (the same key, copied) is an in-place update of the connection data: nothing is re-created
+  const inode = () => sim.on(h2, 'stat -L -c %i /run/netns/dev').stdout.trim();
+  const before = inode();
   sb.ok(`cp ${sim.keyFile} ${sim.keyFile}.moved`);
-  remoteLab(
-    lab.dir,
-    [h1, h2].map((h) => ({ id: h.name, address: h.address, hostKey: h.hostKey, keyFile: `${sim.keyFile}.moved` })),
-  );
-  const moved = lab.terraform('plan -no-color');
-  expect(moved.stdout).toMatch(/0 to add, 2 to change, 0 to destroy/);
+  workshop(lab, `${sim.keyFile}.moved`);
+  expect(lab.terraform('plan -no-color').stdout).toMatch(/0 to add, 6 to change, 0 to destroy/);
   lab.applyOk();
-  expect(inode(h1)).toBe(before);
+  expect(inode()).toBe(before);
   lab.destroyOk();
-  for (const h of [h1, h2]) {
-    expect(sim.on(h, 'ip netns list').stdout.trim()).toBe('');
-    expect(sim.on(h, 'ip -o link show | grep -v " lo:" | grep -vc " eth0@" || true').stdout.trim()).toBe('0');
-    expect(sim.on(h, 'find /run/cdktf-netns/labs -type f 2>/dev/null | wc -l').stdout.trim()).toBe('0');
-  }
+  for (const h of [h1, h2]) expect(leftOn(h)).toBe('');
 });
 
-test('a pinned host key that does not match, and a host whose sshd is down: the apply fails naming the host', () => {
-  const lab = newLab('badhost');
-  lab.synthStack((s) => {
-    new Namespace(s, 'lonely', { name: 'lonely' });
-  });
+test('a killed apply heals on every host with a plain re-apply', () => {
+  const lab = newLab('two-hosts');
+  workshop(lab);
   const [h1, h2] = sim.hosts;
-  // host1's address with host2's key: someone else answering there
-  remoteLab(lab.dir, [{ id: 'host1', address: h1.address, hostKey: h2.hostKey, keyFile: sim.keyFile }]);
-  let r = lab.apply();
+  // the process group (terraform, its SSH sessions) killed once the first host has its first namespace
+  const k = killedApply(sb, lab, { label: 'router on host1', cond: `nsenter -t ${h1.pid} -m test -e /run/netns/router` }, true);
+  expect(k.killed).toBe(true);
+  const out = lab.applyOk();
+  expect(out).toMatch(/Apply complete!/);
+  expect(sim.on(h1, 'ip netns exec sales ping -c 1 -W 2 172.16.20.10').code).toBe(0);
+  expect(lab.planExitCode()).toBe(0);
+  lab.destroyOk();
+  for (const h of [h1, h2]) expect(leftOn(h)).toBe('');
+});
+
+test('a host that goes down fails the next deploy naming it; forget-host lets the rest of the lab be destroyed', () => {
+  const lab = newLab('downhost');
+  const [h1, h2] = sim.hosts;
+  const build = (more: boolean) =>
+    lab.synthStack((s) => {
+      const up = new Host(s, 'up', hostProps(h1));
+      const down = new Host(s, 'down', { ...hostProps(h2), timeoutSeconds: 3 });
+      const a = new Namespace(s, 'a', { name: 'lonely-a', host: up });
+      new Namespace(s, 'b', { name: 'lonely-b', host: down });
+      if (more) new Namespace(s, 'c', { name: 'lonely-c', host: down });
+      new Reachable(s, 'lo', { from: a, to: '127.0.0.1' });
+    });
+  build(false);
+  lab.applyOk();
+  expect(sim.on(h2, 'ip netns list').stdout).toMatch(/^lonely-b/m);
+  sim.stopSsh(h2);
+  build(true);
+  const t0 = Date.now();
+  const r = lab.apply();
   expect(r.code).not.toBe(0);
   // (Terraform wraps its error lines)
-  const said = (x: { stdout: string; stderr: string }) => (x.stdout + x.stderr).replace(/\s+/g, ' ');
-  expect(said(r)).toMatch(/SSH authentication failed \(root@10\.200\.0\.11:22\): ssh: handshake failed: knownhosts: key mismatch/);
-  expect(sim.on(h1, 'ip netns list').stdout.trim()).toBe('');
-  sim.stopSsh(h2);
-  remoteLab(lab.dir, [{ id: 'host2', address: h2.address, hostKey: h2.hostKey, keyFile: sim.keyFile }]);
-  const t0 = Date.now();
-  r = lab.apply();
-  expect(r.code).not.toBe(0);
-  expect(said(r)).toMatch(/10\.200\.0\.12:22/);
-  expect(sim.on(h2, 'ip netns list').stdout.trim()).toBe('');
+  const said = (r.stdout + r.stderr).replace(/\s+/g, ' ');
+  expect(said).toMatch(/terraform_data\.cdktf-netns_host-down_Lab_\w+/);
+  expect(said).toMatch(/10\.200\.0\.12:22/);
   expect(Date.now() - t0).toBeLessThan(60_000);
-});
-
-test('the kernel side of VxlanLink, by hand: a VXLAN tunnel (port 4789) joins a bridge on each host, a ping crosses it, and 50 bytes of overhead show in the MTU', () => {
-  const [h1, h2] = sim.hosts;
-  const setup = (h: typeof h1, local: string, remote: string, addr: string) =>
-    sim.on(
-      h,
-      `ip link add br-x type bridge && ip link set br-x up && ip addr add ${addr}/24 dev br-x && ` +
-        `ip link add vx100 type vxlan id 100 local ${local} remote ${remote} dstport 4789 dev eth0 && ip link set vx100 master br-x && ip link set vx100 up`,
-    );
-  try {
-    expect(setup(h1, h1.address, h2.address, '10.88.0.1').code).toBe(0);
-    expect(setup(h2, h2.address, h1.address, '10.88.0.2').code).toBe(0);
-    expect(sim.on(h1, 'ping -c 2 -W 2 10.88.0.2').code).toBe(0);
-    expect(sim.on(h1, "ip -o link show vx100 | sed -n 's/.* mtu \\([0-9]*\\).*/\\1/p'").stdout.trim()).toBe('1450');
-    // a full 1450-byte frame crosses without fragmentation; one byte more does not fit (DF set)
-    expect(sim.on(h1, 'ping -c 1 -W 2 -M do -s 1422 10.88.0.2').code).toBe(0);
-    expect(sim.on(h1, 'ping -c 1 -W 2 -M do -s 1423 10.88.0.2').code).not.toBe(0);
-  } finally {
-    for (const h of [h1, h2]) sim.on(h, 'ip link del vx100; ip link del br-x');
-  }
+  // destroy empties the host that is up, and fails on the one that is down; forgetting that machine
+  // (gone for good) lets the destroy finish
+  const d = lab.terraform('destroy -auto-approve');
+  expect(d.code).not.toBe(0);
+  expect((d.stdout + d.stderr).replace(/\s+/g, ' ')).toMatch(/10\.200\.0\.12:22/);
+  expect(leftOn(h1)).toBe('');
+  const f = netnsCli(sb, `forget-host down ${lab.dir}`);
+  expect(f.code).toBe(0);
+  expect(f.stdout + f.stderr).toMatch(/forgot host "down" \(10\.200\.0\.12\): removed [1-3] resources? from the Terraform state/);
+  expect(lab.destroyOk()).toMatch(/Destroy complete!/);
+  expect(sb.sh('terraform state list', { cwd: lab.dir }).stdout.trim()).toBe('');
 });

@@ -981,7 +981,7 @@ export const SCENARIOS: readonly HostileScenario[] = [
     label: 'a bridge port in another namespace than its bridge',
     build: (s) => {
       const br = new Bridge(s, 'br', { name: 'br0', namespace: new Namespace(s, 'ns') });
-      new VethPair(s, 'p', { a: { name: 'v0', bridge: br }, b: { name: 'v1' } });
+      new VethPair(s, 'p', { a: { name: 'v0', namespace: Namespace.HOST, bridge: br }, b: { name: 'v1' } });
     },
     path: 'br',
     shown: 'v0',
