@@ -11,7 +11,7 @@ import { Kind, parseLine, ParentRef, Values } from './kind';
  */
 
 /** Trigger keys of the lab unit that are not objects. */
-export const RESERVED_TRIGGERS = ['lab', 'state', 'owner', 'engine', 'data', 'deployment'];
+export const RESERVED_TRIGGERS = ['lab', 'state', 'owner', 'engine', 'data', 'deployment', 'machine', 'address'];
 
 export interface PlannedObject {
   /** The object's key in the plan's triggers, e.g. `veth host/veth-s sales/eth0`. */
