@@ -21,3 +21,11 @@ test('bench (quick): every method builds the complete lab, in-place changes re-c
   expect(out).toMatch(/^bench: OK$/m);
   expect(code).toBe(0);
 });
+
+test('bench-hosts (quick): 40 namespaces over SSH on one simulated host, then over four, whose Lab resources run in parallel', async () => {
+  expect(e2ePrerequisites()).toEqual([]);
+  const { code, out } = await runScript('scripts/bench/hosts.ts', ['--quick'], TIMEOUT_MS);
+  console.log(out.trim().split('\n').slice(-14).join('\n'));
+  expect(out).toMatch(/^bench-hosts: OK$/m);
+  expect(code).toBe(0);
+});
