@@ -14,8 +14,9 @@
  */
 import { spawnSync } from 'child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
-import { dirname, extname, join, resolve } from 'path';
-import { DATA_FILE, ENGINE_SCRIPT, INTENTS_FILE } from './engine/files';
+import { basename, dirname, extname, join, resolve } from 'path';
+import { DATA_FILE, ENGINE_DIR, ENGINE_SCRIPT, INTENTS_FILE, sha256 } from './engine/files';
+import { LOCAL, Machine, SshData, sshMachine } from './engine/machine';
 import { NFT_BASE_PREFIX } from './kinds/nft';
 import { collectFacts, listNamespaces, readNamespace } from './engine/facts';
 import { deploymentFromState, listDeployments, runEngine } from './engine/deployment';
@@ -55,6 +56,9 @@ STACK_DIR    a synthesized stack directory (cdktf.out/stacks/NAME), or a cdktf p
 --stack NAME the stack to use when the project has several
 --deployment TOKEN  the deployment to verify or repair (default: the one the stack's local
              Terraform state names, else the only one recorded on this machine)
+--host NAME  for verify, repair, check: work on that Host of the stack (over SSH, with the
+             connection data of its plan: address, port, key file or agent, pinned host key);
+             for graph: draw that Host's lab (offline); without it, the local machine's
 --state-dir DIR     for deployments, release, adopt without a stack: the state directory
              (default /run/cdktf-netns)
 --format FORMAT     for graph: mermaid (the default; a flowchart for Markdown), dot, or svg
@@ -116,16 +120,18 @@ export function readHeader(data: string): LabHeader {
  * stack's local Terraform state names, else the only one recorded here.
  * undefined: not deployed on this machine.
  */
-export function resolveDeployment(stackDir: string, header: LabHeader, given?: string): string | undefined {
+export function resolveDeployment(stackDir: string, header: LabHeader, given?: string, host?: string): string | undefined {
   if (given !== undefined) {
     if (!/^[0-9a-f]{12}$/.test(given))
       throw new CliError(`--deployment '${given}' is not a deployment token (12 hexadecimal digits, see 'cdktf-netns deployments')`);
     return given;
   }
   const doc = readPlanDoc(stackDir);
-  const teardown = findLab(doc)?.teardown;
+  const teardown = findLab(doc, host ?? '')?.teardown;
   const fromState = teardown ? deploymentFromState(stackDir, teardown) : undefined;
   if (fromState) return fromState;
+  // (a Host's records are on the Host: without the stack's state, the deployment must be given)
+  if (host !== undefined) return undefined;
   const here = listDeployments(header.state).filter((d) => d.lab === header.lab && d.status !== 'offered' && d.status !== 'empty');
   if (here.length > 1) {
     throw new CliError(
@@ -146,14 +152,103 @@ function readPlanDoc(stackDir: string): unknown {
   return undefined;
 }
 
+/**
+ * Where verify, repair and check work: this machine (the stack's own data file), or a Host
+ * (`--host NAME`: the data synthesized for it, the bundle its deploy uploaded, reached over SSH
+ * as Terraform reaches it).
+ */
+export interface Target {
+  readonly machine: Machine;
+  /** The Host's name; undefined for this machine. */
+  readonly host?: string;
+  /** The machine's data file and intents file, as synthesized here. */
+  readonly dataFile: string;
+  readonly intentsFile: string;
+  /** The engine, the data and intents files as the engine runs them there (relative to `cwd`, or absolute on a Host). */
+  readonly engine: { readonly script: string; readonly data: string; readonly intents: string; readonly cwd?: string };
+  /** `on host "x" (addr)` for messages; '' for this machine. */
+  readonly where: string;
+}
+
+/** The target of `--host NAME` (undefined: this machine). */
+export function targetOf(stackDir: string, host: string | undefined, warn: (s: string) => void): Target {
+  if (host === undefined) {
+    return {
+      machine: LOCAL,
+      dataFile: join(stackDir, DATA_FILE),
+      intentsFile: join(stackDir, INTENTS_FILE),
+      engine: { script: ENGINE_SCRIPT, data: DATA_FILE, intents: INTENTS_FILE, cwd: stackDir },
+      where: '',
+    };
+  }
+  const doc = readPlanDoc(stackDir) as { resource?: Record<string, Record<string, Record<string, unknown>>> } | undefined;
+  const lab = findLab(doc, host);
+  if (!lab) throw new CliError(`the stack declares no Host named '${host}' (its hosts: ${plannedMachines(doc).join(', ') || 'none'})`);
+  const [type, name] = lab.unit.split('.');
+  const body = doc?.resource?.[type]?.[name] ?? {};
+  const fromTriggers = Object.fromEntries(
+    Object.entries(lab.triggers)
+      .filter(([k]) => k.startsWith('ssh_'))
+      .map(([k, v]) => [k.slice(4), v]),
+  );
+  const conn = ((body.input as Record<string, string> | undefined) ?? fromTriggers) as unknown as SshData;
+  if (typeof conn.host !== 'string')
+    throw new CliError(`the plan holds no connection data for host '${host}': synthesize it again with this version of cdktf-netns`);
+  const { lab: labId, state } = lab.triggers;
+  const remote = `${state}/up/${labId}/${ENGINE_DIR}`;
+  const files = hostFiles(stackDir, host, lab);
+  const machine = sshMachine(host, conn, warn);
+  return {
+    machine,
+    host,
+    dataFile: files.data,
+    intentsFile: files.intents,
+    engine: { script: `${remote}/engine/engine.sh`, data: `${remote}/lab.data`, intents: `${remote}/intents.data` },
+    where: ` on ${machine.label}`,
+  };
+}
+
+/** The data and intents files synthesized for a Host (as its deploy uploads them). */
+function hostFiles(stackDir: string, host: string, planned = findLab(readPlanDoc(stackDir), host)): { data: string; intents: string } {
+  if (!planned) throw new CliError(`the stack declares no Host named '${host}' (its hosts: ${plannedMachines(readPlanDoc(stackDir)).join(', ') || 'none'})`);
+  const dir = join(stackDir, ENGINE_DIR, 'hosts', host, basename(planned.triggers.state), 'up', planned.triggers.lab);
+  return { data: join(dir, DATA_FILE), intents: join(dir, INTENTS_FILE) };
+}
+
+/** Whether a record file exists on the target. */
+function recorded(t: Target, path: string): boolean {
+  return t.machine === LOCAL ? existsSync(path) : t.machine.run(['test', '-e', path]).status === 0;
+}
+
+/** Run the engine on the target. */
+function runEngineOn(t: Target, args: string[]): { status: number | null; out: string } {
+  const r =
+    t.machine === LOCAL
+      ? spawnSync('sh', [t.engine.script, ...args], { cwd: t.engine.cwd, encoding: 'utf8' })
+      : t.machine.run(['sh', t.engine.script, ...args]);
+  return { status: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
+}
+
+/** On a Host: the data its last deploy uploaded must be the one synthesized here (else repair and check would act on another lab). */
+function sameDataThere(t: Target, local: string, remote: string, what: string): void {
+  if (t.machine === LOCAL) return;
+  const there = (t.machine.run(['sha256sum', remote]).stdout ?? '').split(' ')[0];
+  if (there !== sha256(readFileSync(local, 'utf8'))) {
+    throw new CliError(
+      `the ${what} deployed${t.where} is not the one synthesized here (${there ? 'the code changed since the last deploy' : 'nothing is deployed there'}): run 'cdktf deploy' first`,
+    );
+  }
+}
+
 /** Drift lines of every declared object, plus owned objects no longer declared. */
-export function verify(stackDir: string, print: (s: string) => void, deployment?: string): number {
-  const text = readFileSync(join(stackDir, DATA_FILE), 'utf8');
+export function verify(stackDir: string, print: (s: string) => void, deployment?: string, target: Target = targetOf(stackDir, undefined, print)): number {
+  const text = readFileSync(target.dataFile, 'utf8');
   const header = readHeader(text);
-  const token = resolveDeployment(stackDir, header, deployment);
-  if (!token || !existsSync(join(header.state, 'labs', header.lab, token, 'applied'))) {
+  const token = resolveDeployment(stackDir, header, deployment, target.host);
+  const m = target.machine;
+  if (!token || !recorded(target, join(header.state, 'labs', header.lab, token, 'applied'))) {
     print(
-      `verify: lab ${header.owner} is not deployed on this machine${token ? ` as deployment ${token}` : ''} (no record in ${join(header.state, 'labs', header.lab)}): run 'cdktf deploy'`,
+      `verify: lab ${header.owner} is not deployed ${target.where ? target.where.trim() : 'on this machine'}${token ? ` as deployment ${token}` : ''} (no record in ${join(header.state, 'labs', header.lab)}): run 'cdktf deploy'${target.host && !token ? ', or give --deployment TOKEN' : ''}`,
     );
     return EXIT.DRIFT;
   }
@@ -172,10 +267,11 @@ export function verify(stackDir: string, print: (s: string) => void, deployment?
       .join('\n'),
   );
   const owner = kernelMarker(header.owner, token);
-  print(`verify: deployment ${token} of lab ${header.owner}`);
+  print(`verify: deployment ${token} of lab ${header.owner}${target.where}`);
   const facts = collectFacts(
     plan.objects.flatMap((o) => plan.kindOf(o).reads(o.values)),
     { lab: header.lab, deployment: token, owner },
+    m,
   );
   let drifted = 0;
   for (const o of plan.inDependencyOrder()) {
@@ -223,8 +319,8 @@ export function verify(stackDir: string, print: (s: string) => void, deployment?
           undeclared.push(`nftables rule ${r || '(no comment)'} in chain ${c.name} of ${t.name}${where}`);
     }
   }
-  for (const ns of listNamespaces().filter((n) => !declaredNs.has(n))) {
-    const lo = readNamespace(ns).links.find((l) => l.ifname === 'lo');
+  for (const ns of listNamespaces(m).filter((n) => !declaredNs.has(n))) {
+    const lo = readNamespace(ns, [], false, undefined, m).links.find((l) => l.ifname === 'lo');
     if (lo?.ifalias?.startsWith(owner)) undeclared.push(`namespace ${ns}`);
   }
   for (const u of undeclared) print(`DRIFT undeclared: not declared but owned by this lab: ${u}`);
@@ -232,49 +328,53 @@ export function verify(stackDir: string, print: (s: string) => void, deployment?
   const checked = plan.objects.length;
   print(
     drifted === 0
-      ? `verify: ${checked} object(s) checked, in line with ${join(stackDir, DATA_FILE)}`
+      ? `verify: ${checked} object(s) checked, in line with ${target.dataFile}`
       : `verify: ${drifted} of ${checked + undeclared.length} object(s) drifted`,
   );
   return drifted === 0 ? EXIT.OK : EXIT.DRIFT;
 }
 
 /** Run the engine's repair over the stack's data file; returns its exit code. */
-export function repair(stackDir: string, print: (s: string) => void, deployment?: string): number {
-  const header = readHeader(readFileSync(join(stackDir, DATA_FILE), 'utf8'));
-  const token = resolveDeployment(stackDir, header, deployment);
+export function repair(stackDir: string, print: (s: string) => void, deployment?: string, target: Target = targetOf(stackDir, undefined, print)): number {
+  const header = readHeader(readFileSync(target.dataFile, 'utf8'));
+  const token = resolveDeployment(stackDir, header, deployment, target.host);
   if (!token) {
-    print(`repair: lab ${header.owner} is not deployed on this machine: run 'cdktf deploy'`);
+    print(`repair: lab ${header.owner} is not deployed ${target.where ? target.where.trim() : 'on this machine'}: run 'cdktf deploy'`);
     return EXIT.DRIFT;
   }
-  const r = spawnSync('sh', [ENGINE_SCRIPT, 'repair', DATA_FILE, `token:${token}`], { cwd: stackDir, encoding: 'utf8' });
-  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+  sameDataThere(target, target.dataFile, target.engine.data, 'lab');
+  const r = runEngineOn(target, ['repair', target.engine.data, `token:${token}`]);
+  const out = r.out;
   if (out) print(out);
   if (r.status !== 0) {
-    print(`repair: the engine failed (exit ${r.status ?? r.signal})`);
+    print(`repair: the engine failed (exit ${r.status ?? 'killed'})`);
     return EXIT.ERROR;
   }
   return EXIT.OK;
 }
 
 /** Probe the lab's intents against the live kernel (the engine's check, as at the end of a deploy). */
-export function check(stackDir: string, print: (s: string) => void, deployment?: string): number {
-  const header = readHeader(readFileSync(join(stackDir, DATA_FILE), 'utf8'));
-  const file = join(stackDir, INTENTS_FILE);
+export function check(stackDir: string, print: (s: string) => void, deployment?: string, target: Target = targetOf(stackDir, undefined, print)): number {
+  const header = readHeader(readFileSync(target.dataFile, 'utf8'));
+  const file = target.intentsFile;
   if (!existsSync(file)) {
     print(`check: lab ${header.owner} declares no intents (add Reachable / Unreachable constructs to the stack)`);
     return EXIT.OK;
   }
   // the file must be the one the plan was made with (the engine refuses another)
-  const planned = findLab(readPlanDoc(stackDir))?.sealTriggers?.intents_hash;
+  const planned = findLab(readPlanDoc(stackDir), target.host ?? '')?.sealTriggers?.intents_hash;
   if (planned === undefined) throw new CliError(`${file} is not part of the stack's plan (cdk.tf.json names no intents): run 'cdktf synth' again`);
-  const token = resolveDeployment(stackDir, header, deployment);
-  if (!token || !existsSync(join(header.state, 'labs', header.lab, token, 'applied'))) {
-    print(`check: lab ${header.owner} is not deployed on this machine${token ? ` as deployment ${token}` : ''}: run 'cdktf deploy'`);
+  const token = resolveDeployment(stackDir, header, deployment, target.host);
+  if (!token || !recorded(target, join(header.state, 'labs', header.lab, token, 'applied'))) {
+    print(
+      `check: lab ${header.owner} is not deployed ${target.where ? target.where.trim() : 'on this machine'}${token ? ` as deployment ${token}` : ''}: run 'cdktf deploy'`,
+    );
     return EXIT.DRIFT;
   }
-  print(`check: deployment ${token} of lab ${header.owner}`);
-  const r = spawnSync('sh', [ENGINE_SCRIPT, 'check', INTENTS_FILE, planned], { cwd: stackDir, encoding: 'utf8' });
-  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+  print(`check: deployment ${token} of lab ${header.owner}${target.where}`);
+  sameDataThere(target, file, target.engine.intents, 'intents file');
+  const r = runEngineOn(target, ['check', target.engine.intents, planned]);
+  const out = r.out;
   if (out) print(out.replace(/^cdktf-netns: /gm, ''));
   if (r.status === EXIT.OK || r.status === EXIT.DRIFT) return r.status;
   return EXIT.ERROR;
@@ -308,9 +408,11 @@ export function releaseOrAdopt(cmd: 'release' | 'adopt', stateDir: string, token
 const GRAPH_EXTENSIONS: Record<string, GraphFormat> = { '.svg': 'svg', '.dot': 'dot', '.gv': 'dot', '.mmd': 'mermaid' };
 
 /** Draw a stack's lab, to `out` or through `print`. */
-export async function graph(stackDir: string, options: GraphOptions & { readonly out?: string }, print: (s: string) => void): Promise<number> {
-  const intents = join(stackDir, INTENTS_FILE);
-  const plan = NetnsPlan.fromData(readFileSync(join(stackDir, DATA_FILE), 'utf8'), 'lab', existsSync(intents) ? readFileSync(intents, 'utf8') : '');
+export async function graph(stackDir: string, options: GraphOptions & { readonly out?: string }, print: (s: string) => void, host?: string): Promise<number> {
+  // (offline: a Host's lab is drawn from the files synthesized for it, nothing is read over SSH)
+  const files = host === undefined ? { data: join(stackDir, DATA_FILE), intents: join(stackDir, INTENTS_FILE) } : hostFiles(stackDir, host);
+  const intents = files.intents;
+  const plan = NetnsPlan.fromData(readFileSync(files.data, 'utf8'), 'lab', existsSync(intents) ? readFileSync(intents, 'utf8') : '');
   const text = await renderGraph(plan, options);
   if (options.out === undefined) print(text.replace(/\n$/, ''));
   else {
@@ -338,6 +440,7 @@ export function main(argv: string[], print: (s: string) => void = (s) => process
   let out: string | undefined;
   let routes = false;
   let intents = false;
+  let host: string | undefined;
   const positional: string[] = [];
   const value = (opt: string, v: string | undefined): string => {
     if (v === undefined || v.startsWith('-')) throw new CliError(`${opt} needs a value (see cdktf-netns --help)`);
@@ -347,6 +450,7 @@ export function main(argv: string[], print: (s: string) => void = (s) => process
     if (rest[i] === '--stack') stack = value('--stack', rest[++i]);
     else if (rest[i] === '--deployment') deployment = value('--deployment', rest[++i]);
     else if (rest[i] === '--state-dir') stateDir = value('--state-dir', rest[++i]);
+    else if (rest[i] === '--host') host = value('--host', rest[++i]);
     else if (rest[i] === '--format') format = value('--format', rest[++i]);
     else if (rest[i] === '-o') out = value('-o', rest[++i]);
     else if (rest[i] === '--routes') routes = true;
@@ -382,13 +486,22 @@ export function main(argv: string[], print: (s: string) => void = (s) => process
     return deployments(h.state, print, h.lab);
   }
   const dir = findStackDir(positional[0], stack);
-  if (cmd === 'check') return check(dir, print, deployment);
-  if (cmd === 'graph') return graph(dir, { format: graphFormat, routes, intents, out }, print);
-  if (cmd === 'repair') {
-    const code = repair(dir, print, deployment);
-    if (code !== EXIT.OK) return code;
+  if (cmd === 'graph') return graph(dir, { format: graphFormat, routes, intents, out }, print, host);
+  const target = targetOf(dir, host, (w) => print(`warning: ${w}`));
+  try {
+    if (cmd === 'check') return check(dir, print, deployment, target);
+    if (cmd === 'repair') {
+      const code = repair(dir, print, deployment, target);
+      if (code !== EXIT.OK) return code;
+    }
+    return verify(dir, print, deployment, target);
+  } catch (e) {
+    // the SSH client's own failure (unreachable, refused, a host key that does not match)
+    if (e instanceof Error && !(e instanceof CliError) && /^cannot reach /.test(e.message)) throw new CliError(e.message);
+    throw e;
+  } finally {
+    target.machine.close();
   }
-  return verify(dir, print, deployment);
 }
 
 /**
@@ -413,11 +526,15 @@ export function forgetHost(stackDir: string, name: string, print: (s: string) =>
     print(`forget-host: ${where} has no resources in the Terraform state: nothing to forget`);
     return EXIT.OK;
   }
+  const token = lab.teardown ? deploymentFromState(stackDir, lab.teardown) : undefined;
+  const { lab: labId, state } = lab.triggers;
   const rm = tf(['state', 'rm', ...gone]);
   if (rm.status !== 0) throw new CliError(`'terraform state rm' failed in ${stackDir}: ${(rm.stderr || rm.stdout || '').trim()}`);
   print(
     `forgot ${where}: removed ${gone.length} resource${gone.length > 1 ? 's' : ''} from the Terraform state (${gone.join(', ')}). ` +
-      `Whatever is left on that machine is not touched: if it comes back, 'cdktf-netns release TOKEN' there removes the lab ('cdktf-netns deployments' lists it). Remove the Host from the code too.`,
+      `Whatever is left on that machine is not touched: if it comes back, this removes the lab there: ` +
+      `sh ${state}/up/${labId}/${ENGINE_DIR}/engine/engine.sh destroy ${state} ${labId} token:${token ?? 'TOKEN'}` +
+      `${token ? '' : " (TOKEN: see 'engine.sh list' there)"}. Remove the Host from the code too.`,
   );
   return EXIT.OK;
 }

@@ -65,8 +65,9 @@ export interface HostConnection extends Readonly<Record<string, string | undefin
 
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 const KEY_FILE = /^\/[A-Za-z0-9_./@+-]{1,255}$/;
+/** An OpenSSH public key: its type, its base64 data, and optionally a comment of safe characters (dropped). */
 const HOST_KEY =
-  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]{16,8192}={0,3}$/;
+  /^((?:ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]{16,8192}={0,3})( [A-Za-z0-9_.@+:-]{1,100})?$/;
 
 /**
  * A Linux machine the lab puts kernel objects on, reached over SSH by Terraform's own
@@ -140,8 +141,8 @@ export class Host extends Construct implements IHost {
     }
     let hostKey: string | undefined;
     if (props.hostKey !== undefined) {
-      const k = typeof props.hostKey === 'string' ? props.hostKey.trim().split(/\s+/).slice(0, 2).join(' ') : props.hostKey;
-      if (typeof k !== 'string' || !HOST_KEY.test(k)) {
+      const m = typeof props.hostKey === 'string' ? HOST_KEY.exec(props.hostKey) : null;
+      if (!m) {
         fail(
           this,
           'hostKey must be an OpenSSH public key: its type and base64 data',
@@ -149,7 +150,7 @@ export class Host extends Construct implements IHost {
           'copy it from ssh-keyscan ADDRESS (without the host name), e.g. "ssh-ed25519 AAAAC3..."',
         );
       }
-      hostKey = k;
+      hostKey = m[1];
     }
     this.connection = {
       host: this.address,

@@ -1,5 +1,5 @@
-import { spawnSync } from 'child_process';
 import { existsSync, readdirSync } from 'fs';
+import { LOCAL, Machine } from './machine';
 import { nftTableName } from '../kinds/nft';
 import { FactRead, Facts, LinkFact, NamespaceFacts, NftTableFact } from './kind';
 
@@ -38,11 +38,11 @@ export interface NftRead {
  * Read one namespace ("-" = the namespace this process runs in) in one process: links, routes,
  * the sysctls asked for, its qdiscs and the lab's nftables table if asked.
  */
-export function readNamespace(ns: string, sysctls: string[] = [], qdiscs = false, nft?: NftRead): NamespaceFacts {
-  if (ns !== '-' && !existsSync(`/run/netns/${ns}`)) return { exists: false, links: [], routes: [], sysctls: {} };
+export function readNamespace(ns: string, sysctls: string[] = [], qdiscs = false, nft?: NftRead, machine: Machine = LOCAL): NamespaceFacts {
+  if (machine === LOCAL && ns !== '-' && !existsSync(`/run/netns/${ns}`)) return { exists: false, links: [], routes: [], sysctls: {} };
   const cmd = ['sh', '-c', READ, 'sh', qdiscs ? '1' : '0', nft?.name ?? '-', ...sysctls.map(sysctlPath)];
-  const args = ns === '-' ? cmd : ['nsenter', `--net=/run/netns/${ns}`, ...cmd];
-  const r = spawnSync(args[0], args.slice(1), { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  // (on a Host, a namespace that does not exist fails nsenter: read as not existing)
+  const r = machine.run(ns === '-' ? cmd : ['nsenter', `--net=/run/netns/${ns}`, ...cmd]);
   if (r.status !== 0) return { exists: false, links: [], routes: [], sysctls: {} };
   const [links, r4, r6, tcJson, nftJson, nftComment, values] = r.stdout.split(`${SEP}\n`);
   const vals = (values ?? '').split('\n');
@@ -81,7 +81,7 @@ export interface FactsFor {
 }
 
 /** Facts for a set of namespaces (and the sysctls, qdiscs and nftables tables asked for in them), read lazily and once each. */
-export function collectFacts(wanted: ReadonlyArray<FactRead>, who?: FactsFor): Facts {
+export function collectFacts(wanted: ReadonlyArray<FactRead>, who?: FactsFor, machine: Machine = LOCAL): Facts {
   const sysctls = new Map<string, Set<string>>();
   const qdiscs = new Set<string>();
   // the lab's table is read where a rule is declared, and in the host namespace (for the tables of ours nothing declares)
@@ -95,7 +95,7 @@ export function collectFacts(wanted: ReadonlyArray<FactRead>, who?: FactsFor): F
   const table = who ? { name: nftTableName(who.lab, who.deployment), marker: who.owner } : undefined;
   const cache = new Map<string, NamespaceFacts>();
   const ns = (name: string): NamespaceFacts => {
-    if (!cache.has(name)) cache.set(name, readNamespace(name, [...(sysctls.get(name) ?? [])], qdiscs.has(name), tables.has(name) ? table : undefined));
+    if (!cache.has(name)) cache.set(name, readNamespace(name, [...(sysctls.get(name) ?? [])], qdiscs.has(name), tables.has(name) ? table : undefined, machine));
     return cache.get(name)!;
   };
   return {
@@ -107,10 +107,10 @@ export function collectFacts(wanted: ReadonlyArray<FactRead>, who?: FactsFor): F
   };
 }
 
-/** Names under /run/netns that look like namespace names. */
-export function listNamespaces(): string[] {
-  if (!existsSync('/run/netns')) return [];
-  return readdirSync('/run/netns')
-    .filter((n) => /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(n))
-    .sort();
+/** Names under /run/netns (of this machine, or of a Host) that look like namespace names. */
+export function listNamespaces(machine: Machine = LOCAL): string[] {
+  let names: string[];
+  if (machine === LOCAL) names = existsSync('/run/netns') ? readdirSync('/run/netns') : [];
+  else names = (machine.run(['ls', '-1A', '/run/netns']).stdout ?? '').split('\n');
+  return names.filter((n) => /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(n)).sort();
 }

@@ -45,7 +45,7 @@ function leftOn(h: SimHost): string {
     .stdout.trim();
 }
 
-test('the workshop over two hosts: dev reached through the router on the other host over VXLAN, nothing on the machine running Terraform, an empty re-plan, a moved key changes nothing, destroy leaves both hosts clean', () => {
+test('the workshop over two hosts: dev reached through the router on the other host over VXLAN, nothing on the machine running Terraform, an empty re-plan, verify / check / repair over SSH, a moved key changes nothing, destroy leaves both hosts clean', () => {
   const lab = newLab('two-hosts');
   workshop(lab);
   const out = lab.applyOk();
@@ -76,6 +76,20 @@ test('the workshop over two hosts: dev reached through the router on the other h
   expect(Object.keys(sb.links('')).sort()).toEqual(['u-host1', 'u-host2', UNDERLAY.bridge]);
   expect(sb.sh('find /run/cdktf-netns/labs -type f 2>/dev/null | wc -l').stdout.trim()).toBe('0');
   expect(lab.planExitCode()).toBe(0);
+  // verify, check and repair reach a Host over SSH, with the plan's connection data
+  const cli = (args: string) => {
+    const r = netnsCli(sb, `${args} ${lab.dir}`);
+    return { code: r.code, out: r.stdout + r.stderr };
+  };
+  for (const h of ['rack1', 'rack2']) expect(cli(`verify --host ${h}`)).toMatchObject({ code: 0, out: expect.stringMatching(/object\(s\) checked, in line with/) });
+  sim.on(h2, 'ip netns exec dev ip route del default');
+  expect(cli('verify --host rack2')).toMatchObject({ code: 2, out: expect.stringMatching(/DRIFT route dev default: /) });
+  expect(cli('check --host rack2')).toMatchObject({ code: 2, out: expect.stringMatching(/dev-reaches-sales/) });
+  expect(cli('repair --host rack2')).toMatchObject({ code: 0, out: expect.stringMatching(/on host "rack2" \(10\.200\.0\.12\)/) });
+  expect(cli('check --host rack2')).toMatchObject({ code: 0 });
+  expect(cli('graph --host rack1').out).toMatch(/sales/);
+  expect(cli('graph --host rack2').out).not.toMatch(/sales/);
+  expect(cli('verify --host rack9').out).toMatch(/the stack declares no Host named 'rack9' \(its hosts: rack1, rack2\)/);
   // a new key path (the same key, copied) is an in-place update of the connection data: nothing is re-created
   const inode = () => sim.on(h2, 'stat -L -c %i /run/netns/dev').stdout.trim();
   const before = inode();

@@ -34,6 +34,7 @@ import { Construct } from 'constructs';
 import {
   Bridge,
   Firewall,
+  Host,
   HostSysctl,
   INamespace,
   LinkImpairment,
@@ -74,7 +75,11 @@ export type HostileField =
   | 'rule port'
   | 'rule CIDR'
   | 'forward target'
-  | 'VNI';
+  | 'VNI'
+  | 'host name'
+  | 'SSH port'
+  | 'key file'
+  | 'host key';
 
 export interface HostileTarget {
   /** What is set, e.g. "veth host-side name". */
@@ -396,6 +401,17 @@ export const TARGETS: readonly HostileTarget[] = [
     context: 'cdktf-netns:backend',
     build: (s) => pair(s),
   },
+  { name: 'Host address', field: 'gateway', valid: '10.0.0.11', path: 'h', build: (s, v) => new Host(s, 'h', { address: v }) },
+  { name: 'Host name', field: 'host name', valid: 'rack1', path: 'h', build: (s, v) => new Host(s, 'h', { address: '10.0.0.11', name: v }) },
+  { name: 'Host port', field: 'SSH port', valid: 2222, path: 'h', build: (s, v) => new Host(s, 'h', { address: '10.0.0.11', port: v }) },
+  {
+    name: 'Host privateKeyFile',
+    field: 'key file',
+    valid: '/root/.ssh/lab_ed25519',
+    path: 'h',
+    build: (s, v) => new Host(s, 'h', { address: '10.0.0.11', privateKeyFile: v }),
+  },
+  { name: 'Host hostKey', field: 'host key', valid: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIProLFkGzIb5YfZ9MBU/clH3uJZ1nJRnLgIFti6H0se8', path: 'h', build: (s, v) => new Host(s, 'h', { address: '10.0.0.11', hostKey: v }) },
 ];
 
 /** What an error about `target` set to `value` must name and show, for `refusalProblems`. */
@@ -450,6 +466,33 @@ const CYRILLIC_E = '\u0435';
 const keyword = (w: string): HostileValue => ({ label: `ip(8) keyword "${w}"`, value: w, error: 'keyword' });
 
 export const HOSTILE_VALUES: Readonly<Record<HostileField, readonly HostileValue[]>> = {
+  'host name': [
+    { label: 'a space', value: 'rack 1' },
+    { label: '33 characters', value: 'h'.repeat(33) },
+    { label: 'a leading dash', value: '-rack' },
+    { label: 'a dot', value: 'rack.1' },
+    { label: 'empty', value: '' },
+  ],
+  'SSH port': [
+    { label: '0', value: 0 },
+    { label: '65536', value: 65536 },
+    { label: 'a string', value: '22' },
+    { label: 'a fraction', value: 22.5 },
+  ],
+  'key file': [
+    { label: 'a relative path', value: 'id_ed25519' },
+    { label: 'a home-relative path', value: '~/.ssh/id_ed25519' },
+    { label: 'a parent step', value: '/root/../etc/shadow' },
+    { label: 'a space', value: '/root/my key' },
+    { label: 'a number', value: 42 },
+  ],
+  'host key': [
+    { label: 'no key type', value: 'AAAAC3NzaC1lZDI1NTE5AAAAIProLFkGzIb5YfZ9MBU' },
+    { label: 'an unknown key type', value: 'ssh-foo AAAAC3NzaC1lZDI1NTE5AAAAIProLFkGzIb5YfZ9MBU' },
+    { label: 'not base64', value: 'ssh-ed25519 AAAA$$$$AAAAAAAAAAAAAAAA' },
+    { label: 'a host name in front (ssh-keyscan with the name)', value: '10.0.0.11 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIProLFkGzIb5YfZ9MBU' },
+    { label: 'empty', value: '' },
+  ],
   'construct id': [{ label: 'a space', value: 'my ns' }],
   'namespace name': [
     { label: 'empty', value: '' },
@@ -684,6 +727,12 @@ export const HOSTILE_VALUES: Readonly<Record<HostileField, readonly HostileValue
 // ---- near misses: accepted ------------------------------------------------------------------------------------
 
 export const NEAR_MISSES: Readonly<Partial<Record<HostileField, readonly NearMiss[]>>> = {
+  'host key': [{ label: 'with its comment', value: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIProLFkGzIb5YfZ9MBU/clH3uJZ1nJRnLgIFti6H0se8 root@rack1' }],
+  'SSH port': [
+    { label: 'the lowest port', value: 1 },
+    { label: 'the highest port', value: 65535 },
+  ],
+  'host name': [{ label: '32 characters, all kinds', value: 'R4ck_-'.padEnd(32, 'x') }],
   'rule port': [
     { label: 'the lowest port', value: 1 },
     { label: 'the highest port', value: 65535 },
