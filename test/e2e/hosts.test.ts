@@ -81,7 +81,8 @@ test('the workshop over two hosts: dev reached through the router on the other h
     const r = netnsCli(sb, `${args} ${lab.dir}`);
     return { code: r.code, out: r.stdout + r.stderr };
   };
-  for (const h of ['rack1', 'rack2']) expect(cli(`verify --host ${h}`)).toMatchObject({ code: 0, out: expect.stringMatching(/object\(s\) checked, in line with/) });
+  for (const h of ['rack1', 'rack2'])
+    expect(cli(`verify --host ${h}`)).toMatchObject({ code: 0, out: expect.stringMatching(/object\(s\) checked, in line with/) });
   sim.on(h2, 'ip netns exec dev ip route del default');
   expect(cli('verify --host rack2')).toMatchObject({ code: 2, out: expect.stringMatching(/DRIFT route dev default: /) });
   expect(cli('check --host rack2')).toMatchObject({ code: 2, out: expect.stringMatching(/dev-reaches-sales/) });

@@ -411,7 +411,13 @@ export const TARGETS: readonly HostileTarget[] = [
     path: 'h',
     build: (s, v) => new Host(s, 'h', { address: '10.0.0.11', privateKeyFile: v }),
   },
-  { name: 'Host hostKey', field: 'host key', valid: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIProLFkGzIb5YfZ9MBU/clH3uJZ1nJRnLgIFti6H0se8', path: 'h', build: (s, v) => new Host(s, 'h', { address: '10.0.0.11', hostKey: v }) },
+  {
+    name: 'Host hostKey',
+    field: 'host key',
+    valid: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIProLFkGzIb5YfZ9MBU/clH3uJZ1nJRnLgIFti6H0se8',
+    path: 'h',
+    build: (s, v) => new Host(s, 'h', { address: '10.0.0.11', hostKey: v }),
+  },
 ];
 
 /** What an error about `target` set to `value` must name and show, for `refusalProblems`. */
