@@ -185,15 +185,17 @@ export class Lab extends Construct {
     const lab = this.labIdOf(key);
     const identity = () => ({ lab, state: this.stateDir, owner: this.owner, ...(host ? { machine: host.hostName, address: host.address } : {}) });
     const up = `\${self.{T}.state}/up/\${self.{T}.lab}`;
-    const remoteOf = (what: string) =>
-      host && {
-        connection: host.connection,
-        upload: { source: `${ENGINE_DIR}/${HOSTS_DIR}/${key}/${basename(this.stateDir)}`, destination: dirname(this.stateDir) },
-        stateDir: this.stateDir,
-        scriptName: `${lab}-${what}`,
-      };
-    // remote: the engine runs from the bundle uploaded to STATE/up/LAB; the host's Teardown uploads
-    // it too (so a destroy finds it even when no apply finished), and its destroy removes it
+    // remote: the engine runs from the bundle uploaded to STATE/up/LAB by the Lab resource; the
+    // host's Teardown makes the directories (its create: an upload of them, no command), and its
+    // destroy removes them; the Seal uploads only the intents file (what may change without the Lab)
+    const top = `${ENGINE_DIR}/${HOSTS_DIR}/${key}/${basename(this.stateDir)}`;
+    const bundle = () => ({ source: top, destination: dirname(this.stateDir) });
+    // the Teardown's create only makes the directories (its destroy's script goes there)
+    const skeleton = () => ({ source: `${ENGINE_DIR}/${HOSTS_DIR}/${key}/skel/${basename(this.stateDir)}`, destination: dirname(this.stateDir) });
+    const intentsOnly = () =>
+      this.intentsOn(key).length ? { source: `${top}/up/${lab}/${INTENTS_FILE}`, destination: `${this.stateDir}/up/${lab}/${INTENTS_FILE}` } : undefined;
+    const remoteOf = (what: string, upload: () => { source: string; destination: string } | undefined) =>
+      host && { connection: host.connection, upload, stateDir: this.stateDir, scriptName: `${lab}-${what}` };
     const engine = host ? `sh ${up}/${ENGINE_DIR}/engine/engine.sh` : `sh ${ENGINE_SCRIPT}`;
     // (scp makes the uploaded directories 0755: taken back to root-only before anything runs)
     const lock = host ? `chmod go-rwx \${self.{T}.state} \${self.{T}.state}/up && chmod -R go-rwx ${up} && ` : '';
@@ -203,11 +205,12 @@ export class Lab extends Construct {
     // (twin deployments of one plan get different ones), stable until it is destroyed.
     const teardown = new LabResource(scope, 'Teardown', {
       triggers: identity,
-      ...(host ? { create: `${lock}${engine} list \${self.{T}.state} >/dev/null && echo "cdktf-netns: host ${key} (${host.address}) is ready"` } : {}),
-      destroy:
-        `${engine} destroy \${self.{T}.state} \${self.{T}.lab} \${self.id}` +
-        (host ? ` && rm -rf -- ${up} \${self.{T}.state}/tf-\${self.{T}.lab}-lab.sh \${self.{T}.state}/tf-\${self.{T}.lab}-seal.sh` : ''),
-      remote: remoteOf('teardown'),
+      // (on a Host: no engine there means no Lab run ever got its bundle, so nothing of it exists)
+      destroy: host
+        ? `if [ -f ${up}/${ENGINE_SCRIPT} ]; then ${engine} destroy \${self.{T}.state} \${self.{T}.lab} \${self.id}; fi && ` +
+          `rm -rf -- ${up} \${self.{T}.state}/tf-\${self.{T}.lab}-lab.sh \${self.{T}.state}/tf-\${self.{T}.lab}-seal.sh`
+        : `${engine} destroy \${self.{T}.state} \${self.{T}.lab} \${self.id}`,
+      remote: remoteOf('teardown', skeleton),
     });
     const deployment = teardown.getStringAttribute('id');
     const u: HostUnit = {
@@ -224,7 +227,7 @@ export class Lab extends Construct {
         },
         create: (host ? `${lock}cd ${up} && sh ${ENGINE_SCRIPT}` : `sh ${ENGINE_SCRIPT}`) + ` apply ${DATA_FILE} \${self.{T}.data} \${self.{T}.deployment}`,
         dependsOn: () => [teardown],
-        remote: remoteOf('lab'),
+        remote: remoteOf('lab', bundle),
       }),
       // The last step of every apply that changed something, and of the one after an interrupted
       // apply (it was never created then): finishes what a killed run left undone. Its triggers
@@ -243,7 +246,7 @@ export class Lab extends Construct {
           `${lock}${engine} seal ${dataFile} \${self.{T}.data} \${self.{T}.deployment}` +
           (this.intentsOn(key).length ? ` && ${engine} check ${intentsFile} \${self.{T}.intents_hash}` : ''),
         dependsOn: () => [u.unit],
-        remote: remoteOf('seal'),
+        remote: remoteOf('seal', intentsOnly),
       }),
     };
     this.units.set(key, u);
@@ -513,6 +516,11 @@ export class Lab extends Construct {
       mkdirSync(bundle, { recursive: true, mode: 0o700 });
       for (const d of [top, join(top, 'up'), bundle]) chmodSync(d, 0o700);
       this.writeBundle(bundle, key);
+      const skel = join(stackDir, ENGINE_DIR, HOSTS_DIR, key, 'skel', basename(this.stateDir));
+      const skelLab = join(skel, 'up', this.labIdOf(key));
+      mkdirSync(skelLab, { recursive: true, mode: 0o700 });
+      for (const d of [skel, join(skel, 'up'), skelLab]) chmodSync(d, 0o700);
+      writeFileSync(join(skelLab, '.lab'), `${this.labIdOf(key)}\n`, { mode: 0o600 });
     }
   }
 

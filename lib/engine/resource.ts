@@ -32,7 +32,7 @@ export interface LabResourceProps {
   /** Resources this one is created after (and destroyed before). */
   readonly dependsOn?: () => ITerraformDependable[];
   /**
-   * Run the commands on another machine over SSH (Terraform's communicator): the bundle is
+   * Run the commands on another machine over SSH (Terraform's communicator): what it needs is
    * uploaded first (`file`), the commands run by `remote-exec` from a script in the state
    * directory (root-only), which deletes itself. @default - local-exec on this machine
    */
@@ -43,8 +43,11 @@ export interface LabResourceProps {
 export interface RemoteTarget {
   /** Connection data (`host`, `user`, `port`, `timeout`, and `private_key_file`, `host_key` when set). */
   readonly connection: Readonly<Record<string, string | undefined>>;
-  /** A local directory whose last component is the remote state directory's, and the state directory's parent there. */
-  readonly upload: { readonly source: string; readonly destination: string };
+  /**
+   * What to upload before the create step (a local path and its destination there), computed at
+   * synthesis; undefined: nothing.
+   */
+  readonly upload: () => { readonly source: string; readonly destination: string } | undefined;
   /** The remote state directory (its scripts go there). */
   readonly stateDir: string;
   /** The name of this resource's remote-exec script there (`tf-NAME.sh`): [a-z0-9-]. */
@@ -146,9 +149,11 @@ export class LabResource extends TerraformResource {
         scriptPath: `${remote.stateDir}/tf-${remote.scriptName}.sh`,
       };
       const run = (cmd: string) => ({ type: 'remote-exec' as const, inline: [this.command(cmd)] });
-      const upload = { type: 'file' as const, source: remote.upload.source, destination: remote.upload.destination };
+      const up = remote.upload();
+      const upload = up ? [{ type: 'file' as const, source: up.source, destination: up.destination }] : [];
       this.provisioners = [
-        ...(this.props.create !== undefined ? [upload, run(typeof this.props.create === 'string' ? this.props.create : this.props.create())] : []),
+        ...upload,
+        ...(this.props.create !== undefined ? [run(typeof this.props.create === 'string' ? this.props.create : this.props.create())] : []),
         // (cdktf's RemoteExecProvisioner type lacks `when`; Terraform takes it on every provisioner)
         ...(this.props.destroy !== undefined ? [{ ...run(this.props.destroy), when: 'destroy' } as ReturnType<typeof run>] : []),
       ];
