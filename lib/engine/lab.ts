@@ -99,8 +99,9 @@ export const nsKey = (ns: INamespace): string => `${hostKeyOf(ns)}|${nsToken(ns)
 const HOSTS_DIR = 'hosts';
 
 /**
- * One per stack: every kernel object the stack declares, and the two
- * resources that carry them to the kernel:
+ * One per stack: every kernel object the stack declares, and, per machine
+ * (the local one when something is declared on it, and each Host), the three
+ * resources that carry them to its kernel (on a Host, over SSH):
  *  - `Teardown` (created first, destroyed last; its triggers never change
  *    while the lab's identity stays): its destroy step removes everything the
  *    lab's record lists;
@@ -109,9 +110,12 @@ const HOSTS_DIR = 'hosts';
  *    `terraform plan` names the namespaces that change and shows the changed
  *    lines): its create step
  *    reconciles the kernel with the data file, touching only the difference
- *    with what it applied last.
- * It also runs the cross-construct validations (addresses per layer-2
- * segment, gateways on connected subnets, unique names).
+ *    with what it applied last;
+ *  - `Seal` (replaced with the Lab, or when the intents change): finishes an
+ *    interrupted apply, then probes the machine's intents.
+ * It also runs the cross-construct validations over all machines (addresses
+ * per layer-2 segment, VXLAN included; gateways on connected subnets; names
+ * unique per machine and namespace).
  */
 export class Lab extends Construct {
   public static of(scope: IConstruct): Lab {
@@ -300,9 +304,23 @@ export class Lab extends Construct {
    * synthesis, so later changes (addSysctl, addPort) are seen.
    */
   public add(owner: IConstruct, objects: () => Array<[Kind, Values]>, host?: IHost): void {
-    const key = host?.hostName ?? '';
+    const key = this.machineOf(owner, host);
     this.unitOf(key);
     this.contributions.push({ owner, host: key, objects });
+  }
+
+  /** The key of a construct's machine ('' the local one): a Host of this stack. */
+  private machineOf(owner: IConstruct, host: IHost | undefined): string {
+    if (host === undefined) return '';
+    if (this.hosts.get(host.hostName) !== host) {
+      fail(
+        owner,
+        `host "${host.hostName}" is declared in another stack (${(host as LabHost).node?.path ?? '?'}): each stack's Hosts are its own`,
+        host.hostName,
+        'declare the Host in this stack (the same machine may be a Host of several stacks)',
+      );
+    }
+    return host.hostName;
   }
 
   public registerNamespace(owner: IConstruct, ns: INamespace): void {
@@ -419,7 +437,7 @@ export class Lab extends Construct {
 
   /** A connectivity intent: probed on the machine of the namespace it is probed from. */
   public registerIntent(entry: IntentEntry): void {
-    this.unitOf(hostKeyOf(entry.from));
+    this.unitOf(this.machineOf(entry.owner, entry.from.host));
     this.intents.push(entry);
   }
 

@@ -4,7 +4,7 @@
  * script path), what follows what onto which machine, and the cross-machine refusals. The labs
  * themselves run on simulated hosts in test/e2e/hosts.test.ts.
  */
-import { Testing } from 'cdktf';
+import { TerraformStack, Testing } from 'cdktf';
 import { Bridge, Host, HostRouter, Namespace, Reachable, Route, VethPair, VxlanLink } from '../../lib';
 import { NetnsPlan } from '../../lib/engine/plan-reader';
 import { setupNetnsMatchers } from '../../lib/testing';
@@ -143,4 +143,12 @@ test('a VXLAN end in a namespace needs its local address; an intent is probed on
   new Reachable(stack, 'lo', { from: ns, to: '127.0.0.1' });
   const seal = resources(synthDoc(stack)).find((r) => r.address.includes('host-h1_Seal'))!.body;
   expect(seal.triggers_replace.intents).toMatch(/^intent reach ns 127\.0\.0\.1 /);
+});
+
+test('a Host of another stack is refused where it is used, naming it', () => {
+  const app = Testing.app();
+  const a = new TerraformStack(app, 'a');
+  const b = new TerraformStack(app, 'b');
+  const h = new Host(a, 'rack1', { address: '10.0.0.1' });
+  expect(thrownMessage(() => new Namespace(b, 'ns', { host: h }))).toMatch(/^cdktf-netns: b\/ns: host "rack1" is declared in another stack \(a\/rack1\)/);
 });
