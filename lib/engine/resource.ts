@@ -34,7 +34,7 @@ export interface LabResourceProps {
   /**
    * Run the commands on another machine over SSH (Terraform's communicator): what it needs is
    * uploaded first (`file`), the commands run by `remote-exec` from a script in the state
-   * directory (root-only), which deletes itself. @default - local-exec on this machine
+   * directory there (root-only; one name per resource). @default - local-exec on this machine
    */
   readonly remote?: RemoteTarget;
 }
