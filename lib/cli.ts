@@ -173,6 +173,11 @@ export interface Target {
 /** The target of `--host NAME` (undefined: this machine). */
 export function targetOf(stackDir: string, host: string | undefined, warn: (s: string) => void): Target {
   if (host === undefined) {
+    const doc = readPlanDoc(stackDir);
+    const hosts = plannedMachines(doc);
+    if (hosts.length && !findLab(doc)) {
+      throw new CliError(`the stack declares nothing on this machine: its labs are on its Hosts ${hosts.join(', ')} (choose one with --host NAME)`);
+    }
     return {
       machine: LOCAL,
       dataFile: join(stackDir, DATA_FILE),

@@ -89,6 +89,7 @@ test('the workshop over two hosts: dev reached through the router on the other h
   expect(cli('check --host rack2')).toMatchObject({ code: 0 });
   expect(cli('graph --host rack1').out).toMatch(/sales/);
   expect(cli('graph --host rack2').out).not.toMatch(/sales/);
+  expect(cli('verify').out).toMatch(/the stack declares nothing on this machine: its labs are on its Hosts rack1, rack2 \(choose one with --host NAME\)/);
   expect(cli('verify --host rack9').out).toMatch(/the stack declares no Host named 'rack9' \(its hosts: rack1, rack2\)/);
   // a new key path (the same key, copied) is an in-place update of the connection data: nothing is re-created
   const inode = () => sim.on(h2, 'stat -L -c %i /run/netns/dev').stdout.trim();
