@@ -11,11 +11,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { TerraformStack, Testing } from 'cdktf';
 import { CliError, EXIT, findStackDir, main, readHeader, resolveDeployment, USAGE } from '../../lib/cli';
-import { Namespace, Reachable, VethPair } from '../../lib';
+import { Host, Namespace, Reachable, VethPair } from '../../lib';
 import { deploymentToken } from '../../lib/core/settings';
 import { DATA_FILE, INTENTS_FILE } from '../../lib/engine/files';
 import { findLab } from '../../lib/engine/plan-reader';
-import { freshDir, thrownMessage } from '../support/helpers';
+import { freshDir, fullSynth, testApp, thrownMessage } from '../support/helpers';
 
 /** Run main() and collect what it prints (graph answers with a promise: use runAsync). */
 function run(argv: string[]): { code: number; out: string } {
@@ -289,5 +289,44 @@ describe('verify', () => {
     expect(r.out).toContain('host ---|"v0 10.9.0.1/24<br>v1 10.9.0.2/24"| ns_ns');
     expect(await runAsync(['graph', stackDir])).toEqual(r);
     expect(existsSync(state)).toBe(false);
+  });
+});
+
+describe('Hosts: --host and forget-host', () => {
+  /** A synthesized stack with one Host (and nothing on this machine). */
+  function hostStack(backend: 'terraform_data' | 'null_resource'): string {
+    const app = testApp(backend);
+    const stack = new TerraformStack(app, 'hosts');
+    const h = new Host(stack, 'rack1', { address: '192.0.2.10', port: 2222, ...(backend === 'terraform_data' ? { privateKeyFile: '/root/.ssh/lab' } : {}) });
+    new Namespace(stack, 'ns', { host: h });
+    return fullSynth(app, 'hosts');
+  }
+
+  test('the usage names forget-host and --host', () => {
+    expect(USAGE).toMatch(/^ {2}forget-host NAME /m);
+    expect(USAGE).toMatch(/^--host NAME /m);
+  });
+
+  test.each(['terraform_data', 'null_resource'] as const)(
+    '%s: a Host unknown to the stack, a stack with nothing on this machine, a Host not yet deployed: each said plainly',
+    (backend) => {
+      const dir = hostStack(backend);
+      expect(() => run(['verify', '--host', 'rack9', dir])).toThrow(/the stack declares no Host named 'rack9' \(its hosts: rack1\)/);
+      expect(() => run(['verify', dir])).toThrow(/the stack declares nothing on this machine: its labs are on its Hosts rack1 \(choose one with --host NAME\)/);
+      // no Terraform state: the deployment is not known (and a Host's records are not read without one): nothing is reached over SSH
+      const r = run(['verify', '--host', 'rack1', dir]);
+      expect(r.code).toBe(EXIT.DRIFT);
+      expect(r.out).toMatch(/lab cdktf-netns:hosts\/ is not deployed on host "rack1" \(192\.0\.2\.10\).*give --deployment TOKEN/);
+      expect(() => run(['forget-host'])).toThrow(/forget-host needs the Host's name/);
+      expect(() => run(['forget-host', 'rack9', dir])).toThrow(/the stack declares no Host named 'rack9'/);
+    },
+  );
+
+  test('graph --host draws the Host lab from the files synthesized for it', async () => {
+    const dir = hostStack('terraform_data');
+    const r = await runAsync(['graph', '--host', 'rack1', dir]);
+    expect(r.code).toBe(EXIT.OK);
+    expect(r.out).toMatch(/ns_ns/);
+    expect(existsSync(join(dir, 'cdktf-netns', 'hosts', 'rack1', 'cdktf-netns', 'up'))).toBe(true);
   });
 });
