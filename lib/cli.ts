@@ -14,13 +14,13 @@
  */
 import { spawnSync } from 'child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
-import { basename, dirname, extname, join, resolve } from 'path';
-import { DATA_FILE, ENGINE_DIR, ENGINE_SCRIPT, INTENTS_FILE, sha256 } from './engine/files';
+import { dirname, extname, join, resolve } from 'path';
+import { DATA_FILE, ENGINE_SCRIPT, hostLayout, INTENTS_FILE, sha256 } from './engine/files';
 import { LOCAL, Machine, SshData, sshMachine } from './engine/machine';
 import { NFT_BASE_PREFIX } from './kinds/nft';
 import { collectFacts, listNamespaces, readNamespace } from './engine/facts';
 import { deploymentFromState, listDeployments, runEngine } from './engine/deployment';
-import { findLab, NetnsPlan, plannedMachines } from './engine/plan-reader';
+import { findLab, NetnsPlan, PlannedLab, plannedMachines } from './engine/plan-reader';
 import { DEFAULT_STATE_DIR, kernelMarker } from './core/settings';
 import { GRAPH_FORMATS, GraphFormat, GraphOptions, isGraphFormat, renderGraph } from './graph';
 
@@ -120,14 +120,14 @@ export function readHeader(data: string): LabHeader {
  * stack's local Terraform state names, else the only one recorded here.
  * undefined: not deployed on this machine.
  */
-export function resolveDeployment(stackDir: string, header: LabHeader, given?: string, host?: string): string | undefined {
+export function resolveDeployment(stackDir: string, header: LabHeader, given?: string, target?: Target): string | undefined {
+  const host = target?.host;
   if (given !== undefined) {
     if (!/^[0-9a-f]{12}$/.test(given))
       throw new CliError(`--deployment '${given}' is not a deployment token (12 hexadecimal digits, see 'cdktf-netns deployments')`);
     return given;
   }
-  const doc = readPlanDoc(stackDir);
-  const teardown = findLab(doc, host ?? '')?.teardown;
+  const teardown = (target ? target.planned : findLab(readPlanDoc(stackDir)))?.teardown;
   const fromState = teardown ? deploymentFromState(stackDir, teardown) : undefined;
   if (fromState) return fromState;
   // (a Host's records are on the Host: without the stack's state, the deployment must be given)
@@ -168,14 +168,17 @@ export interface Target {
   readonly engine: { readonly script: string; readonly data: string; readonly intents: string; readonly cwd?: string };
   /** `on host "x" (addr)` for messages; '' for this machine. */
   readonly where: string;
+  /** The machine's resources in the plan (read once per command). */
+  readonly planned?: PlannedLab;
 }
 
 /** The target of `--host NAME` (undefined: this machine). */
 export function targetOf(stackDir: string, host: string | undefined, warn: (s: string) => void): Target {
+  const doc = readPlanDoc(stackDir);
   if (host === undefined) {
-    const doc = readPlanDoc(stackDir);
+    const planned = findLab(doc);
     const hosts = plannedMachines(doc);
-    if (hosts.length && !findLab(doc)) {
+    if (hosts.length && !planned) {
       throw new CliError(`the stack declares nothing on this machine: its labs are on its Hosts ${hosts.join(', ')} (choose one with --host NAME)`);
     }
     return {
@@ -184,13 +187,12 @@ export function targetOf(stackDir: string, host: string | undefined, warn: (s: s
       intentsFile: join(stackDir, INTENTS_FILE),
       engine: { script: ENGINE_SCRIPT, data: DATA_FILE, intents: INTENTS_FILE, cwd: stackDir },
       where: '',
+      planned,
     };
   }
-  const doc = readPlanDoc(stackDir) as { resource?: Record<string, Record<string, Record<string, unknown>>> } | undefined;
-  const lab = findLab(doc, host);
-  if (!lab) throw new CliError(`the stack declares no Host named '${host}' (its hosts: ${plannedMachines(doc).join(', ') || 'none'})`);
+  const lab = plannedHost(doc, host);
   const [type, name] = lab.unit.split('.');
-  const body = doc?.resource?.[type]?.[name] ?? {};
+  const body = (doc as { resource?: Record<string, Record<string, Record<string, unknown>>> } | undefined)?.resource?.[type]?.[name] ?? {};
   const fromTriggers = Object.fromEntries(
     Object.entries(lab.triggers)
       .filter(([k]) => k.startsWith('ssh_'))
@@ -199,25 +201,30 @@ export function targetOf(stackDir: string, host: string | undefined, warn: (s: s
   const conn = ((body.input as Record<string, string> | undefined) ?? fromTriggers) as unknown as SshData;
   if (typeof conn.host !== 'string')
     throw new CliError(`the plan holds no connection data for host '${host}': synthesize it again with this version of cdktf-netns`);
-  const { lab: labId, state } = lab.triggers;
-  const remote = `${state}/up/${labId}/${ENGINE_DIR}`;
-  const files = hostFiles(stackDir, host, lab);
+  const at = hostLayout(host, lab.triggers.state, lab.triggers.lab);
   const machine = sshMachine(host, conn, warn);
   return {
     machine,
     host,
-    dataFile: files.data,
-    intentsFile: files.intents,
-    engine: { script: `${remote}/engine/engine.sh`, data: `${remote}/lab.data`, intents: `${remote}/intents.data` },
+    dataFile: join(stackDir, at.local('bundle'), DATA_FILE),
+    intentsFile: join(stackDir, at.local('bundle'), INTENTS_FILE),
+    engine: { script: `${at.remote}/${ENGINE_SCRIPT}`, data: `${at.remote}/${DATA_FILE}`, intents: `${at.remote}/${INTENTS_FILE}` },
     where: ` on ${machine.label}`,
+    planned: lab,
   };
 }
 
-/** The data and intents files synthesized for a Host (as its deploy uploads them). */
-function hostFiles(stackDir: string, host: string, planned = findLab(readPlanDoc(stackDir), host)): { data: string; intents: string } {
-  if (!planned) throw new CliError(`the stack declares no Host named '${host}' (its hosts: ${plannedMachines(readPlanDoc(stackDir)).join(', ') || 'none'})`);
-  const dir = join(stackDir, ENGINE_DIR, 'hosts', host, basename(planned.triggers.state), 'up', planned.triggers.lab);
-  return { data: join(dir, DATA_FILE), intents: join(dir, INTENTS_FILE) };
+/** The directory beside the plan that holds a Host's data and intents files (as its deploy uploads them). */
+function hostDir(stackDir: string, host: string): string {
+  const lab = plannedHost(readPlanDoc(stackDir), host);
+  return join(stackDir, hostLayout(host, lab.triggers.state, lab.triggers.lab).local('bundle'));
+}
+
+/** A Host's resources in the plan; an unknown name is refused, naming the stack's Hosts. */
+function plannedHost(doc: unknown, host: string): PlannedLab {
+  const lab = findLab(doc, host);
+  if (!lab) throw new CliError(`the stack declares no Host named '${host}' (its hosts: ${plannedMachines(doc).join(', ') || 'none'})`);
+  return lab;
 }
 
 /** Whether a record file exists on the target. */
@@ -249,7 +256,7 @@ function sameDataThere(t: Target, local: string, remote: string, what: string): 
 export function verify(stackDir: string, print: (s: string) => void, deployment?: string, target: Target = targetOf(stackDir, undefined, print)): number {
   const text = readFileSync(target.dataFile, 'utf8');
   const header = readHeader(text);
-  const token = resolveDeployment(stackDir, header, deployment, target.host);
+  const token = resolveDeployment(stackDir, header, deployment, target);
   const m = target.machine;
   if (!token || !recorded(target, join(header.state, 'labs', header.lab, token, 'applied'))) {
     print(
@@ -342,7 +349,7 @@ export function verify(stackDir: string, print: (s: string) => void, deployment?
 /** Run the engine's repair over the stack's data file; returns its exit code. */
 export function repair(stackDir: string, print: (s: string) => void, deployment?: string, target: Target = targetOf(stackDir, undefined, print)): number {
   const header = readHeader(readFileSync(target.dataFile, 'utf8'));
-  const token = resolveDeployment(stackDir, header, deployment, target.host);
+  const token = resolveDeployment(stackDir, header, deployment, target);
   if (!token) {
     print(`repair: lab ${header.owner} is not deployed ${target.where ? target.where.trim() : 'on this machine'}: run 'cdktf deploy'`);
     return EXIT.DRIFT;
@@ -367,9 +374,9 @@ export function check(stackDir: string, print: (s: string) => void, deployment?:
     return EXIT.OK;
   }
   // the file must be the one the plan was made with (the engine refuses another)
-  const planned = findLab(readPlanDoc(stackDir), target.host ?? '')?.sealTriggers?.intents_hash;
+  const planned = target.planned?.sealTriggers?.intents_hash;
   if (planned === undefined) throw new CliError(`${file} is not part of the stack's plan (cdk.tf.json names no intents): run 'cdktf synth' again`);
-  const token = resolveDeployment(stackDir, header, deployment, target.host);
+  const token = resolveDeployment(stackDir, header, deployment, target);
   if (!token || !recorded(target, join(header.state, 'labs', header.lab, token, 'applied'))) {
     print(
       `check: lab ${header.owner} is not deployed ${target.where ? target.where.trim() : 'on this machine'}${token ? ` as deployment ${token}` : ''}: run 'cdktf deploy'`,
@@ -415,7 +422,8 @@ const GRAPH_EXTENSIONS: Record<string, GraphFormat> = { '.svg': 'svg', '.dot': '
 /** Draw a stack's lab, to `out` or through `print`. */
 export async function graph(stackDir: string, options: GraphOptions & { readonly out?: string }, print: (s: string) => void, host?: string): Promise<number> {
   // (offline: a Host's lab is drawn from the files synthesized for it, nothing is read over SSH)
-  const files = host === undefined ? { data: join(stackDir, DATA_FILE), intents: join(stackDir, INTENTS_FILE) } : hostFiles(stackDir, host);
+  const dir = host === undefined ? stackDir : hostDir(stackDir, host);
+  const files = { data: join(dir, DATA_FILE), intents: join(dir, INTENTS_FILE) };
   const intents = files.intents;
   const plan = NetnsPlan.fromData(readFileSync(files.data, 'utf8'), 'lab', existsSync(intents) ? readFileSync(intents, 'utf8') : '');
   const text = await renderGraph(plan, options);
@@ -515,12 +523,7 @@ export function main(argv: string[], print: (s: string) => void = (s) => process
  * SSH). Nothing on the machine is touched.
  */
 export function forgetHost(stackDir: string, name: string, print: (s: string) => void): number {
-  const doc = readPlanDoc(stackDir);
-  const lab = findLab(doc, name);
-  if (!lab) {
-    const hosts = plannedMachines(doc);
-    throw new CliError(`the stack declares no Host named '${name}' (its hosts: ${hosts.join(', ') || 'none'})`);
-  }
+  const lab = plannedHost(readPlanDoc(stackDir), name);
   const tf = (args: string[]) => spawnSync('terraform', args, { cwd: stackDir, encoding: 'utf8', env: { ...process.env, TF_IN_AUTOMATION: '1' } });
   const list = tf(['state', 'list']);
   if (list.status !== 0) throw new CliError(`'terraform state list' failed in ${stackDir}: ${(list.stderr || list.stdout || '').trim()}`);
@@ -533,12 +536,13 @@ export function forgetHost(stackDir: string, name: string, print: (s: string) =>
   }
   const token = lab.teardown ? deploymentFromState(stackDir, lab.teardown) : undefined;
   const { lab: labId, state } = lab.triggers;
+  const engine = `${hostLayout(name, state, labId).remote}/${ENGINE_SCRIPT}`;
   const rm = tf(['state', 'rm', ...gone]);
   if (rm.status !== 0) throw new CliError(`'terraform state rm' failed in ${stackDir}: ${(rm.stderr || rm.stdout || '').trim()}`);
   print(
     `forgot ${where}: removed ${gone.length} resource${gone.length > 1 ? 's' : ''} from the Terraform state (${gone.join(', ')}). ` +
       `Whatever is left on that machine is not touched: if it comes back, this removes the lab there: ` +
-      `sh ${state}/up/${labId}/${ENGINE_DIR}/engine/engine.sh destroy ${state} ${labId} token:${token ?? 'TOKEN'}` +
+      `sh ${engine} destroy ${state} ${labId} token:${token ?? 'TOKEN'}` +
       `${token ? '' : " (TOKEN: see 'engine.sh list' there)"}. Remove the Host from the code too.`,
   );
   return EXIT.OK;

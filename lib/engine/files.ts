@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { existsSync, readdirSync, readFileSync } from 'fs';
-import { basename, join, resolve } from 'path';
+import { basename, dirname, join, resolve } from 'path';
 import { KINDS } from '../kinds';
 
 /**
@@ -18,6 +18,26 @@ export const DATA_FILE = `${ENGINE_DIR}/lab.data`;
 export const INTENTS_FILE = `${ENGINE_DIR}/intents.data`;
 /** The engine's entry point, relative to the stack directory. */
 export const ENGINE_SCRIPT = `${ENGINE_DIR}/engine/engine.sh`;
+
+/**
+ * Where a Host's files are: on the Host, the lab's directory `STATE/up/LAB` (the engine
+ * directory, its data and intents files under it as in a stack directory); beside the plan,
+ * the trees uploaded to make it, `cdktf-netns/hosts/NAME/{bundle,skel}/<STATE's name>/up/LAB`
+ * (the skeleton: the directories alone, which the host's Teardown uploads).
+ */
+export const hostLayout = (host: string, stateDir: string, lab: string) => {
+  const tree = (what: 'bundle' | 'skel') => `${ENGINE_DIR}/hosts/${host}/${what}/${basename(stateDir)}`;
+  return {
+    /** The lab's directory on the Host. */
+    remote: `${stateDir}/up/${lab}`,
+    /** Where the uploads go on the Host (they make STATE/up/LAB under it). */
+    destination: dirname(stateDir),
+    /** A tree to upload, relative to the stack directory. */
+    tree,
+    /** The lab's directory in that tree, relative to the stack directory. */
+    local: (what: 'bundle' | 'skel') => `${tree(what)}/up/${lab}`,
+  };
+};
 
 /**
  * lib/ of this package, where the engine's shell and awk files are: two levels up from

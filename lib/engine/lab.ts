@@ -1,5 +1,5 @@
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'fs';
-import { basename, dirname, join } from 'path';
+import { dirname, join } from 'path';
 import { Annotations, CDK_MODULE, ITerraformDependable, TerraformStack } from '../core/cdk';
 import { Construct, IConstruct } from 'constructs';
 import { fail, message, NetnsError } from '../core/errors';
@@ -7,7 +7,7 @@ import { ParsedCidr, ParsedIp, subnetContains } from '../core/ip';
 import { ownerOf, shortHash, stateDirOf } from '../core/settings';
 import { describeNamespace, hostKeyOf, IHost, INamespace } from '../core/types';
 import { HOST_SYSCTL, kindsTable, NAMESPACE, NS_SYSCTL } from '../kinds';
-import { DATA_FILE, ENGINE_DIR, ENGINE_SCRIPT, engineFiles, INTENTS_FILE, sha256 } from './files';
+import { DATA_FILE, ENGINE_DIR, ENGINE_SCRIPT, engineFiles, hostLayout, INTENTS_FILE, sha256 } from './files';
 import { IntentEntry, intentLine, intentsFile } from './intents';
 import { identityOf, Kind, line, Values } from './kind';
 import { LabResource } from './resource';
@@ -70,8 +70,6 @@ export interface LabHost extends IHost, IConstruct {
  * its own unit, with its own data file, record and teardown, applied in parallel with the others.
  */
 interface HostUnit {
-  readonly key: string;
-  readonly host?: LabHost;
   readonly teardown: LabResource;
   readonly unit: LabResource;
   readonly seal: LabResource;
@@ -94,9 +92,6 @@ export const nsToken = (ns: INamespace): string => (ns.isHost ? '-' : ns.namespa
 
 /** A namespace's key in the lab's registries: its machine and its token (one name may be used on each machine). */
 export const nsKey = (ns: INamespace): string => `${hostKeyOf(ns)}|${nsToken(ns)}`;
-
-/** Where a remote host's files are, under the stack's engine directory: hosts/NAME/<state dir's name>/up/LAB. */
-const HOSTS_DIR = 'hosts';
 
 /**
  * One per stack: every kernel object the stack declares, and, per machine
@@ -192,12 +187,12 @@ export class Lab extends Construct {
     // remote: the engine runs from the bundle uploaded to STATE/up/LAB by the Lab resource; the
     // host's Teardown makes the directories (its create: an upload of them, no command), and its
     // destroy removes them; the Seal uploads only the intents file (what may change without the Lab)
-    const top = `${ENGINE_DIR}/${HOSTS_DIR}/${key}/${basename(this.stateDir)}`;
-    const bundle = () => ({ source: top, destination: dirname(this.stateDir) });
+    const at = hostLayout(key, this.stateDir, lab);
+    const bundle = () => ({ source: at.tree('bundle'), destination: at.destination });
     // the Teardown's create only makes the directories (its destroy's script goes there)
-    const skeleton = () => ({ source: `${ENGINE_DIR}/${HOSTS_DIR}/${key}/skel/${basename(this.stateDir)}`, destination: dirname(this.stateDir) });
+    const skeleton = () => ({ source: at.tree('skel'), destination: at.destination });
     const intentsOnly = () =>
-      this.intentsOn(key).length ? { source: `${top}/up/${lab}/${INTENTS_FILE}`, destination: `${this.stateDir}/up/${lab}/${INTENTS_FILE}` } : undefined;
+      this.intentsOn(key).length ? { source: `${at.local('bundle')}/${INTENTS_FILE}`, destination: `${at.remote}/${INTENTS_FILE}` } : undefined;
     const remoteOf = (what: string, upload: () => { source: string; destination: string } | undefined) =>
       host && { connection: host.connection, upload, stateDir: this.stateDir, scriptName: `${lab}-${what}` };
     const engine = host ? `sh ${up}/${ENGINE_DIR}/engine/engine.sh` : `sh ${ENGINE_SCRIPT}`;
@@ -218,8 +213,6 @@ export class Lab extends Construct {
     });
     const deployment = teardown.getStringAttribute('id');
     const u: HostUnit = {
-      key,
-      host,
       teardown,
       unit: new LabResource(scope, 'Lab', {
         triggers: () => {
@@ -470,11 +463,12 @@ export class Lab extends Construct {
   /**
    * The data file: a header (owner, lab id, state directory), the kinds table,
    * then one line per object in creation order, of one machine ('' the local
-   * one). Deterministic: the same code gives the same bytes.
+   * one). Deterministic: the same code gives the same bytes. `validated`: the
+   * cross-construct rules have just run (the synthesis of every machine's file).
    */
-  public data(key = ''): LabData {
+  public data(key = '', validated = false): LabData {
     // the cross-construct rules run here too, so `skipValidation` cannot let a bad lab through
-    const errors = this.validate();
+    const errors = validated ? [] : this.validate();
     if (errors.length) throw new NetnsError(errors.join('\n'));
     const objects: Array<{ kind: Kind; values: Values; owner: IConstruct; seq: number }> = [];
     for (const c of this.contributions) {
@@ -524,21 +518,24 @@ export class Lab extends Construct {
     const stack = TerraformStack.of(this);
     const stackDir = dirname(join(session.outdir, session.manifest.forStack(stack).synthesizedStackPath));
     rmSync(join(stackDir, ENGINE_DIR), { recursive: true, force: true });
-    // the local machine's files (the data file always: the CLI finds the lab by it), then one
-    // bundle per Host, laid out as it is uploaded: <state dir's name>/up/LAB/cdktf-netns/...,
-    // every directory root-only (scp creates them with these modes on the host)
+    // the cross-construct rules once for every machine's data file (data() runs them when called alone)
+    const errors = this.validate();
+    if (errors.length) throw new NetnsError(errors.join('\n'));
+    // the local machine's files (the data file always: the CLI finds the lab by it), then per Host
+    // the trees uploaded there, laid out as they are uploaded, every directory root-only (scp
+    // creates them with these modes on the host): the bundle and the skeleton
     this.writeBundle(stackDir, '');
     for (const key of this.hosts.keys()) {
-      const top = join(stackDir, ENGINE_DIR, HOSTS_DIR, key, basename(this.stateDir));
-      const bundle = join(top, 'up', this.labIdOf(key));
-      mkdirSync(bundle, { recursive: true, mode: 0o700 });
-      for (const d of [top, join(top, 'up'), bundle]) chmodSync(d, 0o700);
-      this.writeBundle(bundle, key);
-      const skel = join(stackDir, ENGINE_DIR, HOSTS_DIR, key, 'skel', basename(this.stateDir));
-      const skelLab = join(skel, 'up', this.labIdOf(key));
-      mkdirSync(skelLab, { recursive: true, mode: 0o700 });
-      for (const d of [skel, join(skel, 'up'), skelLab]) chmodSync(d, 0o700);
-      writeFileSync(join(skelLab, '.lab'), `${this.labIdOf(key)}\n`, { mode: 0o600 });
+      const lab = this.labIdOf(key);
+      const at = hostLayout(key, this.stateDir, lab);
+      for (const what of ['bundle', 'skel'] as const) {
+        const top = join(stackDir, at.tree(what));
+        const dir = join(stackDir, at.local(what));
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        for (const d of [top, dirname(dir), dir]) chmodSync(d, 0o700);
+      }
+      this.writeBundle(join(stackDir, at.local('bundle')), key);
+      writeFileSync(join(stackDir, at.local('skel'), '.lab'), `${lab}\n`, { mode: 0o600 });
     }
   }
 
@@ -548,7 +545,7 @@ export class Lab extends Construct {
       mkdirSync(dirname(join(dir, ENGINE_DIR, f.path)), { recursive: true, mode: 0o700 });
       writeFileSync(join(dir, ENGINE_DIR, f.path), f.content, { mode: 0o644 });
     }
-    const data = this.data(key);
+    const data = this.data(key, true);
     const unit = this.units.get(key);
     if (unit) unit.written = data;
     writeFileSync(join(dir, DATA_FILE), data.text, { mode: 0o644 });

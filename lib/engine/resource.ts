@@ -132,10 +132,8 @@ export class LabResource extends TerraformResource {
     const remote = this.props.remote;
     this.synthTriggers = this.props.triggers();
     if (remote) {
-      if (this.backend === 'null_resource') {
-        for (const [k, v] of Object.entries(this.connectionData())) this.synthTriggers[`ssh_${k}`] = v;
-      }
       const data = this.connectionData();
+      if (this.backend === 'null_resource') for (const [k, v] of Object.entries(data)) this.synthTriggers[`ssh_${k}`] = v;
       this.connection = {
         type: 'ssh',
         host: this.connectionRef('host'),

@@ -327,6 +327,6 @@ describe('Hosts: --host and forget-host', () => {
     const r = await runAsync(['graph', '--host', 'rack1', dir]);
     expect(r.code).toBe(EXIT.OK);
     expect(r.out).toMatch(/ns_ns/);
-    expect(existsSync(join(dir, 'cdktf-netns', 'hosts', 'rack1', 'cdktf-netns', 'up'))).toBe(true);
+    expect(existsSync(join(dir, 'cdktf-netns', 'hosts', 'rack1', 'bundle', 'cdktf-netns', 'up'))).toBe(true);
   });
 });

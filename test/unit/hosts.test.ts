@@ -41,7 +41,7 @@ test('each Host is its own unit of three resources, connecting by SSH; the local
     expect(body.provisioner.map((p: object) => Object.keys(p)[0])).not.toContain('local-exec');
   }
   const lab = rs.find((r) => r.address.includes('_Lab_'))!.body;
-  expect(lab.provisioner[0].file).toEqual({ source: 'cdktf-netns/hosts/rack1/cdktf-netns', destination: '/run' });
+  expect(lab.provisioner[0].file).toEqual({ source: 'cdktf-netns/hosts/rack1/bundle/cdktf-netns', destination: '/run' });
   expect(lab.triggers_replace).toMatchObject({ machine: 'rack1', address: '10.0.0.11', 'namespace ns': expect.stringMatching(/^ns ns /) });
   expect(NetnsPlan.fromJson(doc, 'rack1')).toCreateNamespace('ns');
   expect(NetnsPlan.fromJson(doc).objects).toEqual([]);
