@@ -48,12 +48,15 @@ describe('UML VLAN kernel harness', () => {
   }, 90_000);
 
   it('enforces the timeout', async () => {
-    const r = await runInVlanKernel('echo started; sleep 600', { workdir: dir, timeoutMs: 10_000 });
+    // The limit covers boot and command. It must leave the command time to start even where the
+    // boot is slow (a loaded CI machine took more than 7 s), so the kill of a running command is
+    // what is tested, not the "no time left after boot" path.
+    const r = await runInVlanKernel('echo started; sleep 600', { workdir: dir, timeoutMs: 30_000 });
     expect(r.code).toBe(124);
     expect(r.timedOut).toBe(true);
     expect(r.stdout).toBe('started\n');
-    expect(r.totalMs).toBeLessThan(20_000);
-  }, 60_000);
+    expect(r.totalMs).toBeLessThan(45_000);
+  }, 90_000);
 
   it('has VLANs, VLAN-filtering bridges, netns and terraform', async () => {
     // only the work dir is shared with the guest (its /tmp is its own): bring the script along
